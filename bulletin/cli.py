@@ -1,0 +1,46 @@
+"""The command line: a thin click layer over the stages. Heavy libraries load only on use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+ROOT = click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="The project folder (holds bulletin.toml).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="bulletin")
+def main() -> None:
+    """bulletin: build a bulletin (简报) site and its print edition from Markdown and tables."""
+
+
+@main.command()
+@ROOT
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: 'output' in bulletin.toml, usually site/).")
+@click.option("--drafts", is_flag=True, help="Include editions with status = \"draft\".")
+@click.option("--strict", is_flag=True, help="Treat warnings (cross-check findings, unsafe "
+              "Markdown) as errors.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
+def build(root: Path, out: Path | None, drafts: bool, strict: bool, quiet: bool) -> None:
+    """Build the site into site/ (replaced in one step, only when everything succeeded)."""
+    from .builder import build as run_build
+
+    result = run_build(root, out=out, drafts=drafts, strict=strict)
+    for finding in result.findings:
+        click.echo(str(finding), err=True)
+    if not quiet:
+        click.echo(
+            f"Built {result.editions} edition(s), {result.files} files into {result.out} "
+            f"in {result.seconds:.2f} s"
+            + (f", {len(result.findings)} warning(s)" if result.findings else "")
+        )

@@ -1,0 +1,253 @@
+"""Typed, validated configuration: bulletin.toml, edition.toml and article front matter.
+
+Every model forbids unknown fields. Validation errors become `ConfigError`s that name the
+file, the line (found in the source text) and the field, and suggest the nearest valid
+field name for a typo.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import ConfigError, suggest
+
+SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Fonts(Model):
+    """Font families, found by family name (Noto CJK from Debian's fonts-noto-cjk by default)."""
+
+    serif: list[str] = ["Noto Serif CJK SC"]
+    sans: list[str] = ["Noto Sans CJK SC"]
+
+
+class SiteConfig(Model):
+    """bulletin.toml"""
+
+    name: str = Field(min_length=1, description="bulletin name for the masthead (报头)")
+    publisher: str = Field(min_length=1, description="编印单位")
+    language: str = "zh-CN"
+    paper: Literal["A3", "A4"] = "A3"
+    fonts: Fonts = Fonts()
+    output: str = "site"
+    base_url: str | None = None
+
+    @field_validator("base_url")
+    @classmethod
+    def _absolute_url(cls, v: str | None) -> str | None:
+        if v and not re.match(r"^https?://", v):
+            raise ValueError("must start with http:// or https://")
+        return v.rstrip("/") + "/" if v else None
+
+    @field_validator("output")
+    @classmethod
+    def _plain_folder(cls, v: str) -> str:
+        if not v or v in {".", ".."} or Path(v).is_absolute() or ".." in Path(v).parts:
+            raise ValueError("must be a folder name inside the project, such as 'site'")
+        return v
+
+
+class PageConfig(Model):
+    """One page (版) of an edition."""
+
+    banner: str | None = Field(None, description="通栏标语")
+    credit: str | None = Field(None, description="本版由…供稿")
+    articles: list[str] | None = Field(None, description="article slugs, in order")
+    tables: list[str] = Field(default_factory=list, description="tables after the articles")
+
+
+class EditionConfig(Model):
+    """content/<edition-id>/edition.toml"""
+
+    number: int = Field(ge=1, description="第N期 (within the year)")
+    total: int | None = Field(None, ge=1, description="总第N期")
+    date: dt.date
+    status: Literal["draft", "published"] = "draft"
+    pages: list[PageConfig] = Field(min_length=1)
+
+
+class ArticleMeta(Model):
+    """An article's YAML front matter."""
+
+    title: str = Field(min_length=1, description="主题")
+    kicker: str | None = Field(None, description="引题")
+    subtitle: str | None = Field(None, description="副题")
+    byline: str | None = None
+    page: int = Field(1, ge=1)
+    order: int | None = None
+
+
+# -- errors with file, line and field --------------------------------------------------------
+
+
+def _toml_line(text: str, loc: tuple[Any, ...]) -> int | None:
+    """The line of the key at `loc` in TOML text (best effort: tomllib keeps no positions)."""
+    lines = text.splitlines()
+    start = 0
+    # Follow [[array]] index for paths like ('pages', 1, 'banner').
+    if len(loc) >= 2 and isinstance(loc[0], str) and isinstance(loc[1], int):
+        headers = [i for i, ln in enumerate(lines) if re.match(rf"^\s*\[\[\s*{re.escape(loc[0])}\s*\]\]", ln)]
+        if loc[1] < len(headers):
+            start = headers[loc[1]]
+            if len(loc) == 2:
+                return start + 1
+    keys = [k for k in loc if isinstance(k, str)]
+    if not keys:
+        return None
+    key = re.escape(keys[-1])
+    for i in range(start, len(lines)):
+        if re.match(rf'^\s*(?:[\w.-]*\.)?["\']?{key}["\']?\s*=', lines[i]):
+            return i + 1
+        if i > start and start and re.match(r"^\s*\[", lines[i]):
+            break
+    return None
+
+
+def _yaml_lines(text: str, first_line: int) -> dict[str, int]:
+    """Line numbers of top-level keys in a YAML mapping (1-based, in the whole file)."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {str(k.value): k.start_mark.line + first_line for k, _ in node.value}
+
+
+def _describe(err: dict[str, Any], model: type[BaseModel]) -> tuple[str, str | None]:
+    field = ".".join(str(p) for p in err["loc"])
+    if err["type"] == "extra_forbidden":
+        name = str(err["loc"][-1])
+        fields = _fields_at(model, err["loc"][:-1])
+        near = suggest(name, fields)
+        hint = f"did you mean '{near}'?" if near else f"valid fields: {', '.join(sorted(fields))}"
+        return f"unknown field '{field}'", hint
+    if err["type"] == "missing":
+        return f"required field '{field}' is missing", None
+    return f"{err['msg']} (got {err.get('input')!r})", None
+
+
+def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """Field names valid at a (nested) location of a model."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = current.model_fields.get(part) if hasattr(current, "model_fields") else None
+        if info is None:
+            break
+        ann = info.annotation
+        args = getattr(ann, "__args__", ())
+        current = next((a for a in (ann, *args) if isinstance(a, type) and issubclass(a, BaseModel)), None)
+        if current is None:
+            return []
+    return list(current.model_fields) if current is not None else []
+
+
+def validation_error(
+    exc: ValidationError, model: type[BaseModel], file: Path | str, line_of: Any
+) -> ConfigError:
+    """One ConfigError naming file, line and field of the first problem, listing the others."""
+    errors = exc.errors()
+    described = []
+    for err in errors:
+        message, hint = _describe(err, model)
+        described.append((err, message, hint, line_of(tuple(err["loc"]))))
+    err, message, hint, line = described[0]
+    field = ".".join(str(p) for p in err["loc"]) or None
+    for _, m2, h2, l2 in described[1:]:
+        message += f"\n  {file}:{l2 or '?'}: {m2}" + (f" ({h2})" if h2 else "")
+    return ConfigError(message, file=file, line=line, field=field, hint=hint)
+
+
+# -- loading ---------------------------------------------------------------------------------
+
+
+def read_toml(path: Path, shown: str) -> tuple[dict[str, Any], str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("file not found", file=shown) from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"not valid UTF-8 text (byte {e.start})", file=shown) from None
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as e:
+        line = getattr(e, "lineno", None)
+        msg = getattr(e, "msg", str(e))
+        raise ConfigError(f"TOML syntax error: {msg}", file=shown, line=line) from None
+
+
+def load_model(path: Path, model: type[Model], shown: str) -> Model:
+    data, text = read_toml(path, shown)
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        raise validation_error(e, model, shown, lambda loc: _toml_line(text, loc)) from None
+
+
+def load_site_config(root: Path) -> SiteConfig:
+    return load_model(root / "bulletin.toml", SiteConfig, "bulletin.toml")  # type: ignore[return-value]
+
+
+def load_edition_config(path: Path, shown: str) -> EditionConfig:
+    return load_model(path, EditionConfig, shown)  # type: ignore[return-value]
+
+
+FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*\r?$\n?", re.S | re.M)
+
+
+def split_front_matter(text: str, shown: str) -> tuple[ArticleMeta, str, int]:
+    """(front matter, Markdown body, line number of the body's first line)."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    m = FRONT_MATTER.match(text)
+    if not m:
+        raise ConfigError(
+            "no YAML front matter: an article starts with '---', its fields, then '---'",
+            file=shown,
+            line=1,
+            hint="at least 'title: …'",
+        )
+    raw = m.group(1)
+    try:
+        data = yaml.safe_load(raw)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = mark.line + 2 if mark else None
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise ConfigError(f"front matter is not valid YAML: {problem}", file=shown, line=line) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError("front matter must be 'field: value' lines", file=shown, line=2)
+    lines = _yaml_lines(raw, 2)
+    try:
+        meta = ArticleMeta.model_validate(data)
+    except ValidationError as e:
+        # a missing field is reported at the opening '---'
+        raise validation_error(
+            e, ArticleMeta, shown, lambda loc: lines.get(str(loc[0]), 1) if loc else 1
+        ) from None
+    body_line = text[: m.end()].count("\n") + 1
+    return meta, text[m.end() :], body_line
+
+
+def check_slug(slug: str, shown: str, what: str) -> None:
+    if not SLUG.match(slug):
+        raise ConfigError(
+            f"the {what} name '{slug}' becomes part of a web address",
+            file=shown,
+            hint="use Latin letters, digits, '-' and '_' only, such as 2021-12 or caizheng",
+        )

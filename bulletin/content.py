@@ -1,0 +1,182 @@
+"""The load stage: bulletin.toml, editions (content/<id>/edition.toml) and their articles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import (
+    ArticleMeta,
+    EditionConfig,
+    PageConfig,
+    SiteConfig,
+    _toml_line,
+    check_slug,
+    load_edition_config,
+    load_site_config,
+    split_front_matter,
+)
+from .errors import ConfigError, suggest
+
+
+@dataclass
+class Article:
+    slug: str
+    path: Path
+    shown: str  # the path as messages print it (relative to the project)
+    meta: ArticleMeta
+    body: str  # Markdown, front matter removed
+    body_line: int  # line number of the body's first line in the file
+
+
+@dataclass
+class Page:
+    number: int
+    config: PageConfig
+    articles: list[Article] = field(default_factory=list)
+
+
+@dataclass
+class Edition:
+    id: str
+    path: Path
+    shown: str
+    config: EditionConfig
+    pages: list[Page]
+
+    @property
+    def articles(self) -> list[Article]:
+        return [a for p in self.pages for a in p.articles]
+
+    @property
+    def year(self) -> int:
+        return self.config.date.year
+
+    @property
+    def published(self) -> bool:
+        return self.config.status == "published"
+
+
+@dataclass
+class Site:
+    root: Path
+    config: SiteConfig
+    editions: list[Edition]  # oldest first
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+
+def load_site(root: Path, *, drafts: bool = False) -> Site:
+    """Read and validate the whole site. Drafts are left out unless `drafts`."""
+    root = root.resolve()
+    config = load_site_config(root)
+    content = root / "content"
+    if not content.is_dir():
+        raise ConfigError("no content/ folder: editions live in content/<edition-id>/", file="content")
+    editions = []
+    for folder in sorted(p for p in content.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        if not (folder / "edition.toml").exists():
+            raise ConfigError(
+                "an edition folder needs an edition.toml",
+                file=f"content/{folder.name}/edition.toml",
+                hint="bulletin new edition creates one",
+            )
+        edition = load_edition(root, folder)
+        if edition.published or drafts:
+            editions.append(edition)
+    editions.sort(key=lambda e: (e.config.date, e.config.number, e.id))
+    _check_numbers(editions)
+    return Site(root=root, config=config, editions=editions)
+
+
+def load_edition(root: Path, folder: Path) -> Edition:
+    shown_dir = folder.relative_to(root).as_posix()
+    check_slug(folder.name, shown_dir, "edition folder")
+    toml_path = folder / "edition.toml"
+    shown = f"{shown_dir}/edition.toml"
+    config = load_edition_config(toml_path, shown)
+    articles = {a.slug: a for a in (load_article(root, p) for p in sorted(folder.glob("*.md")))}
+    pages = [Page(number=i + 1, config=pc) for i, pc in enumerate(config.pages)]
+    placed: set[str] = set()
+    text = toml_path.read_text(encoding="utf-8")
+    for page in pages:
+        for slug in page.config.articles or []:
+            line = _toml_line(text, ("pages", page.number - 1, "articles"))
+            if slug not in articles:
+                near = suggest(slug, list(articles))
+                raise ConfigError(
+                    f"page {page.number} lists article '{slug}', but there is no {slug}.md",
+                    file=shown,
+                    line=line,
+                    field=f"pages.{page.number - 1}.articles",
+                    hint=f"did you mean '{near}'?" if near else "the name is the file name without .md",
+                )
+            if slug in placed:
+                raise ConfigError(
+                    f"article '{slug}' is listed twice", file=shown, line=line, field="articles"
+                )
+            article = articles[slug]
+            if "page" in article.meta.model_fields_set and article.meta.page != page.number:
+                raise ConfigError(
+                    f"front matter says page {article.meta.page}, but edition.toml lists it on "
+                    f"page {page.number}",
+                    file=article.shown,
+                    line=2,
+                    field="page",
+                )
+            page.articles.append(article)
+            placed.add(slug)
+    rest = sorted(
+        (a for a in articles.values() if a.slug not in placed),
+        key=lambda a: (a.meta.order if a.meta.order is not None else 10**9, a.slug),
+    )
+    for article in rest:
+        if article.meta.page > len(pages):
+            raise ConfigError(
+                f"page {article.meta.page} does not exist: the edition has {len(pages)} page(s)",
+                file=article.shown,
+                field="page",
+            )
+        page = pages[article.meta.page - 1]
+        if page.config.articles is not None:
+            raise ConfigError(
+                f"article '{article.slug}' is not in page {page.number}'s articles list",
+                file=shown,
+                line=_toml_line(text, ("pages", page.number - 1, "articles")),
+                field=f"pages.{page.number - 1}.articles",
+                hint=f"add \"{article.slug}\" to it, or delete {article.shown}",
+            )
+        page.articles.append(article)
+    return Edition(id=folder.name, path=folder, shown=shown_dir, config=config, pages=pages)
+
+
+def load_article(root: Path, path: Path) -> Article:
+    shown = path.relative_to(root).as_posix()
+    check_slug(path.stem, shown, "article file")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise ConfigError(
+            f"not UTF-8 text (byte {e.start})", file=shown, hint="save the file as UTF-8"
+        ) from None
+    meta, body, body_line = split_front_matter(text, shown)
+    return Article(slug=path.stem, path=path, shown=shown, meta=meta, body=body, body_line=body_line)
+
+
+def _check_numbers(editions: list[Edition]) -> None:
+    seen: dict[tuple[int, int], Edition] = {}
+    for e in editions:
+        key = (e.year, e.config.number)
+        if key in seen:
+            raise ConfigError(
+                f"第{e.config.number}期 of {e.year} is also {seen[key].shown}",
+                file=f"{e.shown}/edition.toml",
+                field="number",
+            )
+        seen[key] = e

@@ -1,0 +1,291 @@
+"""A small, safe arithmetic evaluator for derived table columns.
+
+An expression is parsed with :mod:`ast` (mode ``"eval"``) and only a whitelist of nodes is
+accepted: numbers, column names, ``+ - * /``, unary ``-``/``+``, parentheses and the
+functions ``round(x, n)``, ``abs(x)``, ``min(a, b, …)``, ``max(a, b, …)``. Anything else —
+attribute access, subscripts, other calls, keyword arguments, comprehensions, lambdas,
+strings, ``**``, ``//``, ``%``, comparisons, names containing ``__`` — is rejected with a
+:class:`DataError`. Nothing is ever passed to ``eval`` or ``pandas.eval``.
+
+Column names are Python identifiers, which includes Chinese ones (``当年新增户数``). A column
+whose name is not an identifier (``县(市、区)``, ``2021年``) is written in backticks:
+```` `县(市、区)` ````. Inside backticks any character except a backtick is allowed.
+
+Values are exact: numbers are :class:`fractions.Fraction`, so ``7 / 2882`` is exact and
+rounding happens only for display. ``round`` rounds half away from zero like Excel's ROUND
+(Python's built-in ``round`` rounds half to even).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from bulletin.errors import DataError, suggest
+
+MAX_LENGTH = 500
+FUNCTIONS: dict[str, tuple[int, int]] = {"round": (1, 2), "abs": (1, 1), "min": (2, 50),
+                                         "max": (2, 50)}
+_BINOPS: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+}
+_OPERATORS = {ast.Pow: "**", ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@",
+              ast.LShift: "<<", ast.RShift: ">>", ast.BitOr: "|", ast.BitAnd: "&",
+              ast.BitXor: "^", ast.Invert: "~", ast.Not: "not"}
+
+
+class ZeroDenominator(ArithmeticError):
+    """A denominator is zero in row ``key``; ``denominator`` is its text in the expression."""
+
+    def __init__(self, key: Any, denominator: str) -> None:
+        super().__init__(f"{denominator} is 0 for {key}")
+        self.key = key
+        self.denominator = denominator
+
+
+def round_half_up(value: Fraction, digits: int = 0) -> Fraction:
+    """Round half away from zero (Excel's ROUND), exactly."""
+    scale = Fraction(10) ** digits
+    magnitude = (abs(value) * scale + Fraction(1, 2)).__floor__()
+    return Fraction(magnitude if value >= 0 else -magnitude) / scale
+
+
+class _Problem(Exception):
+    def __init__(self, message: str, position: int, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message, self.position, self.hint = message, position, hint
+
+
+@dataclass(frozen=True)
+class Expr:
+    """A checked expression. ``names`` are the column names it reads."""
+
+    text: str
+    names: frozenset[str]
+    _tree: ast.Expression = field(repr=False)
+    _source: str = field(repr=False)  # text with `quoted names` replaced by placeholders
+    _quoted: dict[str, str] = field(repr=False)
+
+    def evaluate(self, env: dict[str, pd.Series], index: pd.Index) -> pd.Series:
+        """Evaluate over Series of exact values (Fraction, object dtype) sharing ``index``.
+
+        Raises :class:`ZeroDenominator` naming the first row whose denominator is zero.
+        """
+        result = self._eval(self._tree.body, env, index)
+        if not isinstance(result, pd.Series):
+            result = pd.Series([result] * len(index), index=index, dtype=object)
+        return result
+
+    def _eval(self, node: ast.AST, env: dict[str, pd.Series], index: pd.Index) -> Any:
+        if isinstance(node, ast.Constant):
+            return _number(node.value)
+        if isinstance(node, ast.Name):
+            return env[self._quoted.get(node.id, node.id)]
+        if isinstance(node, ast.UnaryOp):
+            value = self._eval(node.operand, env, index)
+            return -value if isinstance(node.op, ast.USub) else value
+        if isinstance(node, ast.BinOp):
+            left = self._eval(node.left, env, index)
+            right = self._eval(node.right, env, index)
+            if isinstance(node.op, ast.Div):
+                zero = right[right == 0].index if isinstance(right, pd.Series) else (
+                    index if right == 0 else index[:0])
+                if len(zero):
+                    raise ZeroDenominator(zero[0], self._segment(node.right))
+            return _BINOPS[type(node.op)](left, right)
+        assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        args = [self._eval(a, env, index) for a in node.args]
+        return _call(node.func.id, args, index)
+
+    def _segment(self, node: ast.AST) -> str:
+        text = ast.get_source_segment(self._source, node) or "the denominator"
+        for holder, name in self._quoted.items():
+            text = text.replace(holder, f"`{name}`")
+        return text
+
+
+def _number(value: object) -> Fraction:
+    if isinstance(value, int):
+        return Fraction(value)
+    return Fraction(repr(value))  # a float literal: exactly the decimal that was written
+
+
+def _rowwise(fn: Callable[..., Any], args: list[Any], index: pd.Index) -> Any:
+    if not any(isinstance(a, pd.Series) for a in args):
+        return fn(*args)
+    columns = [a.tolist() if isinstance(a, pd.Series) else [a] * len(index) for a in args]
+    return pd.Series([fn(*row) for row in zip(*columns)], index=index, dtype=object)
+
+
+def _call(name: str, args: list[Any], index: pd.Index) -> Any:
+    if name == "round":
+        digits = int(args[1]) if len(args) > 1 else 0
+        return _rowwise(lambda v: round_half_up(Fraction(v), digits), args[:1], index)
+    if name == "abs":
+        return _rowwise(abs, args, index)
+    return _rowwise(min if name == "min" else max, args, index)
+
+
+def parse(
+    text: str,
+    *,
+    columns: Collection[str] | None = None,
+    file: str | Path | None = None,
+    line: int | None = None,
+    field: str | None = None,
+) -> Expr:
+    """Parse and check ``text``; ``columns`` (if given) are the names it may read.
+
+    Errors are :class:`DataError` at ``file``/``line``/``field`` whose message quotes the
+    expression and the 1-based character position of the problem in it.
+    """
+    try:
+        return _parse(text, columns)
+    except _Problem as exc:
+        raise DataError(
+            f"expression `{text}`, character {exc.position + 1}: {exc.message}",
+            file=file, line=line, field=field, hint=exc.hint,
+        ) from None
+
+
+def _unquote(text: str) -> tuple[str, dict[str, str], list[tuple[int, int, int, int]]]:
+    """Replace `quoted names` by placeholder identifiers.
+
+    Returns the new text, {placeholder: name} and (new_start, new_end, old_start, old_end)
+    spans, so that positions in the new text can be mapped back to what the editor wrote.
+    """
+    out: list[str] = []
+    quoted: dict[str, str] = {}
+    spans: list[tuple[int, int, int, int]] = []
+    i = pos = 0
+    while i < len(text):
+        if text[i] != "`":
+            out.append(text[i])
+            i, pos = i + 1, pos + 1
+            continue
+        end = text.find("`", i + 1)
+        if end < 0:
+            raise _Problem("unclosed backtick", i)
+        name = text[i + 1 : end].strip()
+        if not name:
+            raise _Problem("empty column name in backticks", i)
+        holder = next(h for n in range(len(text) + 1) if (h := f"_q{n}_") not in text
+                      and h not in quoted)
+        quoted[holder] = name
+        spans.append((pos, pos + len(holder), i, end + 1))
+        out.append(holder)
+        pos += len(holder)
+        i = end + 1
+    return "".join(out), quoted, spans
+
+
+def _parse(text: str, columns: Collection[str] | None) -> Expr:
+    if not isinstance(text, str) or not text.strip():
+        raise _Problem("the expression is empty", 0)
+    if len(text) > MAX_LENGTH:
+        raise _Problem(f"longer than {MAX_LENGTH} characters", MAX_LENGTH)
+    source, quoted, spans = _unquote(text)
+    lead = len(source) - len(source.lstrip())
+    source = source.strip()
+
+    def back(pos: int) -> int:
+        pos += lead
+        for new_start, new_end, old_start, old_end in reversed(spans):
+            if pos >= new_end:
+                return old_end + (pos - new_end)
+            if pos >= new_start:
+                return old_start
+        return pos
+
+    def where(lineno: int, col: int, *, in_bytes: bool = True) -> int:
+        lines = source.splitlines(keepends=True) or [""]
+        lineno = max(1, min(lineno, len(lines)))
+        if in_bytes:  # ast node offsets count UTF-8 bytes, SyntaxError offsets characters
+            col = len(lines[lineno - 1].encode()[:col].decode(errors="ignore"))
+        return back(sum(len(x) for x in lines[: lineno - 1]) + col)
+
+    try:
+        tree = ast.parse(source, mode="eval")
+    except SyntaxError as exc:
+        pos = where(exc.lineno or 1, max(0, (exc.offset or 1) - 1), in_bytes=False)
+        raise _Problem(f"not a valid expression ({exc.msg})", pos) from None
+    except (RecursionError, MemoryError, ValueError):
+        raise _Problem("too complex (nested too deeply)", 0) from None
+    names: set[str] = set()
+    called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    for node in ast.walk(tree):
+        problem = _check(node, quoted, columns, names, id(node) in called)
+        if problem:
+            message, hint = problem
+            raise _Problem(message, where(getattr(node, "lineno", 1),
+                                          getattr(node, "col_offset", 0)), hint)
+    return Expr(text=text, names=frozenset(names), _tree=tree, _source=source, _quoted=quoted)
+
+
+def _check(
+    node: ast.AST,
+    quoted: dict[str, str],
+    columns: Collection[str] | None,
+    names: set[str],
+    called: bool,
+) -> tuple[str, str | None] | None:
+    """Why ``node`` is not allowed (message, hint), or None if it is."""
+    if isinstance(node, (ast.Expression, ast.Load, ast.Add, ast.Sub, ast.Mult, ast.Div,
+                         ast.USub, ast.UAdd)):
+        return None
+    if isinstance(node, (ast.BinOp, ast.UnaryOp)):
+        op = _OPERATORS.get(type(node.op))
+        return (f"the operator {op} is not allowed; use + - * / and ( )", None) if op else None
+    if isinstance(node, ast.Constant):
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return (f"{type(value).__name__} constants are not allowed; only numbers", None)
+        if isinstance(value, float) and value != value or value in (float("inf"), float("-inf")):
+            return ("the number is too large", None)
+        return None
+    if isinstance(node, ast.Name):
+        name = quoted.get(node.id, node.id)
+        if "__" in name:
+            return (f"the name '{name}' is not allowed (double underscore)", None)
+        if called:
+            return None  # checked as part of its call
+        if columns is not None and name not in columns:
+            near = suggest(name, list(columns))
+            return (f"unknown column '{name}'",
+                    f"did you mean '{near}'?" if near else "columns: " + ", ".join(columns))
+        names.add(name)
+        return None
+    if isinstance(node, ast.Call):
+        func = node.func
+        if not isinstance(func, ast.Name) or func.id not in FUNCTIONS or func.id in quoted:
+            shown = func.id if isinstance(func, ast.Name) else ast.unparse(func)
+            return (f"calling '{shown}' is not allowed",
+                    "the functions are " + ", ".join(FUNCTIONS))
+        low, high = FUNCTIONS[func.id]
+        if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
+            return (f"{func.id}() takes plain arguments only", None)
+        if not low <= len(node.args) <= high:
+            return (f"{func.id}() takes {low}–{high} arguments, not {len(node.args)}", None)
+        if func.id == "round" and len(node.args) == 2:
+            digits = node.args[1]
+            if not (isinstance(digits, ast.Constant) and type(digits.value) is int
+                    and 0 <= digits.value <= 10):
+                return ("round(x, n) needs n to be a whole number from 0 to 10", None)
+        return None
+    kind = {ast.Attribute: "attribute access (a.b)", ast.Subscript: "subscripts (a[0])",
+            ast.Lambda: "lambda", ast.Compare: "comparisons", ast.BoolOp: "and/or",
+            ast.IfExp: "if/else", ast.JoinedStr: "strings", ast.NamedExpr: ":=",
+            ast.Starred: "*", ast.Tuple: "tuples", ast.List: "lists", ast.Dict: "dicts",
+            ast.Set: "sets"}.get(type(node))
+    if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+        kind = "comprehensions"
+    return (f"{kind or type(node).__name__} is not allowed in table expressions", None)

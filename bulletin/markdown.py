@@ -1,0 +1,288 @@
+"""Markdown through markdown-it-py: CommonMark + tables + footnotes, made CJK-aware and safe.
+
+New behaviour is added as core rules over the token stream and as render rules, never as
+regexes over finished HTML:
+
+- a soft line break between two CJK characters joins them with no space;
+- raw HTML is never passed through: it is shown as text and reported as a warning;
+- links may be http(s), mailto or relative; anything else is dropped with a warning;
+- a paragraph holding only an image becomes a figure with its caption (图注);
+- ```{table} name``` places a computed table; {value}`table/row/column` cites one of its cells.
+
+The parse is renderer-agnostic: the same tokens feed the HTML renderer here and the Typst
+renderer of the print edition.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.myst_role import myst_role_plugin
+
+from .errors import ContentError, Finding
+
+CJK = (
+    "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u31ff\u3200-\u9fff\uf900-\ufaff"
+    "\ufe30-\ufe4f\uff00-\uffef\u2018-\u201f\u2026\u2014"
+)
+CJK_END = re.compile(f"[{CJK}]$")
+CJK_START = re.compile(f"^[{CJK}]")
+SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.I)
+SAFE_SCHEMES = {"http", "https", "mailto"}
+DIRECTIVE = re.compile(r"^\{(\w+)\}\s*(.*)$")
+
+
+@dataclass
+class Context:
+    """What one article's render needs from the build, and what it reports back."""
+
+    file: str  # shown path of the article
+    first_line: int  # line of the body's first line in the file
+    table: Callable[[str], str] | None = None  # name -> rendered table
+    tables: Sequence[str] = ()  # names of the tables this edition has
+    cite: Callable[[str, str, str], str] | None = None  # (table, row, column) -> text
+    image: Callable[[str, str, int], dict[str, Any]] | None = None  # (src, alt, line) -> attrs
+    findings: list[Finding] = field(default_factory=list)
+    images: list[tuple[str, int]] = field(default_factory=list)
+
+    def line(self, token: Token | None) -> int | None:
+        if token is not None and token.map:
+            return self.first_line + token.map[0]
+        return None
+
+    def warn(self, message: str, token: Token | None, field: str | None = None) -> None:
+        self.findings.append(Finding(message, file=self.file, line=self.line(token), field=field))
+
+    def error(self, message: str, token: Token | None, hint: str | None = None) -> ContentError:
+        return ContentError(message, file=self.file, line=self.line(token), hint=hint)
+
+
+def _ctx(state_or_env: Any) -> Context:
+    env = state_or_env.env if isinstance(state_or_env, StateCore) else state_or_env
+    return env["ctx"]
+
+
+# -- core rules ------------------------------------------------------------------------------
+
+
+def cjk_soft_breaks(state: StateCore) -> None:
+    """A line break inside a Chinese paragraph is not a space."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        kids = block.children
+        for i, tok in enumerate(kids):
+            if tok.type != "softbreak" or i == 0 or i + 1 == len(kids):
+                continue
+            before, after = kids[i - 1], kids[i + 1]
+            if (
+                before.type == "text"
+                and after.type == "text"
+                and CJK_END.search(before.content)
+                and CJK_START.search(after.content)
+            ):
+                tok.type, tok.content = "text", ""
+
+
+def safety(state: StateCore) -> None:
+    """Raw HTML becomes text; unsafe links are dropped; images must be local files."""
+    ctx = _ctx(state)
+    for block in state.tokens:
+        if block.type == "html_block":
+            ctx.warn("raw HTML is not allowed in articles; it is shown as text", block)
+        if block.type != "inline" or not block.children:
+            continue
+        for tok in block.children:
+            if tok.type == "html_inline":
+                ctx.warn(f"raw HTML {tok.content[:40]!r} is shown as text", block)
+            elif tok.type == "link_open":
+                href = str(tok.attrGet("href") or "")
+                if not safe_href(href):
+                    ctx.warn(f"link to {href[:60]!r} removed: only http(s), mailto and relative "
+                             "links are allowed", block)
+                    tok.meta["dropped"] = True
+                    _matching_close(block.children, tok).meta["dropped"] = True
+            elif tok.type == "image":
+                src = str(tok.attrGet("src") or "")
+                if SCHEME.match(src) or src.startswith("//") or src.startswith("/"):
+                    raise ctx.error(
+                        f"image '{src[:60]}' is not a file in the edition folder",
+                        block,
+                        hint="save the image beside the article and write ![图注](photo.jpg)",
+                    )
+                tok.meta["line"] = ctx.line(block)
+                ctx.images.append((src, ctx.line(block) or ctx.first_line))
+
+
+def safe_href(href: str) -> bool:
+    cleaned = re.sub(r"[\x00-\x20\x7f]+", "", href)
+    m = SCHEME.match(cleaned)
+    return m is None or m.group(1).lower() in SAFE_SCHEMES
+
+
+def _matching_close(children: list[Token], opening: Token) -> Token:
+    depth = 0
+    for tok in children[children.index(opening) :]:
+        depth += tok.nesting if tok.type in ("link_open", "link_close") else 0
+        if tok.type == "link_close" and depth == 0:
+            return tok
+    return opening  # unbalanced: never happens with markdown-it's own tokens
+
+
+def figures_and_headings(state: StateCore) -> None:
+    """An image alone in a paragraph is a figure; article headings sit below the headline."""
+    tokens = state.tokens
+    for i, tok in enumerate(tokens):
+        if tok.type == "heading_open" or tok.type == "heading_close":
+            tok.tag = f"h{min(6, int(tok.tag[1]) + 2)}"
+        elif (
+            tok.type == "paragraph_open"
+            and i + 2 < len(tokens)
+            and tokens[i + 1].type == "inline"
+            and [c.type for c in tokens[i + 1].children or []] == ["image"]
+        ):
+            tok.meta["figure"] = tokens[i + 2].meta["figure"] = True
+            (tokens[i + 1].children or [])[0].meta["figure"] = True
+
+
+def directives(state: StateCore) -> None:
+    """Check ```{table} name``` and {value}`…` against the tables the edition has."""
+    ctx = _ctx(state)
+    for block in state.tokens:
+        if block.type == "fence":
+            m = DIRECTIVE.match(block.info.strip())
+            if not m:
+                continue
+            kind, arg = m.group(1), m.group(2).strip()
+            if kind != "table":
+                raise ctx.error(f"unknown directive '{{{kind}}}'", block, hint="use {table} name")
+            block.meta["directive"] = ("table", arg)
+            if arg not in ctx.tables:
+                raise ctx.error(f"no table named '{arg}'", block, hint=_known(ctx.tables))
+        elif block.type == "inline":
+            for tok in block.children or []:
+                if tok.type != "myst_role":
+                    continue
+                if tok.meta.get("name") != "value":
+                    raise ctx.error(f"unknown role '{{{tok.meta.get('name')}}}'", block,
+                                    hint="use {value}`table/row/column`")
+                parts = [p.strip() for p in tok.content.split("/")]
+                if len(parts) != 3 or not all(parts):
+                    raise ctx.error(f"{{value}}`{tok.content}` needs table/row/column", block,
+                                    hint="for example {value}`microcredit/合计/获贷率`")
+                if parts[0] not in ctx.tables:
+                    raise ctx.error(f"no table named '{parts[0]}'", block, hint=_known(ctx.tables))
+                tok.meta["cite"] = tuple(parts)
+                tok.meta["line"] = ctx.line(block)
+
+
+def _known(names: Sequence[str]) -> str:
+    return f"this edition's tables: {', '.join(names)}" if names else "this edition has no tables"
+
+
+# -- HTML render rules -----------------------------------------------------------------------
+
+
+def _html_block(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    return f'<p class="raw-html">{escapeHtml(tokens[idx].content)}</p>\n'
+
+
+def _html_inline(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    return escapeHtml(tokens[idx].content)
+
+
+def _link(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    tok = tokens[idx]
+    if tok.meta.get("dropped"):
+        return ""
+    if tok.type == "link_open" and SCHEME.match(str(tok.attrGet("href") or "")):
+        tok.attrSet("rel", "noopener")
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _paragraph(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    tok = tokens[idx]
+    if tok.meta.get("figure"):
+        return '<figure class="photo">' if tok.nesting == 1 else "</figure>\n"
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _image(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    tok = tokens[idx]
+    ctx = _ctx(env)
+    alt = self.renderInlineAsText(tok.children or [], options, env)
+    src = str(tok.attrGet("src") or "")
+    attrs = ctx.image(src, alt, tok.meta.get("line") or 0) if ctx.image else {"src": src}
+    attrs = {"alt": alt, **attrs}
+    html = "<img" + "".join(f' {k}="{escapeHtml(str(v))}"' for k, v in attrs.items()) + ">"
+    if tok.meta.get("figure") and alt:
+        html += f"<figcaption>{escapeHtml(alt)}</figcaption>"
+    return html
+
+
+def _fence_rule(default: Callable[..., str]) -> Callable[..., str]:
+    def fence(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        directive = tokens[idx].meta.get("directive")
+        if directive:
+            ctx = _ctx(env)
+            return ctx.table(directive[1]) if ctx.table else ""
+        return default(tokens, idx, options, env)
+
+    return fence
+
+
+def _role(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    tok = tokens[idx]
+    ctx = _ctx(env)
+    table, row, column = tok.meta["cite"]
+    if ctx.cite is None:
+        return escapeHtml(tok.content)
+    try:
+        text = ctx.cite(table, row, column)
+    except KeyError as e:
+        raise ContentError(
+            f"{{value}}`{tok.content}`: {e.args[0] if e.args else e}",
+            file=ctx.file,
+            line=tok.meta.get("line"),
+        ) from None
+    return f'<span class="cited" data-cite="{escapeHtml(tok.content)}">{escapeHtml(text)}</span>'
+
+
+def make_parser() -> MarkdownIt:
+    """The parser shared by every renderer (html=True only so that raw HTML is *seen*)."""
+    md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
+    md.enable("table")
+    md.use(footnote_plugin)
+    md.use(myst_role_plugin)
+    md.validateLink = lambda url: True  # type: ignore[method-assign]  # the safety rule decides
+    md.core.ruler.after("inline", "cjk_soft_breaks", cjk_soft_breaks)
+    md.core.ruler.after("cjk_soft_breaks", "safety", safety)
+    md.core.ruler.after("safety", "figures_and_headings", figures_and_headings)
+    md.core.ruler.after("figures_and_headings", "directives", directives)
+    return md
+
+
+def make_html_renderer() -> MarkdownIt:
+    md = make_parser()
+    md.add_render_rule("html_block", _html_block)
+    md.add_render_rule("html_inline", _html_inline)
+    md.add_render_rule("link_open", _link)
+    md.add_render_rule("link_close", _link)
+    md.add_render_rule("paragraph_open", _paragraph)
+    md.add_render_rule("paragraph_close", _paragraph)
+    md.add_render_rule("image", _image)
+    md.add_render_rule("fence", _fence_rule(md.renderer.rules["fence"]))
+    md.add_render_rule("myst_role", _role)
+    return md
+
+
+def render_html(md: MarkdownIt, text: str, ctx: Context, doc_id: str = "") -> str:
+    return md.render(text, {"ctx": ctx, "docId": doc_id})

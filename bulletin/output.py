@@ -1,0 +1,75 @@
+"""The write stage: every file into a fresh staging folder, then swapped in at once.
+
+On Linux the staging folder and the old site are exchanged atomically (renameat2 with
+RENAME_EXCHANGE), so `site/` is at every moment either the complete old site or the complete
+new one. Elsewhere two renames are used. A marker file identifies folders we may replace, so
+a mistyped output setting can never wipe an unrelated folder.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import shutil
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from .errors import BulletinError
+
+MARKER = ".bulletin-site"
+RENAME_EXCHANGE = 2
+AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths; False where the system cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    rc = fn(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE)
+    return rc == 0
+
+
+def clean_leftovers(out: Path) -> None:
+    """Remove staging folders left behind by a build that was killed."""
+    for stale in out.parent.glob(f".{out.name}.*.tmp"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def write_site(files: Mapping[str, bytes], out: Path) -> None:
+    out = out.absolute()
+    if out.exists() and not (out / MARKER).exists() and any(out.iterdir()):
+        raise BulletinError(
+            f"{out} exists and was not made by bulletin; refusing to replace it",
+            hint="choose another output folder, or empty this one",
+        )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    clean_leftovers(out)
+    staging = out.parent / f".{out.name}.{os.getpid()}.tmp"
+    staging.mkdir()
+    try:
+        for rel, data in sorted(files.items()):
+            target = staging / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        (staging / MARKER).write_bytes(b"")
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if out.exists():
+        if _exchange(staging, out):
+            shutil.rmtree(staging, ignore_errors=True)  # now holds the old site
+            return
+        old = out.parent / f".{out.name}.{os.getpid()}.old.tmp"
+        out.rename(old)
+        staging.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        staging.rename(out)

@@ -1,0 +1,185 @@
+"""The render stage: Markdown → HTML fragments, Jinja2 templates → pages, in memory.
+
+Templates are looked up in the site's `templates/` first, then in the package's theme, file
+by file. Every page gets a `url()` helper that turns a site path into a URL relative to the
+page, so the site works from any sub-path and opened from disk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from .content import Article, Edition, Site
+from .errors import Finding
+from .images import ImageStore
+from .markdown import Context, make_html_renderer, render_html
+
+WEEKDAYS = "一二三四五六日"
+THEME = resources.files("bulletin") / "theme"
+
+
+def chinese_date(d: dt.date, weekday: bool = False) -> str:
+    text = f"{d.year}年{d.month}月{d.day}日"
+    return f"{text} 星期{WEEKDAYS[d.weekday()]}" if weekday else text
+
+
+def relative_url(target: str, page: str) -> str:
+    """URL of site path `target` as seen from the page at site path `page`."""
+    if target.endswith("/"):
+        target += "index.html"
+    rel = posixpath.relpath(target, posixpath.dirname(page) or ".")
+    return rel
+
+
+def edition_dir(edition: Edition) -> str:
+    return f"editions/{edition.id}"
+
+
+def article_path(edition: Edition, article: Article) -> str:
+    return f"{edition_dir(edition)}/{article.slug}.html"
+
+
+@dataclass
+class RenderedArticle:
+    article: Article
+    html: Markup
+    url: str  # site path of its permalink page
+
+
+@dataclass
+class Output:
+    files: dict[str, bytes] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def make_environment(site_templates: Path | None) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if site_templates is not None and site_templates.is_dir():
+        loaders.append(jinja2.FileSystemLoader(site_templates))
+    loaders.append(jinja2.FileSystemLoader(str(THEME)))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["chinese_date"] = chinese_date
+    return env
+
+
+class SiteRenderer:
+    def __init__(self, site: Site, tables: Mapping[str, Mapping[str, Any]]) -> None:
+        self.site = site
+        self.tables = tables
+        self.env = make_environment(site.root / "templates")
+        self.md = make_html_renderer()
+        self.out = Output()
+
+    def page(self, template: str, path: str, *, url_from: str | None = None, **context: Any) -> None:
+        """Render a template to site path `path`; its links are relative to `url_from`."""
+
+        def url(target: str) -> str:
+            return relative_url(target, url_from or path)
+
+        html = self.env.get_template(template).render(
+            site=self.site.config, url=url, page_path=path, **context
+        )
+        self.out.files[path] = html.encode("utf-8")
+
+    def table_html(self, edition: Edition, name: str) -> Markup:
+        table = self.tables[edition.id][name]
+        return Markup(
+            self.env.get_template("partials/table.html").render(table=table, csv_href=f"{name}.csv")
+        )
+
+    def article_html(self, edition: Edition, article: Article, images: ImageStore) -> Markup:
+        tables = self.tables.get(edition.id, {})
+        ctx = Context(
+            file=article.shown,
+            first_line=article.body_line,
+            tables=sorted(tables),
+            table=lambda name: self.table_html(edition, name),
+            cite=lambda t, row, col: tables[t].cite(row, col),
+            image=lambda src, alt, line: images.web(src, alt, article.path, article.shown, line),
+        )
+        html = render_html(self.md, article.body, ctx, doc_id=article.slug)
+        self.out.findings.extend(ctx.findings)
+        return Markup(html)
+
+    def edition(self, edition: Edition, *, home: bool = False) -> None:
+        base = edition_dir(edition)
+        images = ImageStore(edition.path, self.site.root)
+        rendered = {
+            a.slug: RenderedArticle(a, self.article_html(edition, a, images), article_path(edition, a))
+            for a in edition.articles
+        }
+        pages = [
+            {
+                "number": p.number,
+                "config": p.config,
+                "articles": [rendered[a.slug] for a in p.articles],
+                "tables": [self.table_html(edition, t) for t in p.config.tables],
+            }
+            for p in edition.pages
+        ]
+        for path, data in images.files.items():
+            self.out.files[f"{base}/{path}"] = data
+        for name, table in self.tables.get(edition.id, {}).items():
+            self.out.files[f"{base}/{name}.csv"] = table.to_csv_bytes()
+        context = {"edition": edition, "pages": pages}
+        self.page("edition.html", f"{base}/index.html", **context)
+        if home:
+            # The home page is the edition page itself, its links resolved from the edition folder.
+            self.page("edition.html", "index.html", url_from=f"{base}/index.html",
+                      home_base=f"{base}/", **context)
+        order = [rendered[a.slug] for a in edition.articles]
+        for i, item in enumerate(order):
+            self.page(
+                "article.html",
+                item.url,
+                edition=edition,
+                item=item,
+                previous=order[i - 1] if i > 0 else None,
+                next=order[i + 1] if i + 1 < len(order) else None,
+            )
+
+    def static(self) -> None:
+        sources = [THEME / "static"]
+        override = self.site.root / "templates" / "static"
+        if override.is_dir():
+            sources.append(override)  # type: ignore[arg-type]
+        for source in sources:
+            for rel in _walk(source):
+                self.out.files[f"static/{rel}"] = source.joinpath(*rel.split("/")).read_bytes()
+
+
+def _walk(folder: Any, prefix: str = "") -> list[str]:
+    """File names below a folder (a Path or an importlib Traversable), sorted."""
+    names: list[str] = []
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.is_dir():
+            names += _walk(entry, f"{prefix}{entry.name}/")
+        elif not entry.name.startswith("."):
+            names.append(f"{prefix}{entry.name}")
+    return names
+
+
+def render_site(site: Site, tables: Mapping[str, Mapping[str, Any]]) -> Output:
+    renderer = SiteRenderer(site, tables)
+    published = [e for e in site.editions if e.published]
+    latest = (published or site.editions)[-1] if site.editions else None
+    for edition in site.editions:
+        renderer.edition(edition, home=edition is latest)
+    renderer.static()
+    return renderer.out
