@@ -57,7 +57,7 @@ def build(
         raise ConfigError(
             "no published edition to build",
             file="content",
-            hint="set status = \"published\" in an edition.toml, or build with --drafts",
+            hint='set status = "published" in an edition.toml, or build with --drafts',
         )
     tables = compute_tables(site, strict=strict)
     output = render_site(site, tables)

@@ -25,11 +25,18 @@ def main() -> None:
 
 @main.command()
 @ROOT
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output folder (default: 'output' in bulletin.toml, usually site/).")
-@click.option("--drafts", is_flag=True, help="Include editions with status = \"draft\".")
-@click.option("--strict", is_flag=True, help="Treat warnings (cross-check findings, unsafe "
-              "Markdown) as errors.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder (default: 'output' in bulletin.toml, usually site/).",
+)
+@click.option("--drafts", is_flag=True, help='Include editions with status = "draft".')
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Treat warnings (cross-check findings, unsafe Markdown) as errors.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
 def build(root: Path, out: Path | None, drafts: bool, strict: bool, quiet: bool) -> None:
     """Build the site into site/ (replaced in one step, only when everything succeeded)."""

@@ -97,7 +97,11 @@ def _toml_line(text: str, loc: tuple[Any, ...]) -> int | None:
     start = 0
     # Follow [[array]] index for paths like ('pages', 1, 'banner').
     if len(loc) >= 2 and isinstance(loc[0], str) and isinstance(loc[1], int):
-        headers = [i for i, ln in enumerate(lines) if re.match(rf"^\s*\[\[\s*{re.escape(loc[0])}\s*\]\]", ln)]
+        headers = [
+            i
+            for i, ln in enumerate(lines)
+            if re.match(rf"^\s*\[\[\s*{re.escape(loc[0])}\s*\]\]", ln)
+        ]
         if loc[1] < len(headers):
             start = headers[loc[1]]
             if len(loc) == 2:
@@ -149,7 +153,9 @@ def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
             break
         ann = info.annotation
         args = getattr(ann, "__args__", ())
-        current = next((a for a in (ann, *args) if isinstance(a, type) and issubclass(a, BaseModel)), None)
+        current = next(
+            (a for a in (ann, *args) if isinstance(a, type) and issubclass(a, BaseModel)), None
+        )
         if current is None:
             return []
     return list(current.model_fields) if current is not None else []
@@ -164,11 +170,17 @@ def validation_error(
     for err in errors:
         message, hint = _describe(err, model)
         described.append((err, message, hint, line_of(tuple(err["loc"]))))
+    # A typo ('titel') explains a missing field ('title'): report unknown fields first.
+    described.sort(key=lambda d: (d[0]["type"] != "extra_forbidden", d[3] or 0))
     err, message, hint, line = described[0]
     field = ".".join(str(p) for p in err["loc"]) or None
+    if hint:
+        message += f" ({hint})"
     for _, m2, h2, l2 in described[1:]:
         message += f"\n  {file}:{l2 or '?'}: {m2}" + (f" ({h2})" if h2 else "")
-    return ConfigError(message, file=file, line=line, field=field, hint=hint)
+    error = ConfigError(message, file=file, line=line, field=field)
+    error.hint = hint
+    return error
 
 
 # -- loading ---------------------------------------------------------------------------------
@@ -184,8 +196,10 @@ def read_toml(path: Path, shown: str) -> tuple[dict[str, Any], str]:
     try:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as e:
-        line = getattr(e, "lineno", None)
-        msg = getattr(e, "msg", str(e))
+        # Python < 3.14 keeps the position only in the message: "… (at line 2, column 12)"
+        m = re.search(r"\(at line (\d+), column \d+\)$", str(e))
+        line = getattr(e, "lineno", None) or (int(m.group(1)) if m else None)
+        msg = getattr(e, "msg", None) or (str(e)[: m.start()].strip() if m else str(e))
         raise ConfigError(f"TOML syntax error: {msg}", file=shown, line=line) from None
 
 
@@ -227,7 +241,9 @@ def split_front_matter(text: str, shown: str) -> tuple[ArticleMeta, str, int]:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 2 if mark else None
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise ConfigError(f"front matter is not valid YAML: {problem}", file=shown, line=line) from None
+        raise ConfigError(
+            f"front matter is not valid YAML: {problem}", file=shown, line=line
+        ) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):

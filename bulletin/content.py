@@ -78,7 +78,9 @@ def load_site(root: Path, *, drafts: bool = False) -> Site:
     config = load_site_config(root)
     content = root / "content"
     if not content.is_dir():
-        raise ConfigError("no content/ folder: editions live in content/<edition-id>/", file="content")
+        raise ConfigError(
+            "no content/ folder: editions live in content/<edition-id>/", file="content"
+        )
     editions = []
     for folder in sorted(p for p in content.iterdir() if p.is_dir() and not p.name.startswith(".")):
         if not (folder / "edition.toml").exists():
@@ -115,7 +117,9 @@ def load_edition(root: Path, folder: Path) -> Edition:
                     file=shown,
                     line=line,
                     field=f"pages.{page.number - 1}.articles",
-                    hint=f"did you mean '{near}'?" if near else "the name is the file name without .md",
+                    hint=f"did you mean '{near}'?"
+                    if near
+                    else "the name is the file name without .md",
                 )
             if slug in placed:
                 raise ConfigError(
@@ -150,7 +154,7 @@ def load_edition(root: Path, folder: Path) -> Edition:
                 file=shown,
                 line=_toml_line(text, ("pages", page.number - 1, "articles")),
                 field=f"pages.{page.number - 1}.articles",
-                hint=f"add \"{article.slug}\" to it, or delete {article.shown}",
+                hint=f'add "{article.slug}" to it, or delete {article.shown}',
             )
         page.articles.append(article)
     return Edition(id=folder.name, path=folder, shown=shown_dir, config=config, pages=pages)
@@ -166,7 +170,9 @@ def load_article(root: Path, path: Path) -> Article:
             f"not UTF-8 text (byte {e.start})", file=shown, hint="save the file as UTF-8"
         ) from None
     meta, body, body_line = split_front_matter(text, shown)
-    return Article(slug=path.stem, path=path, shown=shown, meta=meta, body=body, body_line=body_line)
+    return Article(
+        slug=path.stem, path=path, shown=shown, meta=meta, body=body, body_line=body_line
+    )
 
 
 def _check_numbers(editions: list[Edition]) -> None:

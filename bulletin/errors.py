@@ -75,4 +75,6 @@ class Finding:
 
     def __str__(self) -> str:
         where = _where(self.file, self.line, self.field)
-        return f"{self.level}: {where}: {self.message}" if where else f"{self.level}: {self.message}"
+        return (
+            f"{self.level}: {where}: {self.message}" if where else f"{self.level}: {self.message}"
+        )

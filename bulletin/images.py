@@ -38,8 +38,12 @@ class ImageStore:
                 hint="keep images beside the article, in the edition folder",
             )
         if not path.is_file():
-            raise ContentError(f"image '{src}' not found", file=shown, line=line,
-                               hint=f"expected at {path.relative_to(self.root.resolve()).as_posix()}")
+            raise ContentError(
+                f"image '{src}' not found",
+                file=shown,
+                line=line,
+                hint=f"expected at {path.relative_to(self.root.resolve()).as_posix()}",
+            )
         return path
 
     def web(self, src: str, alt: str, article: Path, shown: str, line: int) -> dict[str, Any]:
@@ -59,12 +63,22 @@ class ImageStore:
                 probe.verify()
             img = Image.open(io.BytesIO(data))
             img.load()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
-                Image.DecompressionBombError) as e:
-            raise ContentError(f"image '{src}' cannot be read: {e}", file=shown, line=line) from None
+        except (
+            UnidentifiedImageError,
+            OSError,
+            SyntaxError,
+            ValueError,
+            Image.DecompressionBombError,
+        ) as e:
+            raise ContentError(
+                f"image '{src}' cannot be read: {e}", file=shown, line=line
+            ) from None
         img = ImageOps.exif_transpose(img)
-        alpha = img.mode in ("RGBA", "LA", "P") and "transparency" in img.info or img.mode in (
-            "RGBA", "LA")
+        alpha = (
+            (img.mode in ("RGBA", "LA", "P")
+            and "transparency" in img.info)
+            or img.mode in ("RGBA", "LA")
+        )
         img = img.convert("RGBA" if alpha else "RGB")
         ext = "png" if alpha else "jpg"
         digest = hashlib.sha256(data).hexdigest()[:10]

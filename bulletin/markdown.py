@@ -16,13 +16,16 @@ renderer of the print edition.
 from __future__ import annotations
 
 import re
+import types
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
+from markdown_it.common.utils import escapeHtml, isMdAsciiPunct, isPunctChar, isWhiteSpace
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline.state_inline import Scanned, StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.myst_role import myst_role_plugin
@@ -33,6 +36,7 @@ CJK = (
     "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u31ff\u3200-\u9fff\uf900-\ufaff"
     "\ufe30-\ufe4f\uff00-\uffef\u2018-\u201f\u2026\u2014"
 )
+CJK_CHAR = re.compile(f"[{CJK}]")
 CJK_END = re.compile(f"[{CJK}]$")
 CJK_START = re.compile(f"^[{CJK}]")
 SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.I)
@@ -68,6 +72,48 @@ class Context:
 def _ctx(state_or_env: Any) -> Context:
     env = state_or_env.env if isinstance(state_or_env, StateCore) else state_or_env
     return env["ctx"]
+
+
+# -- CJK-friendly emphasis ------------------------------------------------------------------
+
+
+class CJKStateInline(StateInline):
+    """Emphasis that works in Chinese text.
+
+    CommonMark decides whether `**` can open or close by the characters around it, with no
+    notion of Chinese, so `**加大资金投入。**一是` stays literal: the closing run sits between
+    punctuation and a letter. Here a CJK character on the *outer* side of a run counts like
+    white space, which is how Chinese text, written without spaces, is read; and `_` may
+    open or close beside a CJK character, since Chinese has no words for it to split.
+    Latin text behaves exactly as in CommonMark.
+    """
+
+    def scanDelims(self, start: int, canSplitWord: bool) -> Scanned:
+        pos, maximum, marker = start, self.posMax, self.src[start]
+        last = self.src[start - 1] if start > 0 else " "
+        while pos < maximum and self.src[pos] == marker:
+            pos += 1
+        nxt = self.src[pos] if pos < maximum else " "
+        last_punct = isMdAsciiPunct(ord(last)) or isPunctChar(last)
+        next_punct = isMdAsciiPunct(ord(nxt)) or isPunctChar(nxt)
+        last_space, next_space = isWhiteSpace(ord(last)), isWhiteSpace(ord(nxt))
+        last_cjk, next_cjk = bool(CJK_CHAR.match(last)), bool(CJK_CHAR.match(nxt))
+        left = not (next_space or (next_punct and not (last_space or last_cjk or last_punct)))
+        right = not (last_space or (last_punct and not (next_space or next_cjk or next_punct)))
+        # Chinese has no words to split, so '_' may open or close next to a CJK character too.
+        can_open = left and (canSplitWord or not right or last_punct or last_cjk)
+        can_close = right and (canSplitWord or not left or next_punct or next_cjk)
+        return Scanned(can_open, can_close, pos - start)
+
+
+def _parse_inline(
+    self: Any, src: str, md: MarkdownIt, env: Any, tokens: list[Token]
+) -> list[Token]:
+    state = CJKStateInline(src, md, env, tokens)
+    self.tokenize(state)
+    for rule in self.ruler2.getRules(""):
+        rule(state)
+    return state.tokens
 
 
 # -- core rules ------------------------------------------------------------------------------
@@ -106,8 +152,11 @@ def safety(state: StateCore) -> None:
             elif tok.type == "link_open":
                 href = str(tok.attrGet("href") or "")
                 if not safe_href(href):
-                    ctx.warn(f"link to {href[:60]!r} removed: only http(s), mailto and relative "
-                             "links are allowed", block)
+                    ctx.warn(
+                        f"link to {href[:60]!r} removed: only http(s), mailto and relative "
+                        "links are allowed",
+                        block,
+                    )
                     tok.meta["dropped"] = True
                     _matching_close(block.children, tok).meta["dropped"] = True
             elif tok.type == "image":
@@ -123,14 +172,16 @@ def safety(state: StateCore) -> None:
 
 
 def safe_href(href: str) -> bool:
-    cleaned = re.sub(r"[\x00-\x20\x7f]+", "", href)
+    """http(s), mailto or relative; judged after undoing percent-encoding and control characters."""
+    cleaned = re.sub(r"[\x00-\x20\x7f]+", "", unquote(href))
     m = SCHEME.match(cleaned)
     return m is None or m.group(1).lower() in SAFE_SCHEMES
 
 
 def _matching_close(children: list[Token], opening: Token) -> Token:
     depth = 0
-    for tok in children[children.index(opening) :]:
+    start = next(i for i, t in enumerate(children) if t is opening)
+    for tok in children[start:]:
         depth += tok.nesting if tok.type in ("link_open", "link_close") else 0
         if tok.type == "link_close" and depth == 0:
             return tok
@@ -138,11 +189,16 @@ def _matching_close(children: list[Token], opening: Token) -> Token:
 
 
 def figures_and_headings(state: StateCore) -> None:
-    """An image alone in a paragraph is a figure; article headings sit below the headline."""
+    """Figures for lone images, headings below the headline, table alignment as classes."""
     tokens = state.tokens
     for i, tok in enumerate(tokens):
         if tok.type == "heading_open" or tok.type == "heading_close":
             tok.tag = f"h{min(6, int(tok.tag[1]) + 2)}"
+        elif tok.type in ("th_open", "td_open") and tok.attrGet("style"):
+            # column alignment as a class: the pages' Content-Security-Policy allows no inline style
+            align = str(tok.attrGet("style")).removeprefix("text-align:")
+            tok.attrs.pop("style")
+            tok.attrSet("class", f"align-{align}")
         elif (
             tok.type == "paragraph_open"
             and i + 2 < len(tokens)
@@ -172,12 +228,18 @@ def directives(state: StateCore) -> None:
                 if tok.type != "myst_role":
                     continue
                 if tok.meta.get("name") != "value":
-                    raise ctx.error(f"unknown role '{{{tok.meta.get('name')}}}'", block,
-                                    hint="use {value}`table/row/column`")
+                    raise ctx.error(
+                        f"unknown role '{{{tok.meta.get('name')}}}'",
+                        block,
+                        hint="use {value}`table/row/column`",
+                    )
                 parts = [p.strip() for p in tok.content.split("/")]
                 if len(parts) != 3 or not all(parts):
-                    raise ctx.error(f"{{value}}`{tok.content}` needs table/row/column", block,
-                                    hint="for example {value}`microcredit/合计/获贷率`")
+                    raise ctx.error(
+                        f"{{value}}`{tok.content}` needs table/row/column",
+                        block,
+                        hint="for example {value}`microcredit/合计/获贷率`",
+                    )
                 if parts[0] not in ctx.tables:
                     raise ctx.error(f"no table named '{parts[0]}'", block, hint=_known(ctx.tables))
                 tok.meta["cite"] = tuple(parts)
@@ -262,6 +324,7 @@ def make_parser() -> MarkdownIt:
     md.enable("table")
     md.use(footnote_plugin)
     md.use(myst_role_plugin)
+    md.inline.parse = types.MethodType(_parse_inline, md.inline)  # type: ignore[method-assign]
     md.validateLink = lambda url: True  # type: ignore[method-assign]  # the safety rule decides
     md.core.ruler.after("inline", "cjk_soft_breaks", cjk_soft_breaks)
     md.core.ruler.after("cjk_soft_breaks", "safety", safety)

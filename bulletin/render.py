@@ -86,7 +86,9 @@ class SiteRenderer:
         self.md = make_html_renderer()
         self.out = Output()
 
-    def page(self, template: str, path: str, *, url_from: str | None = None, **context: Any) -> None:
+    def page(
+        self, template: str, path: str, *, url_from: str | None = None, **context: Any
+    ) -> None:
         """Render a template to site path `path`; its links are relative to `url_from`."""
 
         def url(target: str) -> str:
@@ -121,7 +123,9 @@ class SiteRenderer:
         base = edition_dir(edition)
         images = ImageStore(edition.path, self.site.root)
         rendered = {
-            a.slug: RenderedArticle(a, self.article_html(edition, a, images), article_path(edition, a))
+            a.slug: RenderedArticle(
+                a, self.article_html(edition, a, images), article_path(edition, a)
+            )
             for a in edition.articles
         }
         pages = [
@@ -141,8 +145,13 @@ class SiteRenderer:
         self.page("edition.html", f"{base}/index.html", **context)
         if home:
             # The home page is the edition page itself, its links resolved from the edition folder.
-            self.page("edition.html", "index.html", url_from=f"{base}/index.html",
-                      home_base=f"{base}/", **context)
+            self.page(
+                "edition.html",
+                "index.html",
+                url_from=f"{base}/index.html",
+                home_base=f"{base}/",
+                **context,
+            )
         order = [rendered[a.slug] for a in edition.articles]
         for i, item in enumerate(order):
             self.page(

@@ -1,0 +1,65 @@
+"""Shared fixtures: the sample project, small scratch projects, and a tree snapshot."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """{relative path: sha256} of every file below `folder` (empty when it does not exist)."""
+    if not folder.exists():
+        return {}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample site, built once from the repository's own content into a temp folder."""
+    from bulletin.builder import build
+
+    out = tmp_path_factory.mktemp("sample") / "site"
+    build(ROOT, out=out)
+    return out
+
+
+MINIMAL_TOML = 'name = "测试简报"\npublisher = "测试局"\n'
+MINIMAL_EDITION = (
+    'number = 1\ndate = 2024-01-05\nstatus = "published"\n\n'
+    '[[pages]]\ncredit = "本版由测试局供稿"\n'
+)
+MINIMAL_ARTICLE = "---\nkicker: 引题\ntitle: 主题\n---\n\n正文第一段。\n"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A minimal valid project: one published edition with one article."""
+    (tmp_path / "bulletin.toml").write_text(MINIMAL_TOML, encoding="utf-8")
+    edition = tmp_path / "content" / "2024-01"
+    edition.mkdir(parents=True)
+    (edition / "edition.toml").write_text(MINIMAL_EDITION, encoding="utf-8")
+    (edition / "first.md").write_text(MINIMAL_ARTICLE, encoding="utf-8")
+    return tmp_path
+
+
+@pytest.fixture
+def sample_copy(tmp_path: Path) -> Path:
+    """A writable copy of the sample project."""
+    dest = tmp_path / "sample"
+    for name in ("bulletin.toml", "content", "data", "templates"):
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name)
+        elif src.exists():
+            dest.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / name)
+    return dest

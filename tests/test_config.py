@@ -1,0 +1,160 @@
+"""Bad config and front matter: a clean error naming file, line and field; the old site kept."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bulletin.cli import main
+
+from .conftest import tree_digest
+
+ARTICLE = "content/2024-01/first.md"
+EDITION = "content/2024-01/edition.toml"
+
+
+def build(project: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["build", "--root", str(project), "--quiet"])
+    assert not isinstance(result.exception, Exception) or isinstance(
+        result.exception, SystemExit
+    ), result.exception
+    return result.exit_code, result.output
+
+
+CASES = {
+    "missing title": (
+        ARTICLE,
+        "---\nkicker: 引题\n---\n\n正文。\n",
+        [f"{ARTICLE}:1", "'title'", "required field 'title' is missing"],
+    ),
+    "unknown field with a typo": (
+        ARTICLE,
+        "---\nkicker: 引题\ntitle: 主题\nsubtitel: 副题\n---\n\n正文。\n",
+        [f"{ARTICLE}:4", "'subtitel'", "unknown field", "did you mean 'subtitle'?"],
+    ),
+    "broken YAML": (
+        ARTICLE,
+        "---\ntitle: 主题\nkicker: [未闭合\n---\n\n正文。\n",
+        [ARTICLE, "front matter is not valid YAML"],
+    ),
+    "front matter is a list": (
+        ARTICLE,
+        "---\n- 主题\n---\n正文。\n",
+        [f"{ARTICLE}:2", "field: value"],
+    ),
+    "no front matter": (ARTICLE, "正文。\n", [f"{ARTICLE}:1", "no YAML front matter"]),
+    "empty title": (ARTICLE, "---\ntitle: ''\n---\n正文\n", [f"{ARTICLE}:2", "'title'"]),
+    "bad date (not a date)": (
+        EDITION,
+        'number = 1\ndate = "去年"\nstatus = "published"\n[[pages]]\n',
+        [f"{EDITION}:2", "'date'"],
+    ),
+    "bad date (no such day)": (
+        EDITION,
+        'number = 1\ndate = 2021-13-45\nstatus = "published"\n[[pages]]\n',
+        [f"{EDITION}:2", "TOML syntax error"],
+    ),
+    "bad status": (
+        EDITION,
+        'number = 1\ndate = 2021-01-05\nstatus = "done"\n[[pages]]\n',
+        [f"{EDITION}:3", "'status'", "'draft' or 'published'"],
+    ),
+    "typo in a page": (
+        EDITION,
+        'number = 1\ndate = 2021-01-05\nstatus = "published"\n[[pages]]\nbaner = "x"\n',
+        [f"{EDITION}:5", "'pages.0.baner'", "did you mean 'banner'?"],
+    ),
+    "page lists a missing article": (
+        EDITION,
+        'number = 1\ndate = 2021-01-05\nstatus = "published"\n[[pages]]\narticles = ["frist"]\n',
+        [f"{EDITION}:5", "no frist.md", "did you mean 'first'?"],
+    ),
+    "typo in bulletin.toml": (
+        "bulletin.toml",
+        'name = "简报"\npublsher = "局"\n',
+        ["bulletin.toml:2", "'publsher'", "did you mean 'publisher'?"],
+    ),
+    "edition folder name unsafe for a URL": (
+        "content/第一期/edition.toml",
+        "number = 2\ndate = 2021-01-05\n[[pages]]\n",
+        ["content/第一期", "web address"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_input_names_file_line_field_and_keeps_site(project: Path, case: str) -> None:
+    code, _ = build(project)
+    assert code == 0
+    before = tree_digest(project / "site")
+    assert "editions/2024-01/first.html" in before
+
+    file, text, expected = CASES[case]
+    (project / file).parent.mkdir(parents=True, exist_ok=True)
+    (project / file).write_text(text, encoding="utf-8")
+    code, output = build(project)
+    assert code != 0
+    for part in expected:
+        assert part in output, (part, output)
+    assert "Traceback" not in output
+    assert tree_digest(project / "site") == before
+    assert not list(project.glob(".site.*")), "no staging folder left behind"
+
+
+def test_subprocess_exit_code_and_one_clean_message(project: Path) -> None:
+    (project / ARTICLE).write_text("---\ntitel: 主题\n---\n正文\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "bulletin", "build", "--root", str(project)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert (
+        f"Error: {ARTICLE}:2: 'titel': unknown field 'titel' (did you mean 'title'?)" in done.stderr
+    )
+
+
+def test_several_problems_are_all_listed(project: Path) -> None:
+    (project / ARTICLE).write_text("---\ntitel: 主题\norder: 第一\n---\n正文\n", encoding="utf-8")
+    code, output = build(project)
+    assert code == 1
+    assert f"{ARTICLE}:2" in output and f"{ARTICLE}:3" in output and f"{ARTICLE}:1" in output
+
+
+def test_front_matter_page_must_match_edition_list(project: Path) -> None:
+    (project / EDITION).write_text(
+        'number = 1\ndate = 2021-01-05\nstatus = "published"\n[[pages]]\narticles = ["first"]\n'
+        "[[pages]]\n",
+        encoding="utf-8",
+    )
+    (project / ARTICLE).write_text("---\ntitle: 主题\npage: 2\n---\n正文\n", encoding="utf-8")
+    code, output = build(project)
+    assert code == 1 and "page" in output and ARTICLE in output
+
+
+def test_unlisted_article_is_an_error(project: Path) -> None:
+    (project / EDITION).write_text(
+        'number = 1\ndate = 2021-01-05\nstatus = "published"\n[[pages]]\narticles = ["first"]\n',
+        encoding="utf-8",
+    )
+    (project / "content/2024-01/second.md").write_text(
+        "---\ntitle: 二\n---\n正文\n", encoding="utf-8"
+    )
+    code, output = build(project)
+    assert code == 1 and "'second' is not in page 1's articles list" in output
+
+
+def test_drafts_are_built_only_with_the_flag(project: Path) -> None:
+    (project / EDITION).write_text(
+        'number = 1\ndate = 2021-01-05\nstatus = "draft"\n[[pages]]\n', encoding="utf-8"
+    )
+    code, output = build(project)
+    assert code == 1 and "no published edition" in output
+    result = CliRunner().invoke(main, ["build", "--root", str(project), "--drafts"])
+    assert result.exit_code == 0, result.output
+    assert (project / "site" / "editions" / "2024-01" / "first.html").exists()

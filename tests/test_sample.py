@@ -1,0 +1,183 @@
+"""End to end: the sample edition reproduces the seed page, text and order."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import lxml.html
+import pytest
+
+from .conftest import ROOT
+
+SEED = ROOT / "seeds" / "000_f17b164be1103b71.txt"
+BANNER = "压紧压实巩固脱贫攻坚成果主体责任 坚决守住不发生规模性返贫底线"
+CREDIT = "本版由商丘市乡村振兴局供稿"
+# (引题, 主题) of the six articles, in the seed's order.
+HEADLINES = [
+    (
+        "加大资金投入 落实整合政策 支持驻村帮扶 加强资金监管",
+        "市财政局推动脱贫攻坚和乡村振兴有效衔接",
+    ),
+    (
+        "构建指挥体系强保障 定期工作调度抓落实 补齐短板弱项促提升",
+        "民权县亮出责任“利剑”力保脱贫成果",
+    ),
+    ("宁陵县致富带头人胡国旗", "为脱贫户架起致富桥"),
+    ("创新形式 多措并举", "柘城县确保后评估各项工作落实落细"),
+    ("一增收、两不愁、三保障、四不摘、五衔接、六措施", "示范区巩固拓展脱贫成果扎实推进乡村振兴"),
+    ("梁园区当店王村", "“一元公益联盟”筑起防返贫保障线"),
+]
+# Words the printed page split across a column break; the edition joins every one.
+SPLIT_WORDS = {
+    ("逐年", "提高"),
+    ("3", "万元"),
+    ("金融扶", "贫组"),
+    ("开", "到村里"),
+    ("一头连着", "众多"),
+    ("从不打白条,", "让蒜农"),
+    ("挂", "钩"),
+    ("完善信息", "登记"),
+    ("当店王", "村整体"),
+    ("打", "商标"),
+}
+
+
+def seed_articles() -> tuple[list[list[str]], set[tuple[str, str]]]:
+    """The seed's body paragraphs per article (split words joined), and the joins made."""
+    blocks = [
+        b.strip() for b in re.split(r"\n\s*\n", SEED.read_text(encoding="utf-8")) if b.strip()
+    ]
+    assert blocks[0] == BANNER and blocks[-1] == f"({CREDIT})"
+    starts = []
+    for kicker, title in HEADLINES:
+        i = blocks.index(kicker)
+        assert blocks[i + 1] == title
+        starts.append(i)
+    table = next(i for i, b in enumerate(blocks) if b.endswith("通报表"))
+    articles, joins = [], set()
+    for start, end in zip(starts, [*starts[1:], table], strict=True):
+        paragraphs: list[str] = []
+        for block in blocks[start + 2 : end]:
+            if paragraphs and not re.search(r"[。！？”]$", paragraphs[-1]):
+                joins.add((re.split(r"[。；]", paragraphs[-1])[-1][-6:], block[: len(block)]))
+                paragraphs[-1] += block
+            else:
+                paragraphs.append(block)
+        articles.append(paragraphs)
+    return articles, joins
+
+
+def edition_articles(page: Path) -> list[dict[str, object]]:
+    doc = lxml.html.parse(str(page)).getroot()
+    result = []
+    for art in doc.xpath('//main//article[contains(concat(" ", @class, " "), " article ")]'):
+        result.append(
+            {
+                "kicker": "".join(art.xpath('.//p[@class="kicker"]/text()')),
+                "title": art.xpath(".//h2")[0].text_content(),
+                "order": [
+                    e.get("class") or e.tag for e in art.xpath(".//p[@class='kicker'] | .//h2")
+                ],
+                "paragraphs": [p.text_content() for p in art.xpath('.//div[@class="body"]//p')],
+            }
+        )
+    return result
+
+
+def test_seed_split_words_are_the_known_ones() -> None:
+    _, joins = seed_articles()
+    found = {(a, b) for a, b in joins}
+    for left, right in SPLIT_WORDS:
+        assert any(a.endswith(left) and b.startswith(right) for a, b in found), (left, right)
+    assert len(joins) == len(SPLIT_WORDS)
+
+
+@pytest.mark.parametrize("page", ["editions/2021-12/index.html", "index.html"])
+def test_every_seed_paragraph_in_order(sample_site: Path, page: str) -> None:
+    expected, _ = seed_articles()
+    built = edition_articles(sample_site / page)
+    assert [(a["kicker"], a["title"]) for a in built] == HEADLINES
+    for article, paragraphs in zip(built, expected, strict=True):
+        assert article["paragraphs"] == paragraphs
+        assert article["order"] == ["kicker", "title"]  # the kicker stands before its headline
+    text = (sample_site / page).read_text(encoding="utf-8")
+    assert BANNER in text and f"（{CREDIT}）" in text
+    for left, right in SPLIT_WORDS:
+        assert left + right in text
+
+
+def test_article_permalink_pages(sample_site: Path) -> None:
+    expected, _ = seed_articles()
+    slugs = ["caizheng", "minquan", "ningling", "zhecheng", "shifanqu", "liangyuan"]
+    for slug, (kicker, title), paragraphs in zip(slugs, HEADLINES, expected, strict=True):
+        [article] = edition_articles(sample_site / "editions" / "2021-12" / f"{slug}.html")
+        assert (article["kicker"], article["title"], article["paragraphs"]) == (
+            kicker,
+            title,
+            paragraphs,
+        )
+        doc = lxml.html.parse(str(sample_site / "editions" / "2021-12" / f"{slug}.html")).getroot()
+        assert doc.xpath('//a[text()="返回本期"]/@href') == ["index.html"]
+
+
+def _links(page: Path) -> list[str]:
+    doc = lxml.html.parse(str(page)).getroot()
+    return [v for attr in ("href", "src") for v in doc.xpath(f"//@{attr}")] + [
+        u.strip().split(" ")[0] for s in doc.xpath("//@srcset") for u in s.split(",")
+    ]
+
+
+def test_links_are_relative_and_resolve_inside_site(sample_site: Path) -> None:
+    pages = sorted(sample_site.rglob("*.html"))
+    assert len(pages) >= 8
+    for page in pages:
+        doc = lxml.html.parse(str(page)).getroot()
+        assert doc.get("lang") == "zh-CN", page
+        base_href = doc.xpath("//base/@href")
+        base = (page.parent / base_href[0]) if base_href else page.parent
+        for url in _links(page) + base_href:
+            parts = urlsplit(url)
+            assert not parts.scheme and not parts.netloc and not url.startswith("/"), (page, url)
+            if not parts.path:
+                continue
+            if url in base_href:
+                target = (page.parent / parts.path).resolve()
+                assert target.is_dir() and target.is_relative_to(sample_site.resolve())
+                continue
+            target = (base / unquote(parts.path)).resolve()
+            assert target.is_relative_to(sample_site.resolve()), (page, url)
+            assert target.is_file(), (page, url)
+
+
+def test_no_external_requests(sample_site: Path) -> None:
+    for path in sample_site.rglob("*"):
+        if path.suffix in {".html", ".css", ".svg", ".js"}:
+            text = path.read_text(encoding="utf-8")
+            assert "http://" not in text and "https://" not in text.replace(
+                "http://www.w3.org/2000/svg", ""
+            ), path
+            assert ("@import" not in text and "url(" not in text) or path.suffix != ".css", path
+
+
+def test_build_py_is_bulletin_build(tmp_path: Path) -> None:
+    """`python build.py [options]` and `bulletin build [options]` write the same site."""
+    outs = []
+    for cmd in (
+        [sys.executable, "build.py", "--quiet", "--out"],
+        [sys.executable, "-m", "bulletin", "build", "--quiet", "--out"],
+    ):
+        out = tmp_path / str(len(outs))
+        done = subprocess.run([*cmd, str(out)], cwd=ROOT, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        outs.append(out)
+    from .conftest import tree_digest
+
+    assert tree_digest(outs[0]) == tree_digest(outs[1]) != {}
+    help_text = subprocess.run(
+        [sys.executable, "build.py", "--help"], cwd=ROOT, capture_output=True, text=True
+    ).stdout
+    assert "--drafts" in help_text and "--strict" in help_text
