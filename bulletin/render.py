@@ -18,6 +18,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from .archive import neighbours, write_archive
 from .content import Article, Edition, Site
 from .errors import Finding
 from .images import ImageStore
@@ -79,8 +80,9 @@ def make_environment(site_templates: Path | None) -> jinja2.Environment:
 
 
 class SiteRenderer:
-    def __init__(self, site: Site, tables: Mapping[str, Mapping[str, Any]]) -> None:
+    def __init__(self, site: Site, tables: Mapping[str, Mapping[str, Any]], *, pdf: bool) -> None:
         self.site = site
+        self.pdf = pdf
         self.tables = tables
         self.env = make_environment(site.root / "templates")
         self.md = make_html_renderer()
@@ -119,7 +121,7 @@ class SiteRenderer:
         self.out.findings.extend(ctx.findings)
         return Markup(html)
 
-    def edition(self, edition: Edition, *, home: bool = False) -> None:
+    def edition(self, edition: Edition, published: list[Edition], *, home: bool = False) -> None:
         base = edition_dir(edition)
         images = ImageStore(edition.path, self.site.root)
         rendered = {
@@ -141,7 +143,12 @@ class SiteRenderer:
             self.out.files[f"{base}/{path}"] = data
         for name, table in self.tables.get(edition.id, {}).items():
             self.out.files[f"{base}/{name}.csv"] = table.to_csv_bytes()
-        context = {"edition": edition, "pages": pages}
+        context = {
+            "edition": edition,
+            "pages": pages,
+            "pdf": self.pdf,
+            **neighbours(published, edition),
+        }
         self.page("edition.html", f"{base}/index.html", **context)
         if home:
             # The home page is the edition page itself, its links resolved from the edition folder.
@@ -184,11 +191,16 @@ def _walk(folder: Any, prefix: str = "") -> list[str]:
     return names
 
 
-def render_site(site: Site, tables: Mapping[str, Mapping[str, Any]]) -> Output:
-    renderer = SiteRenderer(site, tables)
+def render_site(
+    site: Site, tables: Mapping[str, Mapping[str, Any]], *, pdf: bool = False
+) -> Output:
+    """Every page of the site, in memory. `pdf`: link each edition to its PDF and thumbnail."""
+    renderer = SiteRenderer(site, tables, pdf=pdf)
     published = [e for e in site.editions if e.published]
-    latest = (published or site.editions)[-1] if site.editions else None
+    latest = (published or site.editions)[-1]
     for edition in site.editions:
-        renderer.edition(edition, home=edition is latest)
+        renderer.edition(edition, published, home=edition is latest)
+    if published:
+        write_archive(renderer, published, pdf=pdf)
     renderer.static()
     return renderer.out
