@@ -19,6 +19,7 @@ rounding happens only for display. ``round`` rounds half away from zero like Exc
 from __future__ import annotations
 
 import ast
+import math
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -123,7 +124,7 @@ def _rowwise(fn: Callable[..., Any], args: list[Any], index: pd.Index) -> Any:
     if not any(isinstance(a, pd.Series) for a in args):
         return fn(*args)
     columns = [a.tolist() if isinstance(a, pd.Series) else [a] * len(index) for a in args]
-    return pd.Series([fn(*row) for row in zip(*columns)], index=index, dtype=object)
+    return pd.Series([fn(*row) for row in zip(*columns, strict=True)], index=index, dtype=object)
 
 
 def _call(name: str, args: list[Any], index: pd.Index) -> Any:
@@ -249,7 +250,7 @@ def _check(
         value = node.value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return (f"{type(value).__name__} constants are not allowed; only numbers", None)
-        if isinstance(value, float) and value != value or value in (float("inf"), float("-inf")):
+        if isinstance(value, float) and not math.isfinite(value):
             return ("the number is too large", None)
         return None
     if isinstance(node, ast.Name):

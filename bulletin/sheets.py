@@ -14,7 +14,8 @@ Sheets arrive as county offices make them, so the reader tolerates:
   by its full name or by its sub-header alone, if that is unambiguous;
 - a 合计/总计 row anywhere (read as reported totals, never as data), blank rows, a header
   row repeated after a page break, and notes below the table (rows starting with 注, 注：,
-  备注 or 说明; every non-blank row after the first note is a note too);
+  备注 or 说明, or a lone cell of text beside an empty key cell, like "(本版由…供稿)"; every
+  non-blank row after the first note is a note too);
 - county names with stray spaces, including full-width ones (all whitespace is removed:
   ``" 睢　县 "`` is ``睢县``), header names with line breaks (whitespace removed too).
 
@@ -149,19 +150,21 @@ def _read_excel(path: Path, shown: str, sheet: str | None) -> list[SheetRow]:
 
     try:
         book = pd.ExcelFile(path, engine="calamine")
-    except Exception as exc:  # calamine raises many kinds for a corrupt file
+    except BaseException as exc:  # calamine raises many kinds for a corrupt file
+        _reraise_unless_corrupt(exc)
         raise DataError(f"cannot open the workbook: {_reason(exc)}", file=shown,
                         hint="is it a real .xlsx file? try saving it again from Excel") from None
     with book:
         names = [str(n) for n in book.sheet_names]
         if sheet is not None and sheet not in names:
             near = suggest(sheet, names)
-            raise DataError(f"no sheet named '{sheet}'", file=shown, field="sheet",
-                            hint=f"did you mean '{near}'?" if near else f"sheets: {', '.join(names)}")
+            hint = f"did you mean '{near}'?" if near else f"sheets: {', '.join(names)}"
+            raise DataError(f"no sheet named '{sheet}'", file=shown, field="sheet", hint=hint)
         try:
             frame = pd.read_excel(book, sheet_name=sheet if sheet is not None else 0,
                                   header=None, dtype=object, na_filter=False)
-        except Exception as exc:
+        except BaseException as exc:
+            _reraise_unless_corrupt(exc)
             raise DataError(f"cannot read the sheet: {_reason(exc)}", file=shown) from None
     rows = []
     for number, values in enumerate(frame.itertuples(index=False, name=None), start=1):
@@ -169,7 +172,14 @@ def _read_excel(path: Path, shown: str, sheet: str | None) -> list[SheetRow]:
     return rows
 
 
-def _reason(exc: Exception) -> str:
+def _reraise_unless_corrupt(exc: BaseException) -> None:
+    """Let Ctrl-C and friends through; a Rust panic in calamine (pyo3's PanicException, a
+    BaseException) means a corrupt file, like any Exception."""
+    if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+        raise exc
+
+
+def _reason(exc: BaseException) -> str:
     text = " ".join(str(exc).split())[:200]
     return text or type(exc).__name__
 
@@ -255,7 +265,7 @@ def _split(
         first = next((t for t in texts if t), "")
         if not first:
             continue
-        if sheet.notes or _NOTE.match(first):
+        if sheet.notes or _NOTE.match(first) or (sheet.rows and _lone_text(texts, key_at)):
             sheet.notes.append(" ".join(str(v).strip() for v in row.cells if clean_text(v)))
         elif [normalize(t) for t in texts[: len(repeated)]] == repeated:
             continue  # the header again, after a page break
@@ -267,6 +277,13 @@ def _split(
         else:
             sheet.rows.append(row)
     return sheet
+
+
+def _lone_text(texts: list[str], key_at: int) -> bool:
+    """A single cell of text beside an empty key cell: a footer line, not a county."""
+    filled = [t for t in texts if t]
+    return (len(filled) == 1 and not texts[key_at]
+            and parse_number_or_none(filled[0]) is None)
 
 
 def _looks_like_subheader(grid: list[SheetRow], at: int, key_at: int) -> bool:

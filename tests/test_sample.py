@@ -181,3 +181,31 @@ def test_build_py_is_bulletin_build(tmp_path: Path) -> None:
         [sys.executable, "build.py", "--help"], cwd=ROOT, capture_output=True, text=True
     ).stdout
     assert "--drafts" in help_text and "--strict" in help_text
+
+
+def test_sample_page_shows_the_computed_table(sample_site: Path) -> None:
+    """The page carries the computed numbers, not the seed's hand-typed ones where they differ."""
+    doc = lxml.html.parse(str(sample_site / "editions/2021-12/index.html")).getroot()
+    [table] = doc.xpath("//figure[@id='table-microcredit']//table")
+    rows = {
+        tr.xpath("./th")[0].text_content(): [td.text_content() for td in tr.xpath("./td")]
+        for tr in table.xpath(".//tbody/tr | .//tfoot/tr")
+    }
+    assert list(rows)[:10] == [
+        "永城市",
+        "夏邑县",
+        "虞城县",
+        "示范区",
+        "梁园区",
+        "睢阳区",
+        "宁陵县",
+        "柘城县",
+        "睢县",
+        "民权县",
+    ]
+    assert list(rows)[10] == "合计" and len(rows) == 11
+    assert rows["梁园区"] == ["2811", "71", "182", "7", "0.24%", "6.32%", "10"]
+    assert rows["柘城县"] == ["31362", "1656", "8058", "7763", "23.51%", "24.40%", "1"]
+    assert rows["合计"][:6] == ["217445", "8345", "32504", "26441", "11.71%", "14.40%"]
+    csv = (sample_site / "editions/2021-12/microcredit.csv").read_bytes()
+    assert csv.startswith(b"\xef\xbb\xbf") and "217445" in csv.decode("utf-8-sig")

@@ -1,0 +1,201 @@
+"""Table specs: ``data/<edition-id>/<name>.toml`` beside the data, validated with pydantic.
+
+Example (the table's name is the file stem)::
+
+    title = "商丘市脱贫人口小额信贷通报表"
+    source = "microcredit.csv"        # relative to this file, inside this folder
+    key = "县(市、区)"                 # the column that names the row (the county)
+    source_note = "本版由商丘市乡村振兴局供稿"
+
+    [rank]
+    by = "余额获贷率"
+    order = "desc"                    # "desc" (largest first) or "asc"; required
+    ties = "min"                      # "min" (Excel RANK: 1,1,3) or "dense" (1,1,2); required
+
+    [[columns]]
+    name = "已脱贫户数"                # the name expressions use (default: source)
+    source = "享受政策的已脱贫户数"      # the header in the file
+    type = "int"                      # int | number | percent | text
+    role = "count"                    # count (summed) | value | reported | hidden
+
+    [[columns]]
+    name = "余额获贷率"
+    expr = "目前总贷款余额户数 / (已脱贫户数 + 监测户数)"
+    type = "percent"
+    decimals = 2
+
+    [[columns]]
+    source = "总贷款余额户数"           # typed by hand in the sheet…
+    role = "reported"
+    checks = "余额获贷率"               # …and cross-checked against the computed column
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bulletin.errors import DataError, suggest
+
+ColumnType = Literal["int", "number", "percent", "text"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ColumnSpec(_Model):
+    name: str | None = Field(None, description="name in expressions, checks and cite()")
+    source: str | None = Field(None, description="header in the data file")
+    expr: str | None = Field(None, description="a derived column: arithmetic over columns")
+    label: str | None = Field(None, description="header shown on the page (default: name)")
+    group: str | None = Field(None, description="a header over adjacent columns")
+    type: ColumnType | None = None
+    role: Literal["count", "value", "reported", "hidden"] | None = None
+    checks: str | None = Field(None, description="for role='reported': the computed column")
+    decimals: int | None = Field(None, ge=0, le=10)
+    thousands: bool = Field(False, description="show 50,144 instead of 50144")
+    blank: Literal["error", "zero"] = Field("error", description="what an empty cell means")
+
+    @property
+    def key(self) -> str:
+        return self.name or self.source or ""
+
+    @property
+    def kind(self) -> ColumnType:
+        """The type, with defaults: int for counts, number otherwise."""
+        if self.type:
+            return self.type
+        return "int" if self.effective_role == "count" else "number"
+
+    @property
+    def effective_role(self) -> str:
+        if self.role:
+            return self.role
+        if self.checks:
+            return "reported"
+        if self.expr is not None:
+            return "derived"
+        return "count" if self.type in (None, "int") else "value"
+
+
+class RankSpec(_Model):
+    by: str = Field(description="the column ranked (its exact, unrounded values)")
+    order: Literal["desc", "asc"]
+    ties: Literal["min", "dense"]
+    name: str = "排名"
+    label: str | None = None
+    sort: Literal["source", "rank"] = Field("source", description="row order on the page")
+    change_label: str = Field("排名变化", description="header of the change column")
+
+
+class TableSpec(_Model):
+    title: str
+    source: str
+    sheet: str | None = None
+    header_row: int | None = Field(None, ge=1)
+    header_rows: Literal[1, 2] | None = None
+    key: str
+    key_label: str | None = None
+    source_note: str | None = None
+    total_label: str = "合计"
+    totals: bool = Field(True, description="show a totals row when there are count columns")
+    strict: bool = False
+    rank: RankSpec | None = None
+    columns: list[ColumnSpec] = Field(min_length=1)
+
+
+_MODELS: dict[str, type[BaseModel]] = {"columns": ColumnSpec, "rank": RankSpec}
+
+
+@dataclass(frozen=True)
+class SpecFile:
+    """A parsed spec with what is needed to point at its lines."""
+
+    name: str
+    path: Path
+    shown: str  # the path as messages show it
+    text: str
+    spec: TableSpec
+
+    def line_of(self, *loc: str | int) -> int | None:
+        return key_line(self.text, loc)
+
+    def column_line(self, index: int, key: str | None = None) -> int | None:
+        return key_line(self.text, ("columns", index, key) if key else ("columns", index))
+
+
+def load_spec(path: Path, shown: str) -> SpecFile:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DataError("the spec is not UTF-8 text", file=shown) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"line (\d+)", str(exc))
+        raise DataError(f"not valid TOML: {re.sub(r' [(]at line.*', '', str(exc))}", file=shown,
+                        line=int(found.group(1)) if found else None) from None
+    try:
+        spec = TableSpec.model_validate(data)
+    except ValidationError as exc:
+        raise _spec_error(exc, text, shown) from None
+    return SpecFile(path.stem, path, shown, text, spec)
+
+
+def _spec_error(exc: ValidationError, text: str, shown: str) -> DataError:
+    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")  # typos first
+    first = errors[0]
+    loc = tuple(first["loc"])
+    model = _MODELS.get(str(loc[0]), TableSpec) if len(loc) > 1 else TableSpec
+    key = str(loc[-1]) if loc and isinstance(loc[-1], str) else None
+    more = f"; {exc.error_count() - 1} more problem(s) after this" if exc.error_count() > 1 else ""
+    if first["type"] == "extra_forbidden" and key:
+        near = suggest(key, list(model.model_fields))
+        return DataError(f"unknown key '{key}'{more}", file=shown, line=key_line(text, loc),
+                         field=key, hint=f"did you mean '{near}'?" if near else
+                         "valid keys: " + ", ".join(model.model_fields))
+    if first["type"] == "missing":
+        return DataError(f"missing required key '{key}'{more}", file=shown,
+                         line=key_line(text, loc[:-1]) if len(loc) > 1 else None, field=key)
+    return DataError(f"{first['msg']}{more}", file=shown, line=key_line(text, loc),
+                     field=".".join(str(p) for p in loc))
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z_][\w.-]*)\s*\]\]?")
+
+
+def key_line(text: str, loc: tuple[str | int, ...]) -> int | None:
+    """The 1-based line of ``loc`` (e.g. ("columns", 2, "labl")) in TOML ``text``.
+
+    Understands top-level keys, ``[table]`` and ``[[array]]`` headers; falls back to the
+    first line that sets the key anywhere.
+    """
+    loc = tuple(p for p in loc if p != "")
+    counts: dict[str, int] = {}
+    path: tuple[str | int, ...] = ()
+    fallback = None
+    key = loc[-1] if loc and isinstance(loc[-1], str) else None
+    setter = re.compile(rf'^\s*(["\']?){re.escape(key)}\1\s*=') if key else None
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line)
+        if header:
+            name = header.group(2)
+            if header.group(1) == "[[":
+                counts[name] = counts.get(name, -1) + 1
+                path = (name, counts[name])
+            else:
+                path = (name,)
+            if path == loc:
+                return number
+            continue
+        if setter and setter.match(line):
+            if (*path, key) == loc:
+                return number
+            fallback = fallback or number
+    return fallback

@@ -1,0 +1,162 @@
+"""What a computed table looks like to the pages: display columns and rows, the header
+cells of a one- or two-row ``<thead>``, display formatting, and cell look-ups for citing.
+
+Built by :func:`bulletin.tables.compute_table`; everything here is plain data.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import pandas as pd
+
+from bulletin.errors import Finding, suggest
+from bulletin.expr import round_half_up
+from bulletin.sheets import clean_text, normalize
+
+
+@dataclass(frozen=True)
+class HeaderCell:
+    text: str
+    colspan: int = 1
+    rowspan: int = 1
+    scope: str = "col"  # "col" or "colgroup"
+
+
+@dataclass(frozen=True)
+class DisplayColumn:
+    key: str  # the column's name (as in expressions and cite())
+    label: str
+    numeric: bool
+    group: str | None = None
+
+
+@dataclass(frozen=True)
+class DisplayRow:
+    key: str  # the county, or the total label
+    cells: list[str]  # display text, one per column (cells[0] is the county)
+    is_total: bool = False
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    row: str
+    column: str
+    reported: str
+    computed: str
+    line: int | None
+    field: str  # the header of the hand-typed value in the sheet
+
+    def __str__(self) -> str:
+        return f"{self.row} {self.column}: reported {self.reported}, computed {self.computed}"
+
+
+def format_value(value: Any, kind: str, decimals: int | None = None,
+                 thousands: bool = False) -> str:
+    """Display text: percent ×100 with '%', rounded half away from zero; '' for None."""
+    if value is None:
+        return ""
+    if kind == "text" or isinstance(value, str):
+        return str(value)
+    places = decimals if decimals is not None else (0 if kind == "int" else 2)
+    exact = Fraction(value) * (100 if kind == "percent" else 1)
+    scaled = int(round_half_up(exact, places) * 10**places)
+    whole, part = divmod(abs(scaled), 10**places)
+    text = f"{whole:,}" if thousands else str(whole)
+    if places:
+        text += "." + str(part).zfill(places)
+    return ("-" if scaled < 0 else "") + text + ("%" if kind == "percent" else "")
+
+
+@dataclass(eq=False)
+class ComputedTable:
+    """One computed table, ready for the page (see the module docstring of bulletin.tables).
+
+    ``body`` holds display text (the counties, then the totals row if any); ``value()`` gives
+    exact values; ``discrepancies`` lists every hand-typed value that differs from the
+    computed one (``findings`` has the same as warnings). ``ranks`` maps county → rank.
+    """
+
+    name: str
+    title: str
+    source: str  # the data file, as messages show it
+    source_note: str | None
+    notes: list[str]
+    encoding: str | None
+    total_label: str
+    findings: list[Finding]
+    discrepancies: list[Discrepancy]
+    header_rows: list[list[HeaderCell]]
+    columns: list[DisplayColumn]
+    body: list[DisplayRow]
+    frame: pd.DataFrame  # counties only, display order; floats for charts (exact: value())
+    ranks: dict[str, int]
+    column_groups: list[int]  # spans for <colgroup> elements; [] when no column is grouped
+    _exact: dict[tuple[str, str], Any] = field(repr=False)  # (row, column name) -> value
+    _text: dict[tuple[str, str], str] = field(repr=False)
+    _aliases: list[dict[str, list[str]]] = field(repr=False)  # lookup tiers
+
+    def _column(self, column: str) -> str:
+        want = normalize(column)
+        for tier in self._aliases:
+            found = tier.get(want, [])
+            if len(set(found)) == 1:
+                return found[0]
+            if found:
+                raise KeyError(f"column '{column}' is ambiguous in table '{self.name}': it "
+                               f"could be {', '.join(sorted(set(found)))}")
+        names = [c.key if c.key == c.label else f"{c.key} ({c.label})" for c in self.columns]
+        raise KeyError(f"table '{self.name}' has no column '{column}'; columns: "
+                       + ", ".join(names))
+
+    def _row(self, row: str) -> str:
+        want = clean_text(row)
+        if (want, self.columns[0].key) in self._text:
+            return want
+        if want in ("合计", "总计", normalize(self.total_label)) and any(
+                r.is_total for r in self.body):
+            return self.total_label
+        rows = [r.key for r in self.body]
+        near = suggest(want, rows)
+        raise KeyError(f"table '{self.name}' has no row '{row}'"
+                       + (f"; did you mean '{near}'?" if near else "; rows: " + ", ".join(rows)))
+
+    def cite(self, row: str, column: str) -> str:
+        """The display text of one cell, e.g. cite("合计", "余额获贷率") -> "14.40%"."""
+        return self._text.get((self._row(row), self._column(column)), "")
+
+    def value(self, row: str, column: str) -> Any:
+        """The exact value of one cell: int, Fraction, str, or None (an empty cell)."""
+        return self._exact.get((self._row(row), self._column(column)))
+
+    def to_csv_bytes(self) -> bytes:
+        """The table as shown, as CSV in UTF-8 with BOM; grouped headers read 'group/label'."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow([f"{c.group}/{c.label}" if c.group else c.label for c in self.columns])
+        writer.writerows(r.cells for r in self.body)
+        return out.getvalue().encode("utf-8-sig")
+
+
+def header_cells(display: list[DisplayColumn]) -> tuple[list[list[HeaderCell]], list[int]]:
+    """Header rows (one, or two when columns have groups) and <colgroup> spans (if grouped).
+
+    In two rows, an ungrouped column's cell spans both rows; a group's cell spans its
+    adjacent columns (scope "colgroup") and their labels make the second row.
+    """
+    runs: list[list[DisplayColumn]] = []
+    for c in display:
+        if runs and c.group and runs[-1][-1].group == c.group:
+            runs[-1].append(c)
+        else:
+            runs.append([c])
+    if not any(c.group for c in display):
+        return [[HeaderCell(c.label) for c in display]], []
+    spans = [len(run) for run in runs]
+    top = [HeaderCell(run[0].group, colspan=len(run), scope="colgroup") if run[0].group
+           else HeaderCell(run[0].label, rowspan=2) for run in runs]
+    return [top, [HeaderCell(c.label) for run in runs if run[0].group for c in run]], spans

@@ -1,0 +1,683 @@
+"""The statistics-table engine: the sample 通报表, reading, computing, cross-checks, errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from fractions import Fraction
+from pathlib import Path
+
+import jinja2
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bulletin.errors import DataError, Finding
+from bulletin.tables import ComputedTable, format_value, load_table, load_tables, rank_values
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data" / "2021-12"
+SEED = ROOT / "seeds" / "000_f17b164be1103b71.txt"
+THEME = ROOT / "bulletin" / "theme"
+HEADER = ["序号", "县(市、区)", "享受政策的已脱贫户数", "享受政策的监测户数", "目前总贷款余额户数",
+          "当年新增户数", "总贷款新增户数", "总贷款余额户数", "排名"]
+
+
+def seed_rows() -> list[list[str]]:
+    """The 通报表 as printed at the end of the seed (tab-separated, header repeated)."""
+    text = SEED.read_text(encoding="utf-8").split("商丘市脱贫人口小额信贷通报表")[-1]
+    rows = [line.split("\t") for line in text.splitlines() if "\t" in line]
+    return [r for r in rows if r[0] != "序号"]
+
+
+PRINTED = {r[1]: r for r in seed_rows()}  # county (or 商丘市 for the 合计 row) -> cells
+
+
+def spec_text(source: str, **extra: str) -> str:
+    """The sample spec with another source file (and optional top-level overrides)."""
+    text = (DATA / "microcredit.toml").read_text(encoding="utf-8")
+    text = text.replace('source = "microcredit.csv"', f'source = "{source}"')
+    for key, value in extra.items():
+        text = f"{key} = {value}\n" + text
+    return text
+
+
+def write_table(folder: Path, spec: str, name: str = "t", **files: bytes | str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for filename, content in files.items():
+        target = folder / filename.replace("__", ".")
+        if isinstance(content, str):
+            target.write_text(content, encoding="utf-8")
+        else:
+            target.write_bytes(content)
+    spec_path = folder / f"{name}.toml"
+    spec_path.write_text(spec, encoding="utf-8")
+    return spec_path
+
+
+def csv_text(rows: list[list[object]]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def sample() -> ComputedTable:
+    return load_tables(DATA, root=ROOT)["microcredit"]
+
+
+# ---------------------------------------------------------------------------------- sample
+
+
+def test_sample_has_ten_counties_and_a_computed_total(sample: ComputedTable) -> None:
+    assert [r.key for r in sample.body] == [*[r[1] for r in seed_rows()][:10], "合计"]
+    assert [r.is_total for r in sample.body] == [False] * 10 + [True]
+    assert sample.encoding == "utf-8"
+    assert sample.title == "商丘市脱贫人口小额信贷通报表"
+    assert sample.source == "data/2021-12/microcredit.csv"
+
+
+def test_sample_rates_and_ranks_match_the_seed_except_where_the_seed_is_wrong(
+        sample: ComputedTable) -> None:
+    found = {(d.row, d.column): (d.reported, d.computed) for d in sample.discrepancies}
+    compared = 0
+    for county, printed in PRINTED.items():
+        row = "合计" if county == "商丘市" else county
+        for column, at in (("新增获贷率", 6), ("余额获贷率", 7), ("排名", 8),
+                           ("已脱贫户数", 2), ("监测户数", 3), ("目前总贷款余额户数", 4),
+                           ("当年新增户数", 5)):
+            if not printed[at]:
+                continue  # the 合计 row has no rank
+            computed = sample.cite(row, column)
+            compared += 1
+            if computed == printed[at]:
+                assert (row, column) not in found
+            else:  # every difference is reported, with both values
+                assert found[(row, column)] == (printed[at], computed)
+    assert compared == 10 * 7 + 6
+    assert found == {
+        ("梁园区", "新增获贷率"): ("0.21%", "0.24%"),
+        ("合计", "已脱贫户数"): ("212504", "217445"),
+        ("合计", "监测户数"): ("8337", "8345"),
+        ("合计", "新增获贷率"): ("11.97%", "11.71%"),
+        ("合计", "余额获贷率"): ("14.72%", "14.40%"),
+    }
+
+
+def test_sample_exact_values_and_ranks(sample: ComputedTable) -> None:
+    assert sample.value("梁园区", "新增获贷率") == Fraction(7, 2882)
+    assert sample.value("永城市", "余额获贷率") == Fraction(880, 4949)
+    assert sample.value("合计", "已脱贫户数") == 217445
+    assert isinstance(sample.value("合计", "已脱贫户数"), int)
+    assert sample.value("合计", "余额获贷率") == Fraction(32504, 217445 + 8345)
+    assert sample.ranks == {r[1]: int(r[8]) for r in seed_rows() if r[8]}
+    assert sample.cite("合计", "余额获贷率") == "14.40%"
+    assert sample.cite("总计", "获贷率/贷款余额") == "14.40%"  # total alias, group/label
+    assert sample.cite(" 睢　县 ", "贷款余额") == "14.48%"  # stray spaces, label
+    assert sample.cite("梁园区", "总贷款新增户数") == "0.24%"  # reported header: computed
+    assert sample.cite("夏邑县", "享受政策的已脱贫户数") == "50144"
+    assert sample.cite("合计", "排名") == ""
+
+
+def test_sample_findings_are_warnings_with_file_row_and_column(sample: ComputedTable) -> None:
+    assert len(sample.findings) == 5
+    first = sample.findings[0]
+    assert first == Finding(
+        "cross-check: 梁园区 新增获贷率: reported 0.21%, computed 0.24%",
+        file="data/2021-12/microcredit.csv", line=6, field="总贷款新增户数", level="warning")
+    assert {f.line for f in sample.findings[1:]} == {12}  # the 合计 row
+
+
+def test_strict_turns_discrepancies_into_an_error() -> None:
+    with pytest.raises(DataError) as caught:
+        load_tables(DATA, strict=True, root=ROOT)
+    error = caught.value
+    assert (error.file, error.line, error.field) == ("data/2021-12/microcredit.csv", 6,
+                                                     "总贷款新增户数")
+    assert "梁园区 新增获贷率: reported 0.21%, computed 0.24%" in error.bare_message
+    assert "合计 监测户数: reported 8337, computed 8345" in error.bare_message
+
+
+def test_strict_in_the_spec(tmp_path: Path) -> None:
+    spec = write_table(tmp_path, spec_text("d.csv", strict="true"),
+                       d__csv=(DATA / "microcredit.csv").read_bytes())
+    with pytest.raises(DataError, match="cross-check failed"):
+        load_table(spec)
+
+
+def test_sample_header_and_columns(sample: ComputedTable) -> None:
+    top, sub = sample.header_rows
+    assert [(c.text, c.colspan, c.rowspan, c.scope) for c in top] == [
+        ("县(市、区)", 1, 2, "col"), ("享受政策的已脱贫户数", 1, 2, "col"),
+        ("享受政策的监测户数", 1, 2, "col"), ("目前总贷款余额户数", 1, 2, "col"),
+        ("当年新增户数", 1, 2, "col"), ("获贷率", 2, 1, "colgroup"), ("排名", 1, 2, "col")]
+    assert [c.text for c in sub] == ["当年新增", "贷款余额"]
+    assert sample.column_groups == [1, 1, 1, 1, 1, 2, 1]
+    assert [c.numeric for c in sample.columns] == [False] + [True] * 7
+    assert all(len(r.cells) == len(sample.columns) for r in sample.body)
+
+
+def test_csv_download_is_the_displayed_table_in_utf8_with_bom(sample: ComputedTable) -> None:
+    data = sample.to_csv_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0] == ["县(市、区)", "享受政策的已脱贫户数", "享受政策的监测户数",
+                       "目前总贷款余额户数", "当年新增户数", "获贷率/当年新增", "获贷率/贷款余额",
+                       "排名"]
+    assert rows[1:] == [r.cells for r in sample.body]
+    assert rows[-1][:7] == ["合计", "217445", "8345", "32504", "26441", "11.71%", "14.40%"]
+
+
+def test_frame_is_for_charts(sample: ComputedTable) -> None:
+    frame = sample.frame
+    assert list(frame.index) == [r.key for r in sample.body[:10]]
+    assert frame.loc["梁园区", "新增获贷率"] == pytest.approx(7 / 2882)
+    assert frame["已脱贫户数"].sum() == 217445
+
+
+def test_bad_cite_names_raise_key_error_listing_valid_names(sample: ComputedTable) -> None:
+    with pytest.raises(KeyError) as caught:
+        sample.cite("合计", "获贷")
+    assert "余额获贷率" in str(caught.value) and "排名" in str(caught.value)
+    with pytest.raises(KeyError, match="did you mean '梁园区'"):
+        sample.cite("梁园", "排名")
+    with pytest.raises(KeyError, match="ambiguous"):
+        sample.cite("合计", "获贷率")  # the group over two columns
+
+
+def render(table: ComputedTable, href: str = "t.csv") -> str:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(THEME)), autoescape=True,
+                             undefined=jinja2.StrictUndefined)
+    return env.get_template("partials/table.html").render(table=table, csv_href=href)
+
+
+def test_partial_renders_semantic_html(sample: ComputedTable) -> None:
+    html = render(sample, "microcredit.csv")
+    assert html.count('<th scope="row">') == 11
+    assert "<caption>商丘市脱贫人口小额信贷通报表</caption>" in html
+    assert '<th scope="colgroup" colspan="2">获贷率</th>' in html
+    assert '<th scope="col" rowspan="2">排名</th>' in html
+    assert '<tfoot>\n      <tr class="total">\n        <th scope="row">合计</th>' in html
+    assert '<td class="num">14.40%</td>' in html
+    assert html.count("<tr") == 2 + 11
+    assert 'class="source"' not in html  # the sample table has no source note
+    assert '<a href="microcredit.csv" download>下载表格（CSV）</a>' in html
+
+
+def test_partial_shows_the_source_note(sample: ComputedTable) -> None:
+    import dataclasses
+
+    noted = dataclasses.replace(sample, source_note="数据来源：各县（市、区）报送")
+    assert '<p class="source">数据来源：各县（市、区）报送</p>' in render(noted, "x.csv")
+
+
+def test_partial_escapes_everything(tmp_path: Path) -> None:
+    spec = spec_text("d.csv").replace("商丘市脱贫人口小额信贷通报表", "<b>表</b>")
+    data = (DATA / "microcredit.csv").read_text(encoding="utf-8").replace("睢县", "<i>睢县</i>")
+    table = load_table(write_table(tmp_path, spec, d__csv=data + "注：<script>x</script>\n"))
+    html = render(table, '"><x')
+    assert "<b>" not in html and "<i>" not in html and "<script>" not in html
+    assert "&lt;b&gt;表&lt;/b&gt;" in html and "&lt;script&gt;" in html
+    assert 'href="&#34;&gt;&lt;x"' in html
+
+
+# --------------------------------------------------------------------- same data, any form
+
+ROWS = [["序号", *HEADER[1:]]] + [r[:9] for r in seed_rows()]
+
+
+def xlsx_bytes(*, with_total: bool = True) -> bytes:
+    """The seed table as a county office would send it: a title row, a two-row header with
+    merged cells, numbers as text with separators and full-width digits, notes below."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "通报"
+    sheet.append(["商丘市脱贫人口小额信贷通报表"])
+    sheet.merge_cells("A1:I1")
+    sheet.append(["单位：户"])
+    sheet.append([*HEADER[:6], "获贷率", None, "排名"])
+    sheet.append([None] * 6 + ["总贷款新增户数", "总贷款余额户数", None])
+    for col in "ABCDEFI":
+        sheet.merge_cells(f"{col}3:{col}4")
+    sheet.merge_cells("G3:H3")
+    for i, row in enumerate(seed_rows()):
+        if row[0] == "合计" and not with_total:
+            continue
+        cells: list[object] = [row[0], row[1]]
+        for j, value in enumerate(row[2:6]):
+            if (i + j) % 3 == 0:
+                cells.append(f"{int(value):,}")  # "50,144"
+            elif (i + j) % 3 == 1:
+                cells.append(value.translate(str.maketrans("0123456789", "０１２３４５６７８９")))
+            else:
+                cells.append(int(value))
+        cells += [float(row[6].rstrip("%")) / 100 if i % 2 else row[6],
+                  row[7], int(row[8]) if row[8] else None]
+        if row[1] == "睢县":
+            cells[1] = "　睢 县 "
+        sheet.append(cells)
+        if i == 5:
+            sheet.append([])
+    sheet.append(["注：获贷率＝贷款户数÷（已脱贫户数＋监测户数）。"])
+    sheet.append(["说明：数据截至2021年12月。"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def comparable(table: ComputedTable) -> tuple[object, ...]:
+    return (table.body, table.columns, table.ranks,
+            [(d.row, d.column, d.reported, d.computed) for d in table.discrepancies])
+
+
+def test_csv_encodings_and_xlsx_give_identical_tables(tmp_path: Path,
+                                                      sample: ComputedTable) -> None:
+    text = csv_text(ROWS)
+    forms = {
+        "utf-8": ("a.csv", text.encode("utf-8")),
+        "utf-8-sig": ("b.csv", text.encode("utf-8-sig")),
+        "gb18030": ("c.csv", text.encode("gb18030")),
+        None: ("d.xlsx", xlsx_bytes()),
+    }
+    for encoding, (name, data) in forms.items():
+        folder = tmp_path / name.replace(".", "_")
+        table = load_table(write_table(folder, spec_text(name), **{name.replace(".", "__"): data}))
+        assert table.encoding == encoding
+        assert comparable(table) == comparable(sample), name
+    xlsx = load_table(tmp_path / "d_xlsx" / "t.toml")
+    assert xlsx.notes == ["注：获贷率＝贷款户数÷（已脱贫户数＋监测户数）。",
+                          "说明：数据截至2021年12月。"]
+    assert xlsx.findings[0].line == 9  # 梁园区, as the spreadsheet shows it
+    assert xlsx.findings[1].line == 16  # the 合计 row, after a blank row
+
+
+def test_gb18030_is_detected_not_guessed(tmp_path: Path) -> None:
+    data = csv_text(ROWS).encode("gb18030")
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    table = load_table(write_table(tmp_path, spec_text("g.csv"), g__csv=data))
+    assert table.encoding == "gb18030"
+    assert table.cite("睢阳区", "县(市、区)") == "睢阳区"
+
+
+def test_the_seed_as_pasted_tsv_with_repeated_header(tmp_path: Path,
+                                                     sample: ComputedTable) -> None:
+    text = SEED.read_text(encoding="utf-8").split("商丘市脱贫人口小额信贷通报表")[-1]
+    table = load_table(write_table(tmp_path, spec_text("seed.txt"), seed__txt=text))
+    assert comparable(table) == comparable(sample)
+    assert table.notes == ["(本版由商丘市乡村振兴局供稿)"]  # a lone line of text below the data
+
+
+def test_xlsx_sheet_by_name_and_unknown_sheet(tmp_path: Path) -> None:
+    spec = spec_text("d.xlsx", sheet='"通报"')
+    assert load_table(write_table(tmp_path, spec, d__xlsx=xlsx_bytes())).ranks["柘城县"] == 1
+    spec = spec_text("d.xlsx", sheet='"通 报"')
+    with pytest.raises(DataError, match="no sheet named '通 报'") as caught:
+        load_table(write_table(tmp_path, spec, d__xlsx=xlsx_bytes()))
+    assert caught.value.hint == "did you mean '通报'?"
+
+
+def test_no_total_row_in_source_means_no_total_cross_check(tmp_path: Path) -> None:
+    table = load_table(write_table(tmp_path, spec_text("d.xlsx"),
+                                   d__xlsx=xlsx_bytes(with_total=False)))
+    assert table.body[-1].cells[:3] == ["合计", "217445", "8345"]
+    assert [(d.row, d.column) for d in table.discrepancies] == [("梁园区", "新增获贷率")]
+
+
+# ------------------------------------------------------------ formatting, ranking, change
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "decimals", "thousands", "expected"),
+    [
+        (Fraction(1, 8), "number", 2, False, "0.13"),  # round(0.125, 2) == 0.12 in Python
+        (Fraction(-1, 8), "number", 2, False, "-0.13"),
+        (Fraction(1, 800), "percent", 2, False, "0.13%"),
+        (Fraction(2675, 1000), "number", 2, False, "2.68"),  # float 2.675 is 2.67499…
+        (Fraction(1, 3), "percent", 1, False, "33.3%"),
+        (Fraction(-1, 1000), "number", 2, False, "0.00"),  # no "-0.00"
+        (50144, "int", None, True, "50,144"),
+        (50144, "int", None, False, "50144"),
+        (Fraction(12345678, 100), "number", 1, True, "123,456.8"),
+        (None, "int", None, False, ""),
+    ],
+)
+def test_display_rounds_half_up_like_excel(value: object, kind: str, decimals: int | None,
+                                           thousands: bool, expected: str) -> None:
+    assert format_value(value, kind, decimals, thousands) == expected
+
+
+def test_a_computed_rate_ending_in_5_rounds_up(tmp_path: Path) -> None:
+    spec = """title = "t"\nsource = "d.csv"\nkey = "县"\n
+[[columns]]\nsource = "a"\n[[columns]]\nsource = "b"\n
+[[columns]]\nname = "率"\nexpr = "a / b"\ntype = "percent"\n"""
+    data = "县,a,b\n甲,1,800\n乙,1,8\n"  # 0.125% and 12.5%
+    table = load_table(write_table(tmp_path, spec, d__csv=data))
+    assert table.cite("甲", "率") == "0.13%"
+    assert table.cite("乙", "率") == "12.50%"
+    assert table.cite("合计", "率") == "0.25%"  # 2/808 = 0.2475…, recomputed, not summed
+
+
+def test_ranks_use_exact_values_not_rounded_ones(tmp_path: Path) -> None:
+    spec = """title = "t"\nsource = "d.csv"\nkey = "县"\n
+[rank]\nby = "率"\norder = "desc"\nties = "min"\n
+[[columns]]\nsource = "a"\n[[columns]]\nsource = "b"\n
+[[columns]]\nname = "率"\nexpr = "a / b"\ntype = "percent"\n"""
+    data = "县,a,b\n甲,10001,100000\n乙,10000,100000\n丙,1,10\n"  # all show 10.00%
+    table = load_table(write_table(tmp_path, spec, d__csv=data))
+    assert {r.cells[3] for r in table.body[:3]} == {"10.00%"}
+    assert table.ranks == {"甲": 1, "乙": 2, "丙": 2}
+
+
+def rank_spec(order: str = "desc", ties: str = "min", sort: str = "source") -> str:
+    return f"""title = "t"\nsource = "d.csv"\nkey = "县"\n
+[rank]\nby = "a"\norder = "{order}"\nties = "{ties}"\nsort = "{sort}"\n
+[[columns]]\nsource = "a"\n"""
+
+
+def test_ties_min_and_dense_and_sort_by_rank(tmp_path: Path) -> None:
+    data = "县,a\n甲,5\n乙,9\n丙,9\n丁,1\n"
+    table = load_table(write_table(tmp_path / "1", rank_spec(sort="rank"), d__csv=data))
+    assert [(r.key, r.cells[-1]) for r in table.body] == [
+        ("乙", "1"), ("丙", "1"), ("甲", "3"), ("丁", "4"), ("合计", "")]
+    table = load_table(write_table(tmp_path / "2", rank_spec("asc", "dense"), d__csv=data))
+    assert table.ranks == {"甲": 2, "乙": 3, "丙": 3, "丁": 1}
+    assert [r.key for r in table.body] == ["甲", "乙", "丙", "丁", "合计"]
+
+
+def test_rank_change_against_the_previous_edition(tmp_path: Path) -> None:
+    before = load_table(write_table(tmp_path / "11", rank_spec(),
+                                    d__csv="县,a\n甲,5\n乙,9\n丙,7\n"))
+    assert [c.key for c in before.columns] == ["县", "a", "排名"]  # no previous: no change
+    now = load_table(write_table(tmp_path / "12", rank_spec(),
+                                 d__csv="县,a\n甲,10\n乙,9\n丙,7\n丁,1\n"), previous=before)
+    assert [c.label for c in now.columns] == ["县", "a", "排名", "排名变化"]
+    assert {r.key: r.cells[-1] for r in now.body} == {
+        "甲": "↑2", "乙": "↓1", "丙": "↓1", "丁": "新", "合计": ""}
+    assert now.cite("丙", "排名变化") == "↓1"
+    html = render(now)
+    assert "<colgroup" not in html and html.count("<tr>\n        <th scope=\"col\">") == 1
+    assert '<td class="num">↑2</td>' in html
+    tables = load_tables(tmp_path / "12", previous={"t": before})
+    assert tables["t"].cite("甲", "排名变化") == "↑2"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.fractions(min_value=-5, max_value=5, max_denominator=3), min_size=1,
+                max_size=12), st.booleans(), st.sampled_from(["min", "dense"]))
+def test_ranks_follow_the_tie_rule(values: list[Fraction], descending: bool, ties: str) -> None:
+    keyed = {f"k{i}": v for i, v in enumerate(values)}
+    ranks = rank_values(keyed, descending=descending, ties=ties)
+    for k, v in keyed.items():
+        better = [w for w in values if (w > v if descending else w < v)]
+        assert ranks[k] == 1 + (len(better) if ties == "min" else len(set(better)))
+    ordered = sorted(keyed, key=lambda k: keyed[k], reverse=descending)
+    assert [ranks[k] for k in ordered] == sorted(ranks.values())
+    assert min(ranks.values()) == 1
+    if ties == "dense":
+        assert set(ranks.values()) == set(range(1, len(set(values)) + 1))
+    else:
+        assert max(ranks.values()) <= len(values)
+
+
+
+@contextmanager
+def scratch() -> Iterator[Path]:
+    folder = Path(tempfile.mkdtemp())
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder)
+
+
+TOTALS_SPEC = """title = "t"\nsource = "d.csv"\nkey = "县"\n
+[[columns]]\nsource = "a"\n[[columns]]\nsource = "b"\n
+[[columns]]\nname = "率"\nexpr = "a / (a + b)"\ntype = "percent"\n"""
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, 10**9), st.integers(1, 10**9)), min_size=1,
+                max_size=15), st.booleans())
+def test_totals_are_column_sums_and_rates_are_recomputed(rows: list[tuple[int, int]],
+                                                         separators: bool) -> None:
+    lines = ["县,a,b"] + [f'县{i},"{a:,}",{b}' if separators else f"县{i},{a},{b}"
+                          for i, (a, b) in enumerate(rows)]
+    with scratch() as folder:
+        table = load_table(write_table(folder, TOTALS_SPEC, d__csv="\n".join(lines)))
+    total_a, total_b = sum(a for a, _ in rows), sum(b for _, b in rows)
+    assert table.value("合计", "a") == total_a
+    assert table.value("合计", "b") == total_b
+    assert table.value("合计", "率") == Fraction(total_a, total_a + total_b)
+    assert table.body[-1].cells[:3] == ["合计", str(total_a), str(total_b)]
+    for i, (a, b) in enumerate(rows):
+        assert table.value(f"县{i}", "率") == Fraction(a, a + b)
+    assert not any(math.isnan(v) or math.isinf(v) for v in table.frame["率"])
+
+
+def load_or_data_error(folder: Path, name: str, data: bytes) -> ComputedTable | None:
+    spec = f'title = "t"\nsource = "{name}"\nkey = "县"\n[[columns]]\nsource = "a"\n'
+    try:
+        return load_table(write_table(folder, spec, **{name.replace(".", "__"): data}))
+    except DataError:
+        return None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300), st.sampled_from(["d.csv", "d.xlsx"]))
+def test_random_bytes_never_crash_the_reader(data: bytes, name: str) -> None:
+    with scratch() as folder:
+        table = load_or_data_error(folder, name, data)
+    assert table is None or isinstance(table, ComputedTable)
+
+
+CELLS = st.one_of(st.sampled_from(["县", "a", "合计", "总计", "注：x", "", " ", "1,234", "５",
+                                   "16.65%", "nan", "inf", "-", "甲", "乙", "\u3000甲", '"',
+                                   "1e9", "0"]), st.text(max_size=5))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(CELLS, max_size=4), max_size=6))
+def test_random_csv_text_is_a_table_or_a_data_error(rows: list[list[str]]) -> None:
+    with scratch() as folder:
+        table = load_or_data_error(folder, "d.csv", csv_text(rows).encode("utf-8"))
+    if table is not None:
+        assert table.body[-1].is_total
+        assert table.value("合计", "a") == sum(table.value(r.key, "a") for r in table.body[:-1])
+
+
+def test_a_totally_valid_xlsx_with_a_missing_sheet_area_is_a_data_error(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    out = io.BytesIO()
+    book.save(out)
+    assert load_or_data_error(tmp_path, "d.xlsx", out.getvalue()) is None
+
+
+# --------------------------------------------------------------------------- bad data
+
+
+def error_for(folder: Path, spec: str, data: str | bytes, name: str = "d.csv",
+              root: Path | None = None) -> DataError:
+    with pytest.raises(DataError) as caught:
+        load_table(write_table(folder, spec, **{name.replace(".", "__"): data}),
+                   root=root or folder)
+    return caught.value
+
+
+SIMPLE = """title = "t"
+source = "d.csv"
+key = "县"
+
+[[columns]]
+source = "a"
+
+[[columns]]
+source = "b"
+
+[[columns]]
+name = "率"
+expr = "a / b"
+type = "percent"
+"""
+
+
+@pytest.mark.parametrize(
+    ("data", "message", "line", "field"),
+    [
+        ("县,a\n甲,1\n", "no column 'b' in the file", 1, "b"),
+        ("县,a,b\n甲,1,2\n乙,x,2\n", "乙: expected a whole number, found 'x'", 3, "a"),
+        ("县,a,b\n甲,1,2\n乙,1.5,2\n", "乙: expected a whole number, found '1.5'", 3, "a"),
+        ("县,a,b\n甲,nan,2\n", "甲: expected a whole number, found 'nan'", 2, "a"),
+        ("县,a,b\n甲,1,inf\n", "甲: expected a whole number, found 'inf'", 2, "b"),
+        ("县,a,b\n甲,1,Infinity\n", "found 'Infinity'", 2, "b"),
+        ("县,a,b\n甲,1,#DIV/0!\n", "found '#DIV/0!'", 2, "b"),
+        ("县,a,b\n甲,1,2\n乙,,2\n", "乙: the cell is empty", 3, "a"),
+        ("县,a,b\n甲,1,2\n乙,3,0\n", "乙: division by zero in '率': b is 0", 3, "率"),
+        ("县,a,b\n甲,1,2\n 甲 ,3,4\n", "'甲' appears twice", 3, "县"),
+        ("县,a,b\n甲,1,2\n,3,4\n", "a row with values but no '县'", 3, "县"),
+        ("县,a,b\n", "no data rows below the header", 1, None),
+        ("", "the file is empty", None, None),
+        (" \n\n", "the file is empty", None, None),
+        ("省,a,b\n甲,1,2\n", "no header row: no cell reads '县'", None, "县"),
+        ("县,a,b\n甲,1,2\n合计,1,2\n总计,1,2\n", "a second 合计/总计 row", 4, None),
+        (b"\xff\xfe\x00\x01\x80", "neither UTF-8 nor GB18030", 1, None),
+        ("县,a,b\n甲,1,2\x00\n", "NUL bytes", None, None),
+    ],
+)
+def test_bad_data_is_a_clear_data_error(tmp_path: Path, data: str | bytes, message: str,
+                                        line: int | None, field: str | None) -> None:
+    error = error_for(tmp_path, SIMPLE, data)
+    assert message in error.bare_message
+    assert error.line == line
+    assert error.field == field
+    assert error.file == "d.csv"
+
+
+def test_a_zero_denominator_on_the_totals_row_names_the_total(tmp_path: Path) -> None:
+    error = error_for(tmp_path, SIMPLE, "县,a,b\n甲,1,2\n乙,1,-2\n合计,2,0\n")
+    assert "合计: division by zero in '率': b is 0" in error.bare_message
+    assert error.line == 4 and error.hint == "expression `a / b` at t.toml:13"
+
+
+def test_blank_zero_allows_empty_cells(tmp_path: Path) -> None:
+    spec = SIMPLE.replace('source = "a"', 'source = "a"\nblank = "zero"')
+    table = load_table(write_table(tmp_path, spec, d__csv="县,a,b\n甲,1,2\n乙,,2\n"))
+    assert table.cite("乙", "a") == "0" and table.cite("合计", "率") == "25.00%"
+
+
+def test_numbers_as_text_are_parsed(tmp_path: Path) -> None:
+    spec = SIMPLE.replace('source = "b"', 'source = "b"\ntype = "number"\nrole = "count"')
+    data = '县,a,b\n甲,"50,144",１２.５\n\u3000乙 ,５０１４４," 2,000.5 "\n'
+    table = load_table(write_table(tmp_path, spec, d__csv=data))
+    assert table.value("甲", "a") == 50144 and table.value("乙", "a") == 50144
+    assert table.value("甲", "b") == Fraction(25, 2) and table.value("乙", "b") == Fraction(4001, 2)
+    assert table.cite("合计", "b") == "2013.00"
+
+
+@pytest.mark.parametrize("bad", ["1,23", "12,34,5", "1.2.3", "--1", "1%%", "%", "一百"])
+def test_malformed_numbers_are_rejected(tmp_path: Path, bad: str) -> None:
+    error = error_for(tmp_path, SIMPLE, f'县,a,b\n甲,"{bad}",2\n')
+    assert f"found '{bad}'" in error.bare_message
+
+
+def test_corrupt_xlsx(tmp_path: Path) -> None:
+    spec = SIMPLE.replace("d.csv", "d.xlsx")
+    error = error_for(tmp_path, spec, b"PK\x03\x04 this is not a workbook", "d.xlsx")
+    assert "cannot open the workbook" in error.bare_message and error.file == "d.xlsx"
+
+
+@pytest.mark.parametrize(
+    ("spec", "message", "line", "field", "hint"),
+    [
+        (SIMPLE.replace('type = "percent"', 'type = "percent"\nlabl = "x"'),
+         "unknown key 'labl'", 15, "labl", "did you mean 'label'?"),
+        (SIMPLE.replace('title = "t"', 'title = "t"\ntotal_lable = "合计"'),
+         "unknown key 'total_lable'", 2, "total_lable", "did you mean 'total_label'?"),
+        (SIMPLE + '[rank]\nby = "率"\norder = "desc"\ntie = "min"\n',
+         "unknown key 'tie'", 18, "tie", "did you mean 'ties'?"),
+        (SIMPLE + '[rank]\nby = "率"\norder = "desc"\n', "missing required key 'ties'", 15,
+         "ties", None),
+        (SIMPLE.replace('type = "percent"', 'type = "percentage"'), "Input should be", 14,
+         "columns.2.type", None),
+        (SIMPLE.replace('title = "t"', 'title = "t'), "not valid TOML", 1, None, None),
+        (SIMPLE.replace('expr = "a / b"', 'expr = a / b'), "not valid TOML", 13, None, None),
+        (SIMPLE.replace("a / b", "a / c"), "unknown column 'c'", 13, "率", None),
+        (SIMPLE.replace("a / b", "a / bb"), "unknown column 'bb'", 13, "率", "did you mean 'b'?"),
+        (SIMPLE.replace("a / b", "a.real"), "attribute access", 13, "率", None),
+        (SIMPLE.replace("a / b", "率 / b"), "circular reference: 率 → 率", 13, "率", None),
+        (SIMPLE + '[[columns]]\nname = "x"\nexpr = "率 + y"\n[[columns]]\nname = "y"\n'
+         'expr = "x"\n', "circular reference: x → y → x", 17, "x", None),
+        (SIMPLE.replace('source = "a"', 'source = "a"\nexpr = "b"'),
+         "needs 'source' or 'expr'", 5, None, None),
+        (SIMPLE + '[[columns]]\nsource = "b"\n', "two columns are named 'b'", 15, "name", None),
+        (SIMPLE + '[[columns]]\nsource = "r"\nrole = "reported"\n',
+         "a reported column needs 'checks'", 15, None, None),
+        (SIMPLE + '[[columns]]\nsource = "r"\nchecks = "率2"\n',
+         "'checks' names no computed column '率2'", 17, "checks", "did you mean '率'?"),
+        (SIMPLE + '[[columns]]\nsource = "r"\ntype = "text"\n[[columns]]\nname = "z"\n'
+         'expr = "r + 1"\n', "'r' is a text column", 20, "z", None),
+        (SIMPLE + '[rank]\nby = "县"\norder = "desc"\nties = "min"\n',
+         "cannot rank by '县'", 16, "rank.by", None),
+        (SIMPLE.replace('source = "d.csv"', 'source = "../d.csv"'), "outside the data folder",
+         2, "source", None),
+        (SIMPLE.replace('source = "d.csv"', 'source = "e.csv"'), "no such file: 'e.csv'",
+         2, "source", None),
+    ],
+)
+def test_bad_specs_are_clear_data_errors(tmp_path: Path, spec: str, message: str,
+                                         line: int | None, field: str | None,
+                                         hint: str | None) -> None:
+    error = error_for(tmp_path / "data", spec, "县,a,b,r\n甲,1,2,x\n", root=tmp_path)
+    assert message in error.bare_message
+    assert error.file == "data/t.toml"
+    assert error.line == line
+    assert error.field == field
+    if hint:
+        assert error.hint == hint
+
+
+def test_missing_spec_key_at_top_level(tmp_path: Path) -> None:
+    error = error_for(tmp_path, SIMPLE.replace('key = "县"\n', ""), "县,a,b\n甲,1,2\n")
+    assert error.bare_message == "missing required key 'key'" and error.field == "key"
+
+
+def test_load_tables_reads_every_spec_in_the_folder(tmp_path: Path) -> None:
+    write_table(tmp_path, SIMPLE, name="one", d__csv="县,a,b\n甲,1,2\n")
+    write_table(tmp_path, SIMPLE, name="two")
+    tables = load_tables(tmp_path)
+    assert sorted(tables) == ["one", "two"] and tables["two"].name == "two"
+    assert load_tables(tmp_path / "missing") == {}
+
+
+def test_value_and_hidden_columns_and_thousands(tmp_path: Path) -> None:
+    spec = """title = "t"\nsource = "d.csv"\nkey = "县"\ntotal_label = "全市"\n
+[[columns]]\nsource = "a"\nthousands = true\n
+[[columns]]\nsource = "b"\nrole = "hidden"\ntype = "int"\n
+[[columns]]\nsource = "c"\nrole = "value"\ntype = "number"\ndecimals = 1\n
+[[columns]]\nsource = "备注"\ntype = "text"\n
+[[columns]]\nname = "x"\nexpr = "a / b"\nrole = "hidden"\n
+[[columns]]\nname = "y"\nexpr = "x * 2"\nlabel = "两倍"\n"""
+    data = "县,a,b,c,备注\n甲,1000,4,2.25,  新设 \n乙,3000,6,7,\n总计,9,9,9,\n"
+    table = load_table(write_table(tmp_path, spec, d__csv=data))
+    assert [c.label for c in table.columns] == ["县", "a", "c", "备注", "两倍"]
+    assert [r.cells for r in table.body] == [["甲", "1,000", "2.3", "新设", "500.00"],
+                                             ["乙", "3,000", "7.0", "", "1000.00"],
+                                             ["全市", "4,000", "", "", ""]]
+    assert table.value("甲", "x") == 250 and table.cite("乙", "b") == "6"
+    assert [(d.row, d.column, d.reported) for d in table.discrepancies] == [("全市", "a", "9")]
+
+
+def test_notes_and_header_row_option(tmp_path: Path) -> None:
+    data = ("商丘市某表\n单位：户\n县,a,b\n甲,1,2\n乙,3,4\n"
+            "备注：两县合计。\n第二行备注\n")
+    spec = SIMPLE.replace('key = "县"', 'key = "县"\nheader_row = 3')
+    table = load_table(write_table(tmp_path, spec, d__csv=data))
+    assert table.notes == ["备注：两县合计。", "第二行备注"]
+    assert [r.key for r in table.body] == ["甲", "乙", "合计"]
+    error = error_for(tmp_path, SIMPLE.replace('key = "县"', 'key = "县"\nheader_row = 2'), data)
+    assert error.bare_message == "the header row has no column '县'" and error.line == 2
