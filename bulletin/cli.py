@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import time
 from pathlib import Path
 
 import click
@@ -37,17 +39,41 @@ def main() -> None:
     is_flag=True,
     help="Treat warnings (cross-check findings, unsafe Markdown) as errors.",
 )
-@click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
-def build(root: Path, out: Path | None, drafts: bool, strict: bool, quiet: bool) -> None:
+@click.option("--no-pdf", is_flag=True, help="Skip the print PDFs (a quick preview).")
+@click.option("--no-cache", is_flag=True, help="Render every edition again (ignore .cache/).")
+@click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors (for CI).")
+def build(
+    root: Path,
+    out: Path | None,
+    drafts: bool,
+    strict: bool,
+    no_pdf: bool,
+    no_cache: bool,
+    quiet: bool,
+) -> None:
     """Build the site into site/ (replaced in one step, only when everything succeeded)."""
     from .builder import build as run_build
 
-    result = run_build(root, out=out, drafts=drafts, strict=strict)
+    started = time.perf_counter()
+
+    def progress(message: str) -> None:
+        click.echo(f"[{time.perf_counter() - started:5.1f}s] {message}", err=True)
+
+    result = run_build(
+        root,
+        out=out,
+        drafts=drafts,
+        strict=strict,
+        cache=not no_cache,
+        pdf=not no_pdf,
+        report=None if quiet or not sys.stderr.isatty() else progress,
+    )
     for finding in result.findings:
         click.echo(str(finding), err=True)
     if not quiet:
         click.echo(
             f"Built {result.editions} edition(s), {result.files} files into {result.out} "
             f"in {result.seconds:.2f} s"
+            + (f" ({result.reused} unchanged)" if result.reused else "")
             + (f", {len(result.findings)} warning(s)" if result.findings else "")
         )

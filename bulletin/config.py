@@ -42,6 +42,7 @@ class SiteConfig(Model):
     fonts: Fonts = Fonts()
     output: str = "site"
     base_url: str | None = None
+    distribution: Distribution | None = None
 
     @field_validator("base_url")
     @classmethod
@@ -58,13 +59,32 @@ class SiteConfig(Model):
         return v
 
 
+class Distribution(Model):
+    """The report tail of a printed bulletin: 报/送/发 lines and the print run."""
+
+    report_to: str | None = Field(None, description="报")
+    copy_to: str | None = Field(None, description="送")
+    issue_to: str | None = Field(None, description="发")
+    copies: int | None = Field(None, ge=1, description="共印N份")
+
+
 class PageConfig(Model):
     """One page (版) of an edition."""
 
+    columns: int | None = Field(
+        None, ge=1, le=6, description="print columns (default 3 on A3, 2 on A4)"
+    )
     banner: str | None = Field(None, description="通栏标语")
     credit: str | None = Field(None, description="本版由…供稿")
     articles: list[str] | None = Field(None, description="article slugs, in order")
     tables: list[str] = Field(default_factory=list, description="tables after the articles")
+
+
+class Correction(Model):
+    """勘误: a change to a published edition, shown on its page and in its PDF."""
+
+    date: dt.date
+    text: str = Field(min_length=1)
 
 
 class EditionConfig(Model):
@@ -75,6 +95,9 @@ class EditionConfig(Model):
     date: dt.date
     status: Literal["draft", "published"] = "draft"
     pages: list[PageConfig] = Field(min_length=1)
+    corrections: list[Correction] = Field(default_factory=list, description="勘误")
+    sample: bool = Field(False, description="invented example content, marked as such on the page")
+    distribution: Distribution | None = Field(None, description="overrides bulletin.toml's")
 
 
 class ArticleMeta(Model):

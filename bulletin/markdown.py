@@ -7,7 +7,8 @@ regexes over finished HTML:
 - raw HTML is never passed through: it is shown as text and reported as a warning;
 - links may be http(s), mailto or relative; anything else is dropped with a warning;
 - a paragraph holding only an image becomes a figure with its caption (图注);
-- ```{table} name``` places a computed table; {value}`table/row/column` cites one of its cells.
+- ```{table} name``` places a computed table; {value}`table/row/column` cites one of its cells;
+  ```{chart} name``` places a chart drawn from a table.
 
 The parse is renderer-agnostic: the same tokens feed the HTML renderer here and the Typst
 renderer of the print edition.
@@ -52,10 +53,13 @@ class Context:
     first_line: int  # line of the body's first line in the file
     table: Callable[[str], str] | None = None  # name -> rendered table
     tables: Sequence[str] = ()  # names of the tables this edition has
+    chart: Callable[[str], str] | None = None  # name -> rendered chart
+    charts: Sequence[str] = ()  # names of the charts this edition has
     cite: Callable[[str, str, str], str] | None = None  # (table, row, column) -> text
     image: Callable[[str, str, int], dict[str, Any]] | None = None  # (src, alt, line) -> attrs
     findings: list[Finding] = field(default_factory=list)
     images: list[tuple[str, int]] = field(default_factory=list)
+    wide: bool = False  # set when the article places a table or chart
 
     def line(self, token: Token | None) -> int | None:
         if token is not None and token.map:
@@ -210,7 +214,7 @@ def figures_and_headings(state: StateCore) -> None:
 
 
 def directives(state: StateCore) -> None:
-    """Check ```{table} name``` and {value}`…` against the tables the edition has."""
+    """Check ```{table} name```, ```{chart} name``` and {value}`…` against the edition."""
     ctx = _ctx(state)
     for block in state.tokens:
         if block.type == "fence":
@@ -218,11 +222,17 @@ def directives(state: StateCore) -> None:
             if not m:
                 continue
             kind, arg = m.group(1), m.group(2).strip()
-            if kind != "table":
-                raise ctx.error(f"unknown directive '{{{kind}}}'", block, hint="use {table} name")
-            block.meta["directive"] = ("table", arg)
-            if arg not in ctx.tables:
+            if kind not in ("table", "chart"):
+                raise ctx.error(
+                    f"unknown directive '{{{kind}}}'",
+                    block,
+                    hint="use {table} name or {chart} name",
+                )
+            block.meta["directive"] = (kind, arg)
+            if kind == "table" and arg not in ctx.tables:
                 raise ctx.error(f"no table named '{arg}'", block, hint=_known(ctx.tables))
+            if kind == "chart" and arg not in ctx.charts:
+                raise ctx.error(f"no chart named '{arg}'", block, hint=_known(ctx.charts, "charts"))
         elif block.type == "inline":
             for tok in block.children or []:
                 if tok.type != "myst_role":
@@ -246,8 +256,8 @@ def directives(state: StateCore) -> None:
                 tok.meta["line"] = ctx.line(block)
 
 
-def _known(names: Sequence[str]) -> str:
-    return f"this edition's tables: {', '.join(names)}" if names else "this edition has no tables"
+def _known(names: Sequence[str], what: str = "tables") -> str:
+    return f"this edition's {what}: {', '.join(names)}" if names else f"this edition has no {what}"
 
 
 # -- HTML render rules -----------------------------------------------------------------------
@@ -295,7 +305,9 @@ def _fence_rule(default: Callable[..., str]) -> Callable[..., str]:
         directive = tokens[idx].meta.get("directive")
         if directive:
             ctx = _ctx(env)
-            return ctx.table(directive[1]) if ctx.table else ""
+            ctx.wide = True  # a table or chart needs the full width of the page
+            place = ctx.chart if directive[0] == "chart" else ctx.table
+            return place(directive[1]) if place else ""
         return default(tokens, idx, options, env)
 
     return fence

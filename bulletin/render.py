@@ -19,6 +19,7 @@ import jinja2
 from markupsafe import Markup
 
 from .archive import neighbours, write_archive
+from .cache import RenderCache, edition_keys
 from .content import Article, Edition, Site
 from .errors import Finding
 from .images import ImageStore
@@ -54,12 +55,15 @@ class RenderedArticle:
     article: Article
     html: Markup
     url: str  # site path of its permalink page
+    wide: bool = False  # holds a table or chart: spans the page's columns
 
 
 @dataclass
 class Output:
     files: dict[str, bytes] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)  # editions taken from the cache
+    keys: dict[str, str] = field(default_factory=dict)  # each edition's cache key
 
 
 def make_environment(site_templates: Path | None) -> jinja2.Environment:
@@ -80,10 +84,18 @@ def make_environment(site_templates: Path | None) -> jinja2.Environment:
 
 
 class SiteRenderer:
-    def __init__(self, site: Site, tables: Mapping[str, Mapping[str, Any]], *, pdf: bool) -> None:
+    def __init__(
+        self,
+        site: Site,
+        tables: Mapping[str, Mapping[str, Any]],
+        *,
+        pdf: bool,
+        charts: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> None:
         self.site = site
         self.pdf = pdf
         self.tables = tables
+        self.charts = charts or {}  # edition id -> chart name -> bulletin.charts.Chart
         self.env = make_environment(site.root / "templates")
         self.md = make_html_renderer()
         self.out = Output()
@@ -103,33 +115,43 @@ class SiteRenderer:
 
     def table_html(self, edition: Edition, name: str) -> Markup:
         table = self.tables[edition.id][name]
-        return Markup(
-            self.env.get_template("partials/table.html").render(table=table, csv_href=f"{name}.csv")
+        html = self.env.get_template("partials/table.html").render(
+            table=table, csv_href=f"{name}.csv"
         )
+        charts = self.charts.get(edition.id, {}).values()
+        after = [c for c in charts if c.table == name and c.place == "after"]
+        return Markup(html) + Markup("").join(self.chart_html(edition, c.name) for c in after)
 
-    def article_html(self, edition: Edition, article: Article, images: ImageStore) -> Markup:
+    def chart_html(self, edition: Edition, name: str) -> Markup:
+        chart = self.charts[edition.id][name]
+        table = self.tables[edition.id][chart.table]
+        html = self.env.get_template("partials/chart.html").render(
+            chart=chart, src=f"{name}.svg", table=table, table_href=f"index.html#table-{table.name}"
+        )
+        return Markup(html)
+
+    def article_html(
+        self, edition: Edition, article: Article, images: ImageStore
+    ) -> RenderedArticle:
         tables = self.tables.get(edition.id, {})
         ctx = Context(
             file=article.shown,
             first_line=article.body_line,
             tables=sorted(tables),
             table=lambda name: self.table_html(edition, name),
+            charts=sorted(self.charts.get(edition.id, {})),
+            chart=lambda name: self.chart_html(edition, name),
             cite=lambda t, row, col: tables[t].cite(row, col),
             image=lambda src, alt, line: images.web(src, alt, article.path, article.shown, line),
         )
         html = render_html(self.md, article.body, ctx, doc_id=article.slug)
         self.out.findings.extend(ctx.findings)
-        return Markup(html)
+        return RenderedArticle(article, Markup(html), article_path(edition, article), ctx.wide)
 
     def edition(self, edition: Edition, published: list[Edition], *, home: bool = False) -> None:
         base = edition_dir(edition)
         images = ImageStore(edition.path, self.site.root)
-        rendered = {
-            a.slug: RenderedArticle(
-                a, self.article_html(edition, a, images), article_path(edition, a)
-            )
-            for a in edition.articles
-        }
+        rendered = {a.slug: self.article_html(edition, a, images) for a in edition.articles}
         pages = [
             {
                 "number": p.number,
@@ -143,6 +165,8 @@ class SiteRenderer:
             self.out.files[f"{base}/{path}"] = data
         for name, table in self.tables.get(edition.id, {}).items():
             self.out.files[f"{base}/{name}.csv"] = table.to_csv_bytes()
+        for name, chart in self.charts.get(edition.id, {}).items():
+            self.out.files[f"{base}/{name}.svg"] = chart.svg()
         context = {
             "edition": edition,
             "pages": pages,
@@ -192,14 +216,39 @@ def _walk(folder: Any, prefix: str = "") -> list[str]:
 
 
 def render_site(
-    site: Site, tables: Mapping[str, Mapping[str, Any]], *, pdf: bool = False
+    site: Site,
+    tables: Mapping[str, Mapping[str, Any]],
+    *,
+    pdf: bool = False,
+    cache: RenderCache | None = None,
+    charts: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Output:
-    """Every page of the site, in memory. `pdf`: link each edition to its PDF and thumbnail."""
-    renderer = SiteRenderer(site, tables, pdf=pdf)
+    """Every page of the site, in memory. `pdf`: link each edition to its PDF and thumbnail.
+
+    With a cache, an edition whose inputs did not change is taken from it instead.
+    """
+    renderer = SiteRenderer(site, tables, pdf=pdf, charts=charts)
     published = [e for e in site.editions if e.published]
     latest = (published or site.editions)[-1]
+    keys = edition_keys(site, published, latest, pdf=pdf) if cache else {}
+    renderer.out.keys = keys
     for edition in site.editions:
-        renderer.edition(edition, published, home=edition is latest)
+        hit = cache.load(edition.id, keys[edition.id]) if cache else None
+        if hit is not None:
+            renderer.out.files.update(hit[0])
+            renderer.out.findings.extend(hit[1])
+            renderer.out.reused.append(edition.id)
+            continue
+        whole, renderer.out = renderer.out, Output()
+        try:
+            renderer.edition(edition, published, home=edition is latest)
+            part = renderer.out
+        finally:
+            renderer.out = whole
+        whole.files.update(part.files)  # (part.reused stays empty: a fresh render)
+        whole.findings.extend(part.findings)
+        if cache:
+            cache.store(edition.id, keys[edition.id], part.files, part.findings)
     if published:
         write_archive(renderer, published, pdf=pdf)
     renderer.static()

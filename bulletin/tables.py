@@ -399,7 +399,7 @@ def _assemble(sf: SpecFile, sheet: Sheet, cols: list[_Column], keys: list[str],
         notes=list(sheet.notes), encoding=sheet.encoding, total_label=spec.total_label,
         findings=findings, discrepancies=found, header_rows=header, columns=display,
         body=body, frame=frame, ranks=ranks, column_groups=spans, _exact=exact, _text=text,
-        _aliases=_aliases(cols, display, spec.rank.name if spec.rank else None))
+        _aliases=_aliases(cols, display, spec.rank.name if spec.rank else None), spec=sf)
 
 
 def _plain(value: Any, kind: str) -> Any:

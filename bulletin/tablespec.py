@@ -28,6 +28,14 @@ Example (the table's name is the file stem)::
     source = "总贷款余额户数"           # typed by hand in the sheet…
     role = "reported"
     checks = "余额获贷率"               # …and cross-checked against the computed column
+
+    [[charts]]                        # drawn by bulletin.charts; placed with ```{chart} name```
+    name = "microcredit-rate"         # the SVG's file name (letters, digits, - and _)
+    type = "rank_bar"                 # rank_bar | bar | grouped_bar | line
+    columns = ["余额获贷率"]            # column names, as in expressions
+    reference = "total"               # "total" (the 合计 row), a number, or "15%"
+    highlight = { top = 3, bottom = 1 }   # and/or names = ["柘城县"]
+    place = "after"                   # also draw it right after the table, wherever it is
 """
 
 from __future__ import annotations
@@ -38,9 +46,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bulletin.errors import DataError, suggest
+from bulletin.sheets import parse_number
 
 ColumnType = Literal["int", "number", "percent", "text"]
 
@@ -94,6 +103,45 @@ class RankSpec(_Model):
     change_label: str = Field("排名变化", description="header of the change column")
 
 
+class HighlightSpec(_Model):
+    top: int | None = Field(None, ge=1, description="the N largest values")
+    bottom: int | None = Field(None, ge=1, description="the N smallest values")
+    names: list[str] = Field(default_factory=list, description="rows (counties) by name")
+
+
+ChartType = Literal["rank_bar", "bar", "grouped_bar", "line"]
+_CHART_COLUMNS = {"rank_bar": (1, 1), "bar": (1, 1), "grouped_bar": (2, 6), "line": (1, 1)}
+
+
+class ChartSpec(_Model):
+    """A chart of this table (see bulletin.charts)."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", description="the SVG's file name")
+    type: ChartType
+    columns: list[str] = Field(min_length=1, description="column names, as in expressions")
+    rows: list[str] | None = Field(None, description="line: the rows drawn (default: all)")
+    sort: Literal["table", "desc", "asc"] = Field("table", description="bar order (not rank_bar)")
+    reference: float | str | None = Field(None, description='"total", a number or "15%"')
+    reference_label: str | None = None
+    labels: bool = Field(True, description="value labels in the table's number format")
+    highlight: HighlightSpec | None = None
+    title: str | None = Field(None, description="default: the table's title")
+    source_note: str | None = Field(None, description="default: the table's source_note")
+    place: Literal["after"] | None = Field(None, description="'after': right after the table")
+
+    @field_validator("reference")
+    @classmethod
+    def _reference(cls, v: float | str | None) -> float | str | None:
+        if isinstance(v, str) and v != "total":
+            try:
+                if parse_number(v) is None:
+                    raise ValueError("empty")
+            except ValueError:
+                raise ValueError(
+                    'must be "total", a number, or a percentage such as "15%"') from None
+        return v
+
+
 class TableSpec(_Model):
     title: str
     source: str
@@ -108,9 +156,11 @@ class TableSpec(_Model):
     strict: bool = False
     rank: RankSpec | None = None
     columns: list[ColumnSpec] = Field(min_length=1)
+    charts: list[ChartSpec] = Field(default_factory=list)
 
 
-_MODELS: dict[str, type[BaseModel]] = {"columns": ColumnSpec, "rank": RankSpec}
+_MODELS: dict[str, type[BaseModel]] = {"columns": ColumnSpec, "rank": RankSpec,
+                                       "charts": ChartSpec, "highlight": HighlightSpec}
 
 
 @dataclass(frozen=True)
@@ -145,25 +195,66 @@ def load_spec(path: Path, shown: str) -> SpecFile:
         spec = TableSpec.model_validate(data)
     except ValidationError as exc:
         raise _spec_error(exc, text, shown) from None
-    return SpecFile(path.stem, path, shown, text, spec)
+    sf = SpecFile(path.stem, path, shown, text, spec)
+    _check_charts(sf)
+    return sf
+
+
+def chart_columns(spec: TableSpec) -> list[str]:
+    """The columns a chart may draw: computed numbers (not hand-typed, not text), and rank."""
+    names = [c.key for c in spec.columns if c.effective_role != "reported" and c.kind != "text"]
+    return names + ([spec.rank.name] if spec.rank else [])
+
+
+def _check_charts(sf: SpecFile) -> None:
+    valid = chart_columns(sf.spec)
+    seen: dict[str, int] = {}
+    for i, chart in enumerate(sf.spec.charts):
+        if chart.name in seen:
+            raise DataError(f"two charts are named '{chart.name}'", file=sf.shown,
+                            line=sf.line_of("charts", i, "name"), field="name")
+        seen[chart.name] = i
+        for column in chart.columns:
+            if column not in valid:
+                near = suggest(column, valid)
+                raise DataError(f"chart '{chart.name}': no numeric column '{column}'",
+                                file=sf.shown, line=sf.line_of("charts", i, "columns"),
+                                field="columns", hint=f"did you mean '{near}'?" if near else
+                                "columns a chart can draw: " + ", ".join(valid))
+        low, high = _CHART_COLUMNS[chart.type]
+        if not low <= len(chart.columns) <= high:
+            want = f"{low}" if low == high else f"{low} to {high}"
+            raise DataError(f"a {chart.type} chart draws {want} column(s), not "
+                            f"{len(chart.columns)}", file=sf.shown,
+                            line=sf.line_of("charts", i, "columns"), field="columns")
+        if chart.reference == "total" and chart.type == "grouped_bar":
+            raise DataError('reference = "total" needs one column (a grouped chart has several)',
+                            file=sf.shown, line=sf.line_of("charts", i, "reference"),
+                            field="reference", hint="give a number, such as 0.15 or \"15%\"")
+        if chart.rows is not None and chart.type != "line":
+            raise DataError("'rows' is for line charts (bars show every row)", file=sf.shown,
+                            line=sf.line_of("charts", i, "rows"), field="rows")
 
 
 def _spec_error(exc: ValidationError, text: str, shown: str) -> DataError:
     errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")  # typos first
     first = errors[0]
     loc = tuple(first["loc"])
-    model = _MODELS.get(str(loc[0]), TableSpec) if len(loc) > 1 else TableSpec
+    parents = [str(p) for p in loc[:-1] if isinstance(p, str)]
+    model = _MODELS.get(parents[-1], TableSpec) if parents else TableSpec
     key = str(loc[-1]) if loc and isinstance(loc[-1], str) else None
     more = f"; {exc.error_count() - 1} more problem(s) after this" if exc.error_count() > 1 else ""
     if first["type"] == "extra_forbidden" and key:
         near = suggest(key, list(model.model_fields))
-        return DataError(f"unknown key '{key}'{more}", file=shown, line=key_line(text, loc),
+        return DataError(f"unknown key '{key}'{more}", file=shown,
+                         line=key_line(text, loc) or key_line(text, loc[:-1]),
                          field=key, hint=f"did you mean '{near}'?" if near else
                          "valid keys: " + ", ".join(model.model_fields))
     if first["type"] == "missing":
         return DataError(f"missing required key '{key}'{more}", file=shown,
                          line=key_line(text, loc[:-1]) if len(loc) > 1 else None, field=key)
-    return DataError(f"{first['msg']}{more}", file=shown, line=key_line(text, loc),
+    return DataError(f"{first['msg']}{more}", file=shown,
+                     line=key_line(text, loc) or key_line(text, loc[:-1]),
                      field=".".join(str(p) for p in loc))
 
 

@@ -10,13 +10,16 @@ import csv
 import io
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from bulletin.errors import Finding, suggest
 from bulletin.expr import round_half_up
 from bulletin.sheets import clean_text, normalize
+
+if TYPE_CHECKING:
+    from bulletin.tablespec import SpecFile
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,7 @@ class ComputedTable:
     _exact: dict[tuple[str, str], Any] = field(repr=False)  # (row, column name) -> value
     _text: dict[tuple[str, str], str] = field(repr=False)
     _aliases: list[dict[str, list[str]]] = field(repr=False)  # lookup tiers
+    spec: SpecFile | None = field(default=None, repr=False)  # its spec (charts, number formats)
 
     def _column(self, column: str) -> str:
         want = normalize(column)

@@ -136,7 +136,8 @@ def test_table_directive_and_citation() -> None:
     ("text", "line", "message"),
     [
         ("正文\n\n```{table} missing\n```", 12, "no table named 'missing'"),
-        ("正文\n\n```{chart} x\n```", 12, "unknown directive"),
+        ("正文\n\n```{chart} x\n```", 12, "no chart named 'x'"),
+        ("正文\n\n```{graph} x\n```", 12, "unknown directive"),
         ("a\n\n{value}`nosuch/合计/率`", 12, "no table named 'nosuch'"),
         ("{value}`microcredit/合计`", 10, "needs table/row/column"),
         ("{foo}`x`", 10, "unknown role"),

@@ -1,0 +1,120 @@
+"""Published editions are locked: `bulletin.lock` records a hash of each one's inputs.
+
+The inputs of an edition are every file in `content/<id>/` and `data/<id>/` (articles,
+edition.toml, data, table specs, images). Templates and the theme are not content. When a
+locked edition's inputs change, the build fails and names the changed files — unless the
+edition records a new correction (勘误) in its edition.toml; then the lock is updated.
+The lock is written only after a successful build, and only when it changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .content import Edition, Site
+from .errors import BulletinError, ConfigError
+
+LOCK = "bulletin.lock"
+HEADER = (
+    "# bulletin.lock: the inputs of every published edition, written by `bulletin build`.\n"
+    "# Commit it with the content. A change to a locked edition needs a [[corrections]]\n"
+    "# entry (勘误: date and text) in its edition.toml.\n"
+)
+
+
+@dataclass(frozen=True)
+class Locked:
+    corrections: int
+    files: dict[str, str]  # shown path -> sha256
+
+
+def input_files(site: Site, edition: Edition) -> list[Path]:
+    """Every input file of an edition, sorted (hidden files and folders left out)."""
+    files: list[Path] = []
+    for folder in (edition.path, site.data_dir / edition.id):
+        if folder.is_dir():
+            files += [
+                p
+                for p in folder.rglob("*")
+                if p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+            ]
+    return sorted(files)
+
+
+def file_hashes(site: Site, edition: Edition) -> dict[str, str]:
+    return {
+        p.relative_to(site.root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in input_files(site, edition)
+    }
+
+
+def read_lock(root: Path) -> dict[str, Locked]:
+    path = root / LOCK
+    if not path.exists():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return {
+            eid: Locked(int(entry.get("corrections", 0)), dict(entry["files"]))
+            for eid, entry in data.get("editions", {}).items()
+        }
+    except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError, AttributeError) as e:
+        raise ConfigError(
+            f"cannot read the lock: {e}", file=LOCK, hint="restore it from version control"
+        ) from None
+
+
+def check(site: Site) -> dict[str, Locked] | None:
+    """Compare published editions with the lock; the new lock, or None when nothing changed."""
+    old = read_lock(site.root)
+    new = dict(old)
+    for edition in site.editions:
+        if not edition.published:
+            continue
+        current = Locked(len(edition.config.corrections), file_hashes(site, edition))
+        locked = old.get(edition.id)
+        if locked is None or locked == current:
+            new[edition.id] = current
+            continue
+        if locked.files != current.files and current.corrections <= locked.corrections:
+            raise BulletinError(
+                f"edition {edition.id} is published and locked, but its inputs changed: "
+                + ", ".join(_changes(locked.files, current.files)),
+                file=f"{edition.shown}/edition.toml",
+                hint="undo the change, or record it as a correction: add [[corrections]] with "
+                "date and text (勘误) to edition.toml",
+            )
+        new[edition.id] = current
+    return None if new == old else new
+
+
+def _changes(before: dict[str, str], after: dict[str, str]) -> Iterable[str]:
+    for path in sorted(set(before) | set(after)):
+        if path not in after:
+            yield f"{path} (removed)"
+        elif path not in before:
+            yield f"{path} (added)"
+        elif before[path] != after[path]:
+            yield f"{path} (changed)"
+
+
+def write_lock(root: Path, lock: dict[str, Locked]) -> None:
+    lines = [HEADER]
+    for eid in sorted(lock):
+        entry = lock[eid]
+        key = json.dumps(eid)
+        lines.append(f"\n[editions.{key}]\ncorrections = {entry.corrections}\n")
+        lines.append(f"[editions.{key}.files]\n")
+        lines += [
+            f"{json.dumps(p, ensure_ascii=False)} = {json.dumps(d)}\n"
+            for p, d in sorted(entry.files.items())
+        ]
+    tmp = root / f".{LOCK}.tmp"
+    tmp.write_text("".join(lines), encoding="utf-8")
+    tmp.replace(root / LOCK)

@@ -1,0 +1,96 @@
+"""Incremental builds: unchanged editions come from the cache, and the cache is never stale.
+
+Each kind of input (article, data, table spec, template, config, a neighbouring edition) is
+changed in turn; after every change the cached build must equal a build from scratch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bulletin.builder import build
+
+from .conftest import tree_digest
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def add_next_edition(root: Path) -> None:
+    folder = root / "content" / "2022-01"
+    folder.mkdir()
+    (folder / "edition.toml").write_text(
+        'number = 1\ndate = 2022-01-21\nstatus = "published"\n[[pages]]\n', encoding="utf-8"
+    )
+    (folder / "short.md").write_text("---\ntitle: 下一期\n---\n\n正文。\n", encoding="utf-8")
+
+
+CHANGES: dict[str, tuple[Callable[[Path], None], str, str]] = {
+    "article": (
+        lambda r: edit(r / "content/2021-12/ningling.md", "胡国旗是一位", "胡国旗是位"),
+        "editions/2021-12/ningling.html",
+        "胡国旗是位",
+    ),
+    "data": (
+        lambda r: edit(r / "data/2021-12/microcredit.csv", "31362", "31360"),
+        "editions/2021-12/index.html",
+        "31360",
+    ),
+    "spec": (
+        lambda r: edit(
+            r / "data/2021-12/microcredit.toml", 'label = "贷款余额"', 'label = "余额率"'
+        ),
+        "editions/2021-12/index.html",
+        "余额率",
+    ),
+    "template": (
+        lambda r: (
+            (r / "templates/partials").mkdir(parents=True, exist_ok=True)
+            or (r / "templates/partials/headline.html").write_text(
+                '<h2 class="title">改版：{{ item.article.meta.title }}</h2>', encoding="utf-8"
+            )
+        ),
+        "editions/2021-12/zhecheng.html",
+        "改版：柘城县",
+    ),
+    "config": (
+        lambda r: edit(r / "bulletin.toml", 'name = "商丘乡村振兴"', 'name = "商丘乡村振兴简报"'),
+        "editions/2021-12/minquan.html",
+        "商丘乡村振兴简报",
+    ),
+    "neighbour": (add_next_edition, "editions/2021-13/index.html", "下一期（第1期）"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(CHANGES))
+def test_cached_build_follows_every_kind_of_input(sample_copy: Path, kind: str) -> None:
+    first = build(sample_copy, out=sample_copy / "site")
+    assert first.reused == 0
+    again = build(sample_copy, out=sample_copy / "site")
+    assert again.reused == first.editions == 2, "unchanged editions are not rendered again"
+
+    change, page, expected = CHANGES[kind]
+    (sample_copy / "bulletin.lock").unlink()  # this test is about the cache, not the lock
+    change(sample_copy)
+    cached = build(sample_copy, out=sample_copy / "site")
+    assert cached.reused < again.reused, "the changed edition is rendered again"
+    assert expected in (sample_copy / "site" / page).read_text(encoding="utf-8")
+    build(sample_copy, out=sample_copy / "fresh", cache=False)
+    assert tree_digest(sample_copy / "site") == tree_digest(sample_copy / "fresh")
+
+
+def test_damaged_cache_entry_is_rendered_again(sample_copy: Path) -> None:
+    build(sample_copy, out=sample_copy / "site")
+    entries = sorted((sample_copy / ".cache/bulletin/pages").iterdir())
+    assert len(entries) == 2
+    entries[0].write_bytes(entries[0].read_bytes()[:-100])
+    result = build(sample_copy, out=sample_copy / "site")
+    assert result.reused == 1
+    build(sample_copy, out=sample_copy / "fresh", cache=False)
+    assert tree_digest(sample_copy / "site") == tree_digest(sample_copy / "fresh")
