@@ -1,10 +1,11 @@
 # make        set up (system fonts, a virtualenv) and build the sample site into site/
-# make test   set up (plus test tools) and run the linter and the tests
+# make test   set up (plus test tools) and run the linter, the handbook build and the tests
+# make docs   build the editors' handbook (docs/, mkdocs.yml) into build/handbook/
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: all site setup setup-test test lint clean
+.PHONY: all site setup setup-test test lint docs clean
 all: site
 
 site: setup
@@ -28,7 +29,10 @@ $(VENV)/.installed-test: $(VENV)/.installed
 lint: setup-test
 	$(BIN)/ruff check .
 
-test: setup-test lint
+docs: setup-test
+	$(BIN)/mkdocs build --strict
+
+test: setup-test lint docs
 	$(BIN)/python -m pytest
 
 clean:

@@ -77,3 +77,208 @@ def build(
             + (f" ({result.reused} unchanged)" if result.reused else "")
             + (f", {len(result.findings)} warning(s)" if result.findings else "")
         )
+
+
+# -- the editor's workflow: new, check, serve, import ------------------------------------------
+
+
+def _report_created(created: object) -> None:
+    for name in getattr(created, "files", []):
+        click.echo(f"已创建 {name}")
+    for note in getattr(created, "notes", []):
+        click.echo(f"注意：{note}", err=True)
+
+
+@main.group()
+def new() -> None:
+    """Start the next edition, or add an article to one."""
+
+
+@new.command("edition")
+@ROOT
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The edition's date, YYYY-MM-DD (default: today).",
+)
+def new_edition(root: Path, day: object) -> None:
+    """Create content/YYYY-NN/: the next 第N期 (总第N期), a draft with an example article."""
+    from .new import new_edition as make
+
+    created = make(root, day.date() if day is not None else None)  # type: ignore[attr-defined]
+    _report_created(created)
+    click.echo(f"下一步：编辑 {created.shown}/ 中的文章，运行 bulletin serve 预览。")
+
+
+@new.command("article")
+@click.argument("title")
+@ROOT
+@click.option("--edition", default=None, help="Edition id such as 2021-14 (default: the newest).")
+@click.option("--slug", default=None, help="File name without .md (letters, digits, - and _).")
+@click.option("--page", default=1, show_default=True, type=click.IntRange(min=1), help="版 (page).")
+def new_article(title: str, root: Path, edition: str | None, slug: str | None, page: int) -> None:
+    """Add an article titled TITLE to the newest edition (or --edition)."""
+    from .new import new_article as make
+
+    _report_created(make(root, title, edition=edition, slug=slug, page=page))
+
+
+@main.command()
+@ROOT
+@click.option("--strict", is_flag=True, help="Count warnings as errors (exit 1 on any).")
+def check(root: Path, strict: bool) -> None:
+    """Check everything (config, articles, tables, images, links, fonts); build nothing."""
+    from .check import check as run_check
+
+    report = run_check(root)
+    for issue in report.issues:
+        click.echo(str(issue))
+    click.echo(report.summary(strict))
+    if report.failed(strict):
+        raise SystemExit(1)
+
+
+@main.command()
+@ROOT
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port on 127.0.0.1 (0: pick a free one).",
+)
+@click.option("--pdf", is_flag=True, help="Also typeset the PDFs (slower rebuilds).")
+@click.option("--search", is_flag=True, help="Also build the search index (slower rebuilds).")
+@click.option("--no-drafts", is_flag=True, help='Leave out editions with status = "draft".')
+def serve(root: Path, port: int, pdf: bool, search: bool, no_drafts: bool) -> None:
+    """Preview the site at http://127.0.0.1:8000/, rebuilt and reloaded on every change."""
+    from .serve import serve as run_serve
+
+    run_serve(root, port=port, drafts=not no_drafts, pdf=pdf, search=search)
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@ROOT
+@click.option("--edition", default=None, help="Edition id such as 2021-14 (default: the newest).")
+@click.option("--slug", default=None, help="Name of the article or table (letters, digits, -, _).")
+@click.option("--page", default=1, show_default=True, type=click.IntRange(min=1), help="版 (page).")
+def import_(file: Path, root: Path, edition: str | None, slug: str | None, page: int) -> None:
+    """Import a Word document (.docx → article) or a workbook (.xlsx → table spec)."""
+    from .importers import import_file
+
+    _report_created(import_file(file, root, edition=edition, slug=slug, page=page))
+
+
+SITE = click.option(
+    "--site",
+    "site_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The built site (default: the output folder of bulletin.toml, usually site/).",
+)
+EXTERNAL = click.option(
+    "--allow-external-links",
+    is_flag=True,
+    help="Let article links (<a href>) point outside the site; assets never may.",
+)
+
+
+@main.command()
+@click.argument("dest")
+@ROOT
+@SITE
+@click.option(
+    "--keep", default=5, show_default=True, type=click.IntRange(min=1), help="Releases to keep."
+)
+@click.option("--rollback", is_flag=True, help="Go back to the release before the live one.")
+@click.option(
+    "-e",
+    "--ssh",
+    metavar="COMMAND",
+    help='The ssh command for user@host:/path, e.g. "ssh -p 2222 -i ~/.ssh/bulletin".',
+)
+@click.option(
+    "--ssh-option",
+    multiple=True,
+    metavar="OPTION",
+    help="An ssh -o option, e.g. Port=2222 or IdentityFile=~/.ssh/bulletin (repeatable).",
+)
+@click.option(
+    "--bwlimit", type=click.IntRange(min=1), metavar="KBPS", help="Upload speed cap (over SSH)."
+)
+@click.option(
+    "--verify-url",
+    metavar="URL",
+    help="Where readers see the site, e.g. http://intranet/bulletin/: crawled after switching.",
+)
+@EXTERNAL
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+def publish(
+    dest: str,
+    root: Path,
+    site_dir: Path | None,
+    keep: int,
+    rollback: bool,
+    ssh: str | None,
+    ssh_option: tuple[str, ...],
+    bwlimit: int | None,
+    verify_url: str | None,
+    allow_external_links: bool,
+    quiet: bool,
+) -> None:
+    """Put the built site on the web host: DEST is a folder or user@host:/path (over SSH).
+
+    The site goes into DEST/releases/<time>-<hash>/ and the symlink DEST/current is switched
+    to it in one step: serve DEST/current/ (see docs/deploy/nginx.conf).
+    """
+    from . import publish as pub
+
+    report = (lambda message: None) if quiet else (lambda message: click.echo(message, err=True))
+    host = pub.make_host(dest, ssh=ssh, ssh_options=ssh_option)
+    if rollback:
+        back = pub.rollback(
+            host, verify_url=verify_url, allow_external_links=allow_external_links, report=report
+        )
+        if not quiet:
+            click.echo(f"Rolled back to {back.release} (removed {back.left})")
+        return
+    result = pub.publish(
+        site_dir if site_dir is not None else pub.default_site(root),
+        host,
+        keep=keep,
+        bwlimit=bwlimit,
+        verify_url=verify_url,
+        allow_external_links=allow_external_links,
+        report=report,
+    )
+    if not quiet:
+        click.echo(
+            f"Already live: {result.release}"
+            if result.unchanged
+            else f"Published {result.release} ({result.files} files, {result.copied} uploaded)"
+        )
+
+
+@main.command()
+@ROOT
+@SITE
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The zip file (default: <site folder>.zip beside it).",
+)
+@EXTERNAL
+def bundle(root: Path, site_dir: Path | None, out: Path | None, allow_external_links: bool) -> None:
+    """Write the built site into one zip (same site, same bytes), for hosts that take uploads."""
+    from .publish import bundle as make_bundle
+    from .publish import default_site
+
+    site = site_dir if site_dir is not None else default_site(root)
+    target = out if out is not None else site.absolute().with_suffix(".zip")
+    count = make_bundle(site, target, allow_external_links=allow_external_links)
+    click.echo(f"Wrote {target} ({count} files)")

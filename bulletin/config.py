@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import reprlib
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -17,6 +18,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import ConfigError, suggest
+
+# libyaml's loader where PyYAML has it: parsing every article's front matter in Python was
+# a tenth of a no-change rebuild (bench/results.md). Errors are reported by the Python one.
+FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
@@ -144,7 +149,7 @@ def _toml_line(text: str, loc: tuple[Any, ...]) -> int | None:
 def _yaml_lines(text: str, first_line: int) -> dict[str, int]:
     """Line numbers of top-level keys in a YAML mapping (1-based, in the whole file)."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=FAST_LOADER)
     except yaml.YAMLError:
         return {}
     if not isinstance(node, yaml.MappingNode):
@@ -162,7 +167,14 @@ def _describe(err: dict[str, Any], model: type[BaseModel]) -> tuple[str, str | N
         return f"unknown field '{field}'", hint
     if err["type"] == "missing":
         return f"required field '{field}' is missing", None
-    return f"{err['msg']} (got {err.get('input')!r})", None
+    return f"{err['msg']} (got {_short(err.get('input'))})", None
+
+
+def _short(value: Any) -> str:
+    """A bounded repr: the input may be huge or a YAML alias bomb (repr would never end)."""
+    brief = reprlib.Repr()  # (keyword arguments only from Python 3.12)
+    brief.maxlevel, brief.maxlist, brief.maxdict, brief.maxstring, brief.maxother = 2, 4, 4, 60, 60
+    return brief.repr(value)
 
 
 def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
@@ -216,14 +228,29 @@ def read_toml(path: Path, shown: str) -> tuple[dict[str, Any], str]:
         raise ConfigError("file not found", file=shown) from None
     except UnicodeDecodeError as e:
         raise ConfigError(f"not valid UTF-8 text (byte {e.start})", file=shown) from None
+    except OSError as e:
+        raise ConfigError(f"cannot read the file: {e.strerror or e}", file=shown) from None
     try:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as e:
         # Python < 3.14 keeps the position only in the message: "… (at line 2, column 12)"
         m = re.search(r"\(at line (\d+), column \d+\)$", str(e))
         line = getattr(e, "lineno", None) or (int(m.group(1)) if m else None)
+        if line is None and str(e).endswith("(at end of document)"):  # cut off: the last line
+            line = max(1, len(text.splitlines()))
         msg = getattr(e, "msg", None) or (str(e)[: m.start()].strip() if m else str(e))
         raise ConfigError(f"TOML syntax error: {msg}", file=shown, line=line) from None
+    except (ValueError, RecursionError) as e:  # a 5,000-digit number, [[[[… nested too deep
+        raise toml_limit_error(ConfigError, e, text, shown) from None
+
+
+def toml_limit_error(kind: Any, e: Exception, text: str, shown: str) -> Any:
+    """What tomllib raises beyond its TOMLDecodeError, as a `kind` error with a line."""
+    found = re.search(r"[0-9_]{1000,}" if isinstance(e, ValueError) else r"[\[{]{100,}", text)
+    line = text[: found.start()].count("\n") + 1 if found else None
+    too_long = isinstance(e, ValueError)
+    what = "a number has far too many digits" if too_long else "values are nested too deeply"
+    return kind(f"TOML cannot be read: {what}", file=shown, line=line)
 
 
 def load_model(path: Path, model: type[Model], shown: str) -> Model:
@@ -259,19 +286,33 @@ def split_front_matter(text: str, shown: str) -> tuple[ArticleMeta, str, int]:
         )
     raw = m.group(1)
     try:
-        data = yaml.safe_load(raw)
+        try:
+            data = yaml.load(raw, Loader=FAST_LOADER)  # a safe loader
+        except (yaml.YAMLError, ValueError, RecursionError):
+            data = yaml.safe_load(raw)  # again in Python, for its error messages
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 2 if mark else None
+        if isinstance(e, yaml.reader.ReaderError):  # a control character: only its position
+            line = raw[: e.position].count("\n") + 2
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
         raise ConfigError(
             f"front matter is not valid YAML: {problem}", file=shown, line=line
+        ) from None
+    except (ValueError, RecursionError) as e:  # a date like 2021-02-30, a 5,000-digit number…
+        problem = "nested too deeply" if isinstance(e, RecursionError) else str(e)[:80]
+        raise ConfigError(
+            f"front matter has a value YAML cannot read: {problem}",
+            file=shown,
+            line=_bad_value_line(raw),
+            hint=None if isinstance(e, RecursionError) else "quote text: byline: '2021-02-30'",
         ) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError("front matter must be 'field: value' lines", file=shown, line=2)
     lines = _yaml_lines(raw, 2)
+    _no_duplicate_keys(raw, shown)
     try:
         meta = ArticleMeta.model_validate(data)
     except ValidationError as e:
@@ -281,6 +322,44 @@ def split_front_matter(text: str, shown: str) -> tuple[ArticleMeta, str, int]:
         ) from None
     body_line = text[: m.end()].count("\n") + 1
     return meta, text[m.end() :], body_line
+
+
+def _bad_value_line(raw: str) -> int | None:
+    """The line of the first front-matter value that cannot be constructed (1-based)."""
+    loader = yaml.SafeLoader(raw)
+    try:
+        node = loader.get_single_node()
+        for _, value in node.value if isinstance(node, yaml.MappingNode) else []:
+            try:
+                loader.construct_object(value, deep=True)
+            except (ValueError, RecursionError, yaml.YAMLError):
+                return int(value.start_mark.line) + 2
+    except (yaml.YAMLError, RecursionError):
+        found = re.search(r"[\[{]{50,}", raw)  # nested too deeply to compose at all
+        return raw[: found.start()].count("\n") + 2 if found else None
+    finally:
+        loader.dispose()
+    return None
+
+
+def _no_duplicate_keys(raw: str, shown: str) -> None:
+    """A field given twice is a mistake (YAML itself would silently keep the last one)."""
+    try:
+        node = yaml.compose(raw, Loader=FAST_LOADER)
+    except yaml.YAMLError:  # libyaml refuses what the Python loader read
+        node = yaml.compose(raw, Loader=yaml.SafeLoader)
+    first: dict[str, int] = {}
+    for key, _ in node.value if isinstance(node, yaml.MappingNode) else []:
+        line = key.start_mark.line + 2
+        if str(key.value) in first:
+            raise ConfigError(
+                f"'{key.value}' is given twice",
+                file=shown,
+                line=line,
+                field=str(key.value),
+                hint=f"the first is on line {first[str(key.value)]}; keep one",
+            )
+        first[str(key.value)] = line
 
 
 def check_slug(slug: str, shown: str, what: str) -> None:

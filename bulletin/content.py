@@ -102,6 +102,7 @@ def load_edition(root: Path, folder: Path) -> Edition:
     check_slug(folder.name, shown_dir, "edition folder")
     toml_path = folder / "edition.toml"
     shown = f"{shown_dir}/edition.toml"
+    inside_project(root, toml_path, shown)
     config = load_edition_config(toml_path, shown)
     articles = {a.slug: a for a in (load_article(root, p) for p in sorted(folder.glob("*.md")))}
     pages = [Page(number=i + 1, config=pc) for i, pc in enumerate(config.pages)]
@@ -163,16 +164,29 @@ def load_edition(root: Path, folder: Path) -> Edition:
 def load_article(root: Path, path: Path) -> Article:
     shown = path.relative_to(root).as_posix()
     check_slug(path.stem, shown, "article file")
+    inside_project(root, path, shown)
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as e:
         raise ConfigError(
             f"not UTF-8 text (byte {e.start})", file=shown, hint="save the file as UTF-8"
         ) from None
+    except OSError as e:
+        raise ConfigError(f"cannot read the file: {e.strerror or e}", file=shown) from None
     meta, body, body_line = split_front_matter(text, shown)
     return Article(
         slug=path.stem, path=path, shown=shown, meta=meta, body=body, body_line=body_line
     )
+
+
+def inside_project(root: Path, path: Path, shown: str) -> None:
+    """A file read from the project must be in it: never a link that leads out of it."""
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise ConfigError(
+            "is a link to a file outside the project folder; bulletin reads only files inside it",
+            file=shown,
+            hint="copy the file into the project instead of linking to it",
+        )
 
 
 def _check_numbers(editions: list[Edition]) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,9 @@ from .errors import ContentError
 
 WIDTHS = (480, 960, 1440)
 MAX_PIXELS = 60_000_000
+# Raster formats only, read by Pillow and by Typst alike. Never SVG (it can carry scripts and
+# links to other files), nor EPS/PDF (Pillow would hand them to Ghostscript).
+FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
 
 
 @dataclass
@@ -30,7 +34,9 @@ class ImageStore:
     def locate(self, src: str, article: Path, shown: str, line: int) -> Path:
         """The image file for `src` as written in `article`; an error unless inside the edition."""
         path = (article.parent / src).resolve()
-        if not path.is_relative_to(self.edition_dir.resolve()):
+        if not path.is_relative_to(self.edition_dir.resolve()) or not path.is_relative_to(
+            self.root.resolve()
+        ):
             raise ContentError(
                 f"image '{src}' is outside the edition folder",
                 file=shown,
@@ -43,6 +49,13 @@ class ImageStore:
                 file=shown,
                 line=line,
                 hint=f"expected at {path.relative_to(self.root.resolve()).as_posix()}",
+            )
+        if path.suffix.lower() in (".svg", ".svgz"):
+            raise ContentError(
+                f"image '{src}': SVG images are not allowed (they can carry scripts)",
+                file=shown,
+                line=line,
+                hint="save it as PNG or JPEG",
             )
         return path
 
@@ -59,16 +72,26 @@ class ImageStore:
         Image.MAX_IMAGE_PIXELS = MAX_PIXELS
         data = path.read_bytes()
         try:
-            with Image.open(io.BytesIO(data)) as probe:
-                probe.verify()
-            img = Image.open(io.BytesIO(data))
-            img.load()
+            with warnings.catch_warnings():
+                # Pillow only warns between MAX_PIXELS and twice that: an error here
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                with Image.open(io.BytesIO(data), formats=FORMATS) as probe:
+                    probe.verify()
+                img = Image.open(io.BytesIO(data), formats=FORMATS)
+                img.load()
+        except UnidentifiedImageError:
+            raise ContentError(
+                f"image '{src}' cannot be read: it is not a {', '.join(FORMATS)} image",
+                file=shown,
+                line=line,
+                hint="save it as PNG or JPEG (an SVG, too, must be converted)",
+            ) from None
         except (
-            UnidentifiedImageError,
             OSError,
             SyntaxError,
             ValueError,
             Image.DecompressionBombError,
+            Image.DecompressionBombWarning,
         ) as e:
             raise ContentError(
                 f"image '{src}' cannot be read: {e}", file=shown, line=line

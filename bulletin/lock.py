@@ -64,7 +64,8 @@ def read_lock(root: Path) -> dict[str, Locked]:
             eid: Locked(int(entry.get("corrections", 0)), dict(entry["files"]))
             for eid, entry in data.get("editions", {}).items()
         }
-    except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError, AttributeError) as e:
+    except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError, AttributeError,
+            RecursionError, UnicodeDecodeError) as e:
         raise ConfigError(
             f"cannot read the lock: {e}", file=LOCK, hint="restore it from version control"
         ) from None

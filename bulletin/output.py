@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import json
 import os
 import shutil
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from .errors import BulletinError
 
@@ -43,7 +45,24 @@ def clean_leftovers(out: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
-def write_site(files: Mapping[str, bytes], out: Path) -> None:
+def read_marker(folder: Path) -> dict[str, Any] | None:
+    """What the marker of a folder bulletin wrote says ({} for an older, empty marker);
+    None when `folder` has no marker."""
+    try:
+        text = (folder / MARKER).read_text(encoding="utf-8").strip()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    try:
+        data = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def write_site(
+    files: Mapping[str, bytes], out: Path, *, info: Mapping[str, Any] | None = None
+) -> None:
+    """Write `files` into `out` in one step; `info` (JSON) goes into its marker file."""
     out = out.absolute()
     if out.exists() and not (out / MARKER).exists() and any(out.iterdir()):
         raise BulletinError(
@@ -59,7 +78,8 @@ def write_site(files: Mapping[str, bytes], out: Path) -> None:
             target = staging / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        (staging / MARKER).write_bytes(b"")
+        marker = json.dumps(dict(info), sort_keys=True) + "\n" if info else ""
+        (staging / MARKER).write_text(marker, encoding="utf-8")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -266,9 +266,7 @@ def typst_source(
         "region": region,
     }
     folders = [site.root / "templates" / "print", THEME]
-    env = make_environment(
-        [f for f in folders if Path(str(f)).is_dir()], {"chinese_date": chinese_date}
-    )
+    env = _environment(tuple(str(f) for f in folders if Path(str(f)).is_dir()))
     source = env.get_template("edition.typ").render(
         site=site.config,
         edition=edition,
@@ -282,6 +280,13 @@ def typst_source(
         },
     )
     return TypstSource(source, images.used, drawn.inputs)
+
+
+@functools.lru_cache(maxsize=4)
+def _environment(folders: tuple[str, ...]) -> Any:
+    """One Jinja2 environment per template folders: the template is compiled once per build,
+    not once per edition (Jinja still reloads it when the file changes)."""
+    return make_environment([Path(f) for f in folders], {"chinese_date": chinese_date})
 
 
 # -- compiling ---------------------------------------------------------------------------------

@@ -42,6 +42,8 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 _NOTE = re.compile(r"^(备注|说明|注)([:：\s\d（(、.．]|$)")
 _NUMBER = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?|[+-]?\.\d+")
+MAX_DIGITS = 30  # more is a typo or garbage, never a county's statistic
+TOO_LARGE = 10**30  # values (read or computed) this large are absurd: an error, not a page
 
 Cell = Any  # str, int, float or None as the file gave it
 
@@ -103,11 +105,11 @@ def parse_number(value: Cell) -> Fraction | None:
     if isinstance(value, bool):
         raise ValueError("a true/false value")
     if isinstance(value, int):
-        return Fraction(value)
+        return _plausible(Fraction(value))
     if isinstance(value, float):
         if not math.isfinite(value):
             raise ValueError("not a finite number")
-        return Fraction(repr(value))  # the shortest decimal that is this float
+        return _plausible(Fraction(repr(value)))  # the shortest decimal that is this float
     if not isinstance(value, str):
         raise ValueError(f"a {type(value).__name__} value")
     text = "".join(unicodedata.normalize("NFKC", value).split()).replace("−", "-")
@@ -117,8 +119,16 @@ def parse_number(value: Cell) -> Fraction | None:
     text = text.removesuffix("%")
     if not _NUMBER.fullmatch(text):
         raise ValueError("not a number")
+    if sum(c.isdigit() for c in text) > MAX_DIGITS:
+        raise ValueError(f"more than {MAX_DIGITS} digits")
     number = Fraction(text.replace(",", ""))
-    return number / 100 if percent else number
+    return _plausible(number / 100 if percent else number)
+
+
+def _plausible(number: Fraction) -> Fraction:
+    if abs(number) >= TOO_LARGE:
+        raise ValueError("too large to be a real figure")
+    return number
 
 
 def read_sheet(

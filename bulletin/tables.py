@@ -18,6 +18,7 @@ expressions in :mod:`bulletin.expr`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -28,7 +29,7 @@ import pandas as pd
 
 from bulletin import expr
 from bulletin.errors import DataError, Finding, suggest
-from bulletin.sheets import Sheet, clean_text, normalize, parse_number, read_sheet
+from bulletin.sheets import TOO_LARGE, Sheet, clean_text, normalize, parse_number, read_sheet
 from bulletin.tablespec import ColumnSpec, SpecFile, load_spec
 from bulletin.tableview import (
     ComputedTable,
@@ -97,6 +98,10 @@ def load_table(
     root: Path | None = None,
 ) -> ComputedTable:
     """Read one spec and its data file (which must be in the spec's folder); compute."""
+    if root is not None and not spec_path.resolve().is_relative_to(root.resolve()):
+        raise DataError("is a link to a file outside the project folder; bulletin reads only "
+                        "files inside it", file=Path(os.path.relpath(spec_path, root)).as_posix(),
+                        hint="copy the file into the project instead of linking to it")
     sf = load_spec(spec_path, _shown(spec_path, root))
     spec = sf.spec
     folder = spec_path.parent.resolve()
@@ -207,7 +212,7 @@ def _parse_cell(value: Any, col: _Column, row: str, line: int, sheet: Sheet,
     try:
         number = parse_number(value)
     except ValueError as exc:
-        raise DataError(f"{row}: expected {_WHAT[col.kind]}, found '{value}' ({exc})",
+        raise DataError(f"{row}: expected {_WHAT[col.kind]}, found '{_brief(value)}' ({exc})",
                         **where) from None
     if number is None:
         if total or col.role == "reported":
@@ -217,8 +222,13 @@ def _parse_cell(value: Any, col: _Column, row: str, line: int, sheet: Sheet,
         raise DataError(f"{row}: the cell is empty; expected {_WHAT[col.kind]}", **where,
                         hint='if empty means 0, set blank = "zero" on this column')
     if col.kind == "int" and number.denominator != 1:
-        raise DataError(f"{row}: expected a whole number, found '{value}'", **where)
+        raise DataError(f"{row}: expected a whole number, found '{_brief(value)}'", **where)
     return number
+
+
+def _brief(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else f"{text[:30]}…({len(text)} characters)"
 
 
 def compute_table(
@@ -306,13 +316,19 @@ def compute_table(
 def _evaluate(e: expr.Expr, env: dict[str, pd.Series], index: pd.Index, name: str,
               sheet: Sheet, lines: Mapping[str, int | None], sf: SpecFile) -> pd.Series:
     try:
-        return e.evaluate(env, index)
+        result = e.evaluate(env, index)
     except expr.ZeroDenominator as z:
         spec_line = sf.column_line(next(i for i, c in enumerate(sf.spec.columns)
                                         if c.key == name), "expr")
         raise DataError(f"{z.key}: division by zero in '{name}': {z.denominator} is 0",
                         file=sheet.path, line=lines.get(z.key), field=name,
                         hint=f"expression `{e.text}` at {sf.shown}:{spec_line}") from None
+    for key, value in result.items():
+        if value is not None and abs(value) >= TOO_LARGE:
+            raise DataError(f"{key}: '{name}' comes to 10^30 or more, too large to be a real "
+                            "figure", file=sheet.path, line=lines.get(key), field=name,
+                            hint=f"check the data and the expression `{e.text}`")
+    return result
 
 
 def _change(before: int | None, now: int) -> str:

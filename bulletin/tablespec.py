@@ -48,6 +48,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bulletin.config import toml_limit_error
 from bulletin.errors import DataError, suggest
 from bulletin.sheets import parse_number
 
@@ -132,7 +133,7 @@ class ChartSpec(_Model):
     @field_validator("reference")
     @classmethod
     def _reference(cls, v: float | str | None) -> float | str | None:
-        if isinstance(v, str) and v != "total":
+        if v is not None and v != "total":  # a number must be finite and plausible too
             try:
                 if parse_number(v) is None:
                     raise ValueError("empty")
@@ -185,12 +186,19 @@ def load_spec(path: Path, shown: str) -> SpecFile:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise DataError("the spec is not UTF-8 text", file=shown) from None
+    except OSError as exc:
+        raise DataError(f"cannot read the spec: {exc.strerror or exc}", file=shown) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"line (\d+)", str(exc))
-        raise DataError(f"not valid TOML: {re.sub(r' [(]at line.*', '', str(exc))}", file=shown,
-                        line=int(found.group(1)) if found else None) from None
+        line = int(found.group(1)) if found else None
+        if line is None and str(exc).endswith("(at end of document)"):  # cut off: the last line
+            line = max(1, len(text.splitlines()))
+        raise DataError(f"not valid TOML: {re.sub(r' [(]at (line|end).*', '', str(exc))}",
+                        file=shown, line=line) from None
+    except (ValueError, RecursionError) as exc:  # far too many digits, nested far too deep
+        raise toml_limit_error(DataError, exc, text, shown) from None
     try:
         spec = TableSpec.model_validate(data)
     except ValidationError as exc:

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 want=(python3-venv fonts-noto-cjk fontconfig)
-[[ ${1:-build} == test ]] && want+=(poppler-utils chromium)
+[[ ${1:-build} == test ]] && want+=(poppler-utils chromium nginx openssh-server openssh-client rsync)
 
 missing=()
 for pkg in "${want[@]}"; do

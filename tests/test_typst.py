@@ -30,41 +30,10 @@ from bulletin.typst import (
     string,
 )
 
+from .hostile import HOSTILE  # shared with the Markdown and safety tests
+
 typst = pytest.importorskip("typst")
 
-# Strings an article could use to run Typst code, read files or change the markup.
-HOSTILE = [
-    '#read("/etc/passwd")',
-    '#import "x.typ"',
-    '#include "a.typ"',
-    "$x^2$",
-    "]#sys.exit()[",
-    "<label>",
-    "@ref",
-    "// comment",
-    "/* c */",
-    "= heading",
-    "- list",
-    "+ list",
-    "/ term: x",
-    "1. enum",
-    "back\\slash \\\\ and \\",
-    "{}",
-    "#let x = 1",
-    "https://x.example/a_b",
-    "\\u{41}",
-    "`raw`",
-    "*strong* _emph_",
-    "a~b -- c --- d ... e",
-    "'single' \"double\"",
-    "#(1 + 1) #{1} #[x]",
-    "\\#not \\$math",
-    "``` fenced ```",
-    "#set text(red)",
-    "#show: x => none",
-    "-? soft",
-    "<<>>&&||!",
-]
 
 # Flattens content to a string; anything but text and spaces (a call, a smart quote, a
 # link, a label...) panics.

@@ -1,0 +1,549 @@
+"""`bulletin check`: find every problem the build would meet, without building or writing.
+
+It runs the build's own loaders and rules one file at a time, so one broken file does not
+hide the problems of the others: bulletin.toml, each edition.toml, each article's front
+matter, the table specs and their data (with cross-checks), the Markdown of every article
+(parsed with the real parser and Context: directives, raw HTML, unsafe links, images, cited
+values), links between pages, the lock of published editions, fonts, and headline lengths.
+
+Each problem prints as ``file:line: level: message`` followed by a one-line fix.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+from urllib.parse import unquote
+
+from .config import SiteConfig, _toml_line, check_slug, load_edition_config, load_site_config
+from .errors import BulletinError, ConfigError, ContentError, DataError, Finding, suggest
+
+TITLE_MAX = 24  # characters of a headline (主题) before it is too long for a column
+KICKER_MAX = 40  # characters of a kicker (引题)
+SUBTITLE_MAX = 40  # characters of a subtitle (副题)
+
+# Every message an editor reads, in one place (the translation layer comes later).
+MSG = {
+    "fix": "  → 修改建议：{fix}",
+    "fix_config": "按提示改正这一项（字段名、取值或格式），保存后再运行 bulletin check",
+    "fix_content": "按提示改正文章中的这一处，保存后再运行 bulletin check",
+    "fix_data": "按提示改正表格文件或表格说明（.toml）中的这一处",
+    "fix_other": "按提示改正后再运行 bulletin check",
+    "fix_crosscheck": "核对表格中手填的数值（或合计行）：网页和 PDF 显示的是计算值",
+    "fix_raw_html": "删去 HTML 标记，改用 Markdown 写法（加粗用 **文字**）",
+    "fix_link": "只能链接 http(s)://、mailto: 网址或本站页面",
+    "fix_warning": "按提示修改；用 --strict 检查时这会算作错误",
+    "no_edition_toml": "an edition folder needs an edition.toml",
+    "no_edition_toml_fix": "运行 bulletin new edition 新建一期，或删除这个文件夹",
+    "no_content": "no content/ folder: editions live in content/<edition-id>/",
+    "no_content_fix": "在项目文件夹里运行，或用 bulletin new edition 新建第一期",
+    "orphan_data": "data/{id} has no edition content/{id}: its tables are never used",
+    "orphan_data_fix": "把文件夹改名为对应一期的名字，或删除它",
+    "no_table": "page {page} lists table '{name}', but there is no data/{id}/{name}.toml",
+    "no_table_fix": "改成本期已有的表格名：{names}",
+    "no_table_none": "本期没有表格：删去这一项，或先用 bulletin import 表格.xlsx 导入",
+    "long": "the {what} is {n} characters long; more than {limit} is hard to set in a column",
+    "long_fix": "把{what_zh}缩短到 {limit} 个字以内",
+    "link_outside": "link '{href}' points outside the site",
+    "link_absolute": "link '{href}' starts with '/': it breaks when the site is not at the top "
+    "of its web address",
+    "link_missing": "link '{href}' points to '{target}', which the site will not have",
+    "link_draft": "link '{href}' points to a page of draft edition {id}, which a published "
+    "site will not have",
+    "link_fix_html": "网站上的文章页是 .html：写成 {good}",
+    "link_fix_near": "是不是要链接 {good}？",
+    "link_fix_relative": "写相对链接，例如 ../{example}",
+    "link_fix_other": "链接本站的文章页（名字.html）、某一期（../期号/）或 PDF；附件请放到网站以外",
+    "image_unreadable": "image '{src}' cannot be read: {reason}",
+    "image_fix": "用 JPG 或 PNG 格式重新保存这张照片",
+    "cite": "{{value}}`{content}`: {reason}",
+    "summary_clean": "✓ 检查完毕，没有发现问题。",
+    "summary": "检查完毕：{errors} 个错误，{warnings} 个警告。",
+    "summary_strict": "（--strict：警告也算作错误）",
+}
+_WHAT = {
+    "title": ("headline (title)", "主题"),
+    "kicker": ("kicker", "引题"),
+    "subtitle": ("subtitle", "副题"),
+}
+_LIMITS = {"title": TITLE_MAX, "kicker": KICKER_MAX, "subtitle": SUBTITLE_MAX}
+_MORE = re.compile(r"^  (.+?):(\d+|\?): (.*)$")
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class Issue:
+    level: Literal["error", "warning"]
+    message: str
+    file: str | None = None
+    line: int | None = None
+    fix: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.file and self.line else (self.file or "")
+        head = (f"{where}: " if where else "") + f"{self.level}: {self.message}"
+        return head + ("\n" + MSG["fix"].format(fix=self.fix) if self.fix else "")
+
+
+@dataclass
+class Report:
+    issues: list[Issue]
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.level == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.level == "warning"]
+
+    def failed(self, strict: bool = False) -> bool:
+        return bool(self.errors or (strict and self.warnings))
+
+    def summary(self, strict: bool = False) -> str:
+        if not self.issues:
+            return MSG["summary_clean"]
+        text = MSG["summary"].format(errors=len(self.errors), warnings=len(self.warnings))
+        return text + (MSG["summary_strict"] if strict and self.warnings else "")
+
+
+def headline_notes(**fields: str | None) -> list[str]:
+    """Warnings for over-long headline fields (used by `new article` and the importers)."""
+    notes = []
+    for key, value in fields.items():
+        if value and len(value) > _LIMITS[key]:
+            what, _ = _WHAT[key]
+            notes.append(MSG["long"].format(what=what, n=len(value), limit=_LIMITS[key]))
+    return notes
+
+
+def _default_fix(exc: BulletinError) -> str:
+    if isinstance(exc, ConfigError):
+        return MSG["fix_config"]
+    if isinstance(exc, ContentError):
+        return MSG["fix_content"]
+    if isinstance(exc, DataError):
+        return MSG["fix_data"]
+    return MSG["fix_other"]
+
+
+def issues_from(exc: BulletinError) -> list[Issue]:
+    """An error as issues: a validation error listing several problems becomes several."""
+    first, *more = exc.bare_message.split("\n")
+    hint = exc.hint
+    if hint and first.endswith(f" ({hint})"):
+        first = first[: -len(hint) - 3]
+    if exc.field and first[:1].isupper():  # pydantic's own text does not name the field
+        first = f"'{exc.field}': {first}"
+    result = [Issue("error", first, exc.file, exc.line, hint or _default_fix(exc))]
+    for extra in more:
+        m = _MORE.match(extra)
+        if not m:
+            result[-1] = Issue(
+                "error",
+                result[-1].message + " " + extra.strip(),
+                result[-1].file,
+                result[-1].line,
+                result[-1].fix,
+            )
+            continue
+        message, fix = m.group(3), _default_fix(exc)
+        h = re.search(r" \(([^()]*)\)$", message)
+        if h:
+            message, fix = message[: h.start()], h.group(1)
+        line = int(m.group(2)) if m.group(2).isdigit() else None
+        result.append(Issue("error", message, m.group(1), line, fix))
+    return result
+
+
+class Checker:
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.issues: list[Issue] = []
+
+    # -- collecting ---------------------------------------------------------------------------
+
+    def guard(self, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T | None:
+        """Run one stage function; a BulletinError becomes issues instead of stopping."""
+        try:
+            return fn(*args, **kwargs)
+        except BulletinError as exc:
+            self.issues.extend(issues_from(exc))
+            return None
+
+    def warn(self, finding: Finding, fix: str) -> None:
+        self.issues.append(Issue("warning", finding.message, finding.file, finding.line, fix))
+
+    def error(self, message: str, file: str | None, line: int | None, fix: str) -> None:
+        self.issues.append(Issue("error", message, file, line, fix))
+
+    def report(self) -> Report:
+        unique = list(dict.fromkeys(self.issues))
+        unique.sort(key=lambda i: i.file or "")  # by file; in the order found within one
+        return Report(unique)
+
+    # -- the run ------------------------------------------------------------------------------
+
+    def run(self) -> Report:
+        from .content import Edition, Site, _check_numbers
+
+        config = self.guard(load_site_config, self.root)
+        content = self.root / "content"
+        if not content.is_dir():
+            self.error(MSG["no_content"], "content", None, MSG["no_content_fix"])
+            return self.report()
+        folders = sorted(p for p in content.iterdir() if p.is_dir() and not p.name.startswith("."))
+        loaded = [self.edition(folder) for folder in folders]
+        editions: list[Edition] = [e for e in loaded if isinstance(e, Edition)]
+        editions.sort(key=lambda e: (e.config.date, e.config.number, e.id))
+        self.guard(_check_numbers, editions)
+        site = Site(self.root, config or _stand_in_config(), editions)
+        # editions whose edition.toml failed still have articles and tables to check
+        order = [e.id for e in editions] + [
+            f.name for f in folders if f.name not in {e.id for e in editions}
+        ]
+        self.orphan_data({f.name for f in folders})
+        tables = self.tables(order)
+        charts = self.charts(site, tables)
+        for folder, item in zip(folders, loaded, strict=True):
+            articles = item.articles if isinstance(item, Edition) else item
+            for article in articles:
+                self.article(
+                    article,
+                    folder.name,
+                    tables.get(folder.name, {}),
+                    charts.get(folder.name, ()),
+                    editions,
+                )
+        for edition in editions:
+            self.page_tables(edition, tables.get(edition.id, {}))
+        from . import lock
+
+        self.guard(lock.check, site)
+        if config is not None:
+            self.fonts(config, any(charts.values()))
+        return self.report()
+
+    def edition(self, folder: Path) -> Any:
+        """The loaded Edition, or else the list of its articles that did load."""
+        from .content import load_article, load_edition
+
+        shown_dir = folder.relative_to(self.root).as_posix()
+        self.guard(check_slug, folder.name, shown_dir, "edition folder")
+        toml = folder / "edition.toml"
+        config = None
+        if not toml.exists():
+            self.error(
+                MSG["no_edition_toml"],
+                f"{shown_dir}/edition.toml",
+                None,
+                MSG["no_edition_toml_fix"],
+            )
+        else:
+            config = self.guard(load_edition_config, toml, f"{shown_dir}/edition.toml")
+        articles = [self.guard(load_article, self.root, p) for p in sorted(folder.glob("*.md"))]
+        good = [a for a in articles if a is not None]
+        if config is None or len(good) < len(articles):
+            return good
+        edition = self.guard(load_edition, self.root, folder)  # pages, articles lists, placement
+        return edition if edition is not None else good
+
+    def orphan_data(self, editions: set[str]) -> None:
+        data = self.root / "data"
+        if not data.is_dir():
+            return
+        for folder in sorted(data.iterdir()):
+            if folder.is_dir() and not folder.name.startswith(".") and folder.name not in editions:
+                self.issues.append(
+                    Issue(
+                        "warning",
+                        MSG["orphan_data"].format(id=folder.name),
+                        f"data/{folder.name}",
+                        None,
+                        MSG["orphan_data_fix"],
+                    )
+                )
+
+    def tables(self, order: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Each edition's specs: computed tables, or None for a spec that failed."""
+        result: dict[str, dict[str, Any]] = {}
+        previous: Mapping[str, Any] = {}
+        for eid in order:
+            folder = self.root / "data" / eid
+            specs = sorted(folder.glob("*.toml")) if folder.is_dir() else []
+            own: dict[str, Any] = {}
+            if specs:
+                from .tables import load_table
+
+                for spec in specs:
+                    table = self.guard(
+                        load_table, spec, previous=previous.get(spec.stem), root=self.root
+                    )
+                    own[spec.stem] = table
+                    for finding in table.findings if table is not None else ():
+                        self.warn(finding, MSG["fix_crosscheck"])
+            result[eid] = own
+            previous = {k: v for k, v in own.items() if v is not None}
+        return result
+
+    def charts(self, site: Any, tables: Mapping[str, Mapping[str, Any]]) -> dict[str, list[str]]:
+        """Chart names per edition (from the specs), after drawing-free checks of them all."""
+        from .tablespec import load_spec
+
+        names: dict[str, list[str]] = {}
+        for eid, own in tables.items():
+            names[eid] = []
+            for stem, table in own.items():
+                spec = table.spec if table is not None else None
+                if spec is None:
+                    path = self.root / "data" / eid / f"{stem}.toml"
+                    try:
+                        spec = load_spec(path, f"data/{eid}/{stem}.toml")
+                    except BulletinError:
+                        continue  # already reported by load_table
+                names[eid] += [c.name for c in spec.spec.charts]
+        computed = {
+            e.id: {k: v for k, v in tables.get(e.id, {}).items() if v is not None}
+            for e in site.editions
+        }
+        if any(names.values()):
+            from .charts import compute_charts
+
+            self.guard(compute_charts, site, computed)
+        return names
+
+    def page_tables(self, edition: Any, tables: Mapping[str, Any]) -> None:
+        text = (edition.path / "edition.toml").read_text(encoding="utf-8")
+        for page in edition.pages:
+            for name in page.config.tables:
+                if name not in tables:
+                    line = _toml_line(text, ("pages", page.number - 1, "tables"))
+                    near = suggest(name, list(tables))
+                    fix = (
+                        MSG["link_fix_near"].format(good=near)
+                        if near
+                        else MSG["no_table_fix"].format(names=", ".join(tables))
+                        if tables
+                        else MSG["no_table_none"]
+                    )
+                    self.error(
+                        MSG["no_table"].format(page=page.number, name=name, id=edition.id),
+                        f"{edition.shown}/edition.toml",
+                        line,
+                        fix,
+                    )
+
+    def fonts(self, config: SiteConfig, charts: bool) -> None:
+        from .pdf import check_fonts
+
+        self.guard(check_fonts, config)
+        if charts:
+            from .charts import find_font
+
+            self.guard(find_font, config.fonts.sans)
+
+    # -- one article ----------------------------------------------------------------------------
+
+    def article(
+        self,
+        article: Any,
+        eid: str,
+        tables: Mapping[str, Any],
+        charts: Sequence[str],
+        editions: Sequence[Any],
+    ) -> None:
+        from .markdown import Context, make_parser
+
+        self.headlines(article)
+        ctx = Context(
+            file=article.shown,
+            first_line=article.body_line,
+            tables=sorted(tables),
+            charts=sorted(charts),
+        )
+        tokens = self.guard(make_parser().parse, article.body, {"ctx": ctx})
+        for finding in ctx.findings:
+            fix = MSG["fix_raw_html"] if "HTML" in finding.message else MSG["fix_link"]
+            self.warn(finding, fix)
+        if tokens is None:
+            return
+        self.images(article, ctx.images)
+        source = article.body.splitlines()
+        inline = [(b, t) for b in tokens if b.type == "inline" for t in b.children or []]
+        for block, tok in inline:
+            if tok.type == "myst_role" and "cite" in tok.meta:
+                line = _line_of(source, block, f"`{tok.content}`", article.body_line)
+                self.cite(article, tok, tables, line)
+            elif tok.type == "link_open" and not tok.meta.get("dropped"):
+                href = str(tok.attrGet("href") or "")
+                line = _line_of(source, block, f"]({href}", article.body_line)
+                self.link(article, href, line, eid, editions)
+
+    def headlines(self, article: Any) -> None:
+        meta = article.meta
+        for key, limit in _LIMITS.items():
+            value = getattr(meta, key)
+            if value and len(value) > limit:
+                what, what_zh = _WHAT[key]
+                self.issues.append(
+                    Issue(
+                        "warning",
+                        MSG["long"].format(what=what, n=len(value), limit=limit),
+                        article.shown,
+                        _front_matter_line(article.path, key),
+                        MSG["long_fix"].format(what_zh=what_zh, limit=limit),
+                    )
+                )
+
+    def images(self, article: Any, images: Sequence[tuple[str, int]]) -> None:
+        from .images import ImageStore
+
+        store = ImageStore(article.path.parent, self.root)
+        for src, line in images:
+            path = self.guard(store.locate, src, article.path, article.shown, line)
+            if path is None:
+                continue
+            from PIL import Image, UnidentifiedImageError
+
+            try:
+                with Image.open(path) as probe:
+                    probe.verify()
+            except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+                self.error(
+                    MSG["image_unreadable"].format(src=src, reason=exc),
+                    article.shown,
+                    line,
+                    MSG["image_fix"],
+                )
+
+    def cite(self, article: Any, tok: Any, tables: Mapping[str, Any], line: int | None) -> None:
+        table_name, row, column = tok.meta["cite"]
+        table = tables.get(table_name)
+        if table is None:
+            return  # the table itself failed, and that is reported
+        try:
+            table.cite(row, column)
+        except KeyError as exc:
+            reason = exc.args[0] if exc.args else exc
+            self.error(
+                MSG["cite"].format(content=tok.content, reason=reason),
+                article.shown,
+                line,
+                MSG["fix_content"],
+            )
+
+    def link(
+        self, article: Any, href: str, line: int | None, eid: str, editions: Sequence[Any]
+    ) -> None:
+        from .markdown import SCHEME
+
+        if not href or href.startswith("#") or SCHEME.match(href) or href.startswith("//"):
+            return
+        path = unquote(re.split(r"[#?]", href, maxsplit=1)[0])
+        if not path:
+            return
+        here = f"editions/{eid}"
+        if path.startswith("/"):
+            self.error(
+                MSG["link_absolute"].format(href=href),
+                article.shown,
+                line,
+                MSG["link_fix_relative"].format(example=f"{eid}/"),
+            )
+            return
+        target = posixpath.normpath(posixpath.join(here, path))
+        if target.startswith(".."):
+            self.error(
+                MSG["link_outside"].format(href=href), article.shown, line, MSG["link_fix_other"]
+            )
+            return
+        published = next((e.published for e in editions if e.id == eid), False)
+        every = _site_paths(self.root, editions, drafts=True)
+        pages = _site_paths(self.root, editions, drafts=not published)
+        if target in every and target not in pages:
+            self.error(
+                MSG["link_draft"].format(href=href, id=target.split("/")[1]),
+                article.shown,
+                line,
+                MSG["fix_link"],
+            )
+            return
+        if target in pages or f"{target}/index.html" in pages:
+            return
+        if target.endswith(".md") and target[:-3] + ".html" in pages:
+            good = posixpath.relpath(target[:-3] + ".html", here)
+            fix = MSG["link_fix_html"].format(good=good)
+        else:
+            folder, name = posixpath.split(target)
+            stems = {
+                posixpath.splitext(posixpath.basename(p))[0]: p
+                for p in pages
+                if posixpath.dirname(p) == folder
+            }
+            near = suggest(posixpath.splitext(name)[0], list(stems))
+            fix = (
+                MSG["link_fix_near"].format(good=posixpath.relpath(stems[near], here))
+                if near
+                else MSG["link_fix_other"]
+            )
+        self.error(MSG["link_missing"].format(href=href, target=target), article.shown, line, fix)
+
+
+def _stand_in_config() -> SiteConfig:
+    """Defaults (fonts) for the checks that need a config when bulletin.toml is broken."""
+    return SiteConfig.model_construct(name="?", publisher="?")
+
+
+def _site_paths(root: Path, editions: Sequence[Any], *, drafts: bool) -> set[str]:
+    """The pages and files a build will have, as far as links between pages are concerned."""
+    paths = {
+        "index.html",
+        "archive/index.html",
+        "search/index.html",
+        "404.html",
+        "feed.xml",
+        "sitemap.xml",
+        "static/bulletin.css",
+    }
+    for edition in editions:
+        if not (edition.published or drafts):
+            continue
+        base = f"editions/{edition.id}"
+        paths |= {f"{base}/index.html", f"{base}/{edition.id}.pdf", f"{base}/page-1.png"}
+        paths |= {f"{base}/{a.slug}.html" for a in edition.articles}
+        data = root / "data" / edition.id
+        paths |= {f"{base}/{p.stem}.csv" for p in data.glob("*.toml")} if data.is_dir() else set()
+    return paths
+
+
+def _line_of(source: list[str], block: Any, needle: str, first_line: int) -> int | None:
+    """The file line of `needle` inside a paragraph (tokens know only the paragraph's start)."""
+    if not block.map:
+        return None
+    start, end = block.map
+    for i in range(start, min(end, len(source))):
+        if needle in source[i]:
+            return first_line + i
+    return first_line + start
+
+
+def _front_matter_line(path: Path, key: str) -> int | None:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    for number, text in enumerate(lines[1:], start=2):
+        if text.strip() in ("---", "..."):
+            break
+        if re.match(rf"^{key}\s*:", text):
+            return number
+    return None
+
+
+def check(root: Path) -> Report:
+    """Every problem found in the project at `root`; nothing is built or written."""
+    return Checker(root).run()

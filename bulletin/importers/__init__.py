@@ -1,0 +1,46 @@
+"""`bulletin import FILE`: what counties send, turned into bulletin's own files.
+
+- ``.docx`` (Word) → a Markdown article in an edition, its images saved beside it
+  (:mod:`bulletin.importers.docx`);
+- ``.xlsx`` (Excel) → a table spec skeleton in ``data/<edition>/`` with the workbook copied
+  beside it (:mod:`bulletin.importers.xlsx`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import BulletinError
+from ..new import Created
+
+MSG = {
+    "unknown": "cannot import '{suffix}' files",
+    "unknown_hint": "import a Word document (.docx) or an Excel workbook (.xlsx); "
+    "save a .doc or .xls file in the newer format first",
+    "missing": "no such file: {file}",
+}
+
+
+def import_file(
+    file: Path,
+    root: Path,
+    *,
+    edition: str | None = None,
+    slug: str | None = None,
+    page: int = 1,
+) -> Created:
+    """Import `file` into the project at `root` (into the newest edition by default)."""
+    if not file.is_file():
+        raise BulletinError(MSG["missing"].format(file=file))
+    suffix = file.suffix.lower()
+    if suffix == ".docx":
+        from .docx import import_docx
+
+        return import_docx(file, root, edition=edition, slug=slug, page=page)
+    if suffix in (".xlsx", ".xlsm"):
+        from .xlsx import import_xlsx
+
+        return import_xlsx(file, root, edition=edition, name=slug)
+    raise BulletinError(
+        MSG["unknown"].format(suffix=file.suffix or file.name), hint=MSG["unknown_hint"]
+    )

@@ -1,0 +1,568 @@
+"""Publishing: the built site onto the web host, a release at a time, and checked afterwards.
+
+The host folder DEST (local, mounted, or `user@host:/path` over SSH) looks like this:
+
+    DEST/.bulletin-publish          marks a folder `bulletin publish` manages
+    DEST/releases/<name>/           one complete site per release, <name> = UTC time-content hash
+    DEST/releases/.partial-<name>/  an upload in progress (never served, never listed)
+    DEST/current -> releases/<name> the live release: the web server serves DEST/current/
+
+A publish uploads into `.partial-<name>` (files unchanged since the live release become hard
+links to it: rsync --link-dest over SSH, os.link locally), renames it to `<name>` when
+complete, then replaces the `current` symlink in one rename(2). Readers see the old release
+or the new one, never a mixture; a publish killed at any moment leaves `current` alone, and
+the next publish removes what it left. The last `keep` releases stay; `--rollback` points
+`current` at the release before it and removes the one it leaves (as Capistrano does), so a
+second rollback goes back further. The symlink is relative, so DEST may be mounted at another
+path on the publishing machine than on the web server.
+
+Before uploading, the site is crawled from its home page (bulletin.crawl: every link and
+asset must exist, none may leave the site); after switching, the published folder (local
+DEST) and/or the web server (`verify_url`) is crawled the same way.
+
+`bundle()` writes the site into a deterministic zip, for hosts that only take uploads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import filecmp
+import hashlib
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .crawl import CrawlReport, crawl_folder, crawl_url
+from .errors import BulletinError
+from .output import MARKER, read_marker
+
+HOST_MARKER = ".bulletin-publish"
+PARTIAL = ".partial-"
+RELEASE = re.compile(r"^(\d{8}T\d{6}Z)-([0-9a-f]{10})$")
+STAMP = "%Y%m%dT%H%M%SZ"
+Report = Callable[[str], None]
+
+
+def _quiet(message: str) -> None:
+    pass
+
+
+# --- the built site ---------------------------------------------------------------------
+
+
+def check_site(folder: Path) -> None:
+    """Refuse a folder that is missing, was not built by bulletin, or holds drafts."""
+    if not folder.is_dir():
+        raise BulletinError(
+            f"there is no built site at {folder}", hint="run `bulletin build` first"
+        )
+    info = read_marker(folder)
+    if info is None:
+        raise BulletinError(
+            f"{folder} is not a site built by bulletin (it has no {MARKER} file)",
+            hint="run `bulletin build`, or name the built site with --site",
+        )
+    if "drafts" not in info:
+        raise BulletinError(
+            f"{folder} was built by an older bulletin that did not record whether drafts "
+            "were included",
+            hint="run `bulletin build` again",
+        )
+    if info["drafts"]:
+        drafts = ", ".join(info.get("draft_editions") or []) or "none at the time"
+        raise BulletinError(
+            f"{folder} was built with --drafts (draft editions: {drafts}); "
+            "drafts are never published",
+            hint="run `bulletin build` without --drafts",
+        )
+
+
+def site_files(folder: Path) -> list[str]:
+    """Every file of the site (POSIX paths relative to it), sorted."""
+    return sorted(
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if p.is_file() and not p.is_symlink()
+    )
+
+
+def content_hash(folder: Path, files: Iterable[str]) -> str:
+    """One hash over every file's path and content: equal sites get equal release names."""
+    whole = hashlib.sha256()
+    for rel in files:
+        digest = hashlib.sha256((folder / rel).read_bytes()).hexdigest()
+        whole.update(f"{rel}\0{digest}\n".encode())
+    return whole.hexdigest()
+
+
+# --- the host ---------------------------------------------------------------------------
+
+
+@dataclass
+class HostState:
+    now: str  # the host's clock, as STAMP
+    current: str | None  # the live release's name
+    releases: list[str]  # complete releases, oldest first
+    cleaned: list[str]  # partial uploads removed
+
+
+def _state(
+    now: str, current_link: str | None, names: Iterable[str], cleaned: list[str]
+) -> HostState:
+    current = None
+    if current_link is not None:
+        head, _, name = current_link.rstrip("/").rpartition("/")
+        if head != "releases" or not RELEASE.match(name):
+            raise BulletinError(f"'current' points at {current_link}, not at a release")
+        current = name
+    return HostState(now, current, sorted(n for n in names if RELEASE.match(n)), cleaned)
+
+
+class LocalHost:
+    """DEST on this machine, or mounted on it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.releases = path / "releases"
+
+    def __str__(self) -> str:
+        return str(self.path)
+
+    def inspect(self, *, create: bool) -> HostState:
+        dest = self.path
+        if dest.is_dir() and not (dest / HOST_MARKER).exists() and any(dest.iterdir()):
+            raise BulletinError(
+                f"{dest} is not empty and was not made by `bulletin publish`; refusing to use it",
+                hint="publish into an empty or new folder",
+            )
+        if not (dest / HOST_MARKER).exists():
+            if not create:
+                raise BulletinError(f"{dest} holds no site published by bulletin")
+            self.releases.mkdir(parents=True, exist_ok=True)
+            (dest / HOST_MARKER).write_text(HOST_NOTE, encoding="utf-8")
+        self.releases.mkdir(exist_ok=True)
+        current = dest / "current"
+        if current.exists() and not current.is_symlink():
+            raise BulletinError(f"{current} is not a symlink; move it away first")
+        cleaned = []
+        for partial in sorted(self.releases.glob(PARTIAL + "*")):
+            shutil.rmtree(partial)
+            cleaned.append(partial.name[len(PARTIAL) :])
+        now = dt.datetime.now(dt.UTC).strftime(STAMP)
+        link = os.readlink(current) if current.is_symlink() else None
+        names = [p.name for p in self.releases.iterdir() if p.is_dir() and not p.is_symlink()]
+        return _state(now, link, names, cleaned)
+
+    def upload(
+        self, site: Path, files: Sequence[str], name: str, base: str | None, **_: object
+    ) -> int:
+        """Copy the site into a partial release; unchanged files become hard links. Returns
+        the number of files copied."""
+        partial = self.releases / (PARTIAL + name)
+        partial.mkdir(mode=0o755)
+        old = self.releases / base if base else None
+        copied = 0
+        for rel in files:
+            source, target = site / rel, partial / rel
+            if not target.parent.is_dir():
+                target.parent.mkdir(mode=0o755, parents=True)
+            same = old / rel if old else None
+            if same and same.is_file() and filecmp.cmp(source, same, shallow=False):
+                try:
+                    os.link(same, target)
+                    continue
+                except OSError:  # a file system without hard links
+                    pass
+            shutil.copyfile(source, target)
+            target.chmod(0o644)
+            copied += 1
+        return copied
+
+    def activate(
+        self, target: str, *, finish: str | None = None, remove: Sequence[str] = ()
+    ) -> None:
+        if finish:
+            (self.releases / (PARTIAL + finish)).rename(self.releases / finish)
+        temp = self.path / ".current.tmp"
+        if temp.is_symlink() or temp.exists():
+            temp.unlink()
+        temp.symlink_to(f"releases/{target}", target_is_directory=True)
+        os.replace(temp, self.path / "current")  # rename(2): atomic, even over the old link
+        for name in remove:
+            shutil.rmtree(self.releases / name, ignore_errors=True)
+
+
+HOST_NOTE = (
+    "This folder is managed by `bulletin publish`: releases/ holds the releases, "
+    "current points at the live one. Serve current/ (see docs/deploy/nginx.conf).\n"
+)
+
+# Shell scripts the SSH host runs with `sh -s -- args` (POSIX sh, GNU coreutils for mv -T).
+INSPECT = r"""
+set -eu
+dest=$1 create=$2 note=$3
+if [ -d "$dest" ] && [ ! -e "$dest/.bulletin-publish" ] && [ -n "$(ls -A "$dest")" ]; then
+  echo "$dest is not empty and was not made by \`bulletin publish\`; refusing to use it" >&2
+  exit 3
+fi
+if [ ! -e "$dest/.bulletin-publish" ]; then
+  if [ "$create" != yes ]; then echo "$dest holds no site published by bulletin" >&2; exit 3; fi
+  mkdir -p "$dest/releases"
+  printf '%s' "$note" > "$dest/.bulletin-publish"
+fi
+cd "$dest"
+mkdir -p releases
+if [ -e current ] && [ ! -L current ]; then
+  echo "$dest/current is not a symlink; move it away first" >&2; exit 3
+fi
+for p in releases/.partial-*; do
+  [ -e "$p" ] || continue
+  rm -rf "$p"
+  echo "cleaned ${p#releases/.partial-}"
+done
+echo "now $(date -u +%Y%m%dT%H%M%SZ)"
+if [ -L current ]; then echo "current $(readlink current)"; fi
+for r in releases/*; do
+  if [ -d "$r" ] && [ ! -L "$r" ]; then echo "release ${r#releases/}"; fi
+done
+"""
+ACTIVATE = r"""
+set -eu
+cd "$1"
+finish=$2 target=$3
+shift 3
+if [ -n "$finish" ]; then mv "releases/.partial-$finish" "releases/$finish"; fi
+ln -sfn "releases/$target" .current.tmp
+mv -fT .current.tmp current
+for name in "$@"; do rm -rf "releases/$name"; done
+"""
+
+
+def _die_with_parent() -> None:
+    """In a child: be killed when the publishing process dies (Linux), so that a killed
+    publish never leaves an rsync writing on."""
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+CHILD_OPTIONS = {"preexec_fn": _die_with_parent} if sys.platform.startswith("linux") else {}
+
+
+class SSHHost:
+    """DEST on another machine, reached with ssh; files go with rsync over ssh."""
+
+    def __init__(self, host: str, path: str, ssh: Sequence[str]) -> None:
+        self.host, self.path, self.ssh = host, path, list(ssh)
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.path}"
+
+    def run(self, script: str, *args: str) -> str:
+        remote = "sh -s -- " + " ".join(shlex.quote(a) for a in args)
+        try:
+            done = subprocess.run(
+                [*self.ssh, self.host, remote],
+                input=script,
+                capture_output=True,
+                text=True,
+                **CHILD_OPTIONS,  # type: ignore[arg-type]
+            )
+        except FileNotFoundError as e:
+            raise BulletinError(f"cannot run {self.ssh[0]}: {e.strerror}") from None
+        if done.returncode == 255:
+            raise BulletinError(f"ssh to {self.host} failed: {done.stderr.strip()}")
+        if done.returncode != 0:
+            raise BulletinError(f"{self}: {done.stderr.strip() or 'failed'}")
+        return done.stdout
+
+    def inspect(self, *, create: bool) -> HostState:
+        out = self.run(INSPECT, self.path, "yes" if create else "no", HOST_NOTE)
+        fields: dict[str, list[str]] = {}
+        for line in out.splitlines():
+            key, _, value = line.partition(" ")
+            fields.setdefault(key, []).append(value)
+        [now] = fields.get("now") or [dt.datetime.now(dt.UTC).strftime(STAMP)]
+        current = fields.get("current", [None])[0]
+        return _state(now, current, fields.get("release", []), fields.get("cleaned", []))
+
+    def upload(
+        self,
+        site: Path,
+        files: Sequence[str],
+        name: str,
+        base: str | None,
+        *,
+        bwlimit: int | None = None,
+        report: Report = _quiet,
+    ) -> int:
+        rsync = shutil.which("rsync")
+        if rsync is None:
+            raise BulletinError("publishing over SSH needs rsync", hint="apt-get install rsync")
+        command = [
+            rsync,
+            "--recursive",
+            "--links",
+            "--perms",
+            "--chmod=D755,F644",  # readable by the web server, whatever the local umask
+            "--checksum",  # builds rewrite every file: compare contents, not times
+            "--stats",
+            "-e",
+            shlex.join(self.ssh),
+        ]
+        # Without --times an unchanged file (same content, new mtime) is hard-linked, not copied.
+        if base:
+            command.append(f"--link-dest=../{base}")
+        if bwlimit:
+            command.append(f"--bwlimit={bwlimit}")
+        command += [f"{site}/", f"{self.host}:{self.path.rstrip('/')}/releases/{PARTIAL}{name}/"]
+        done = subprocess.run(command, capture_output=True, text=True, **CHILD_OPTIONS)  # type: ignore[arg-type]
+        if done.returncode != 0:
+            raise BulletinError(f"rsync to {self} failed: {done.stderr.strip()}")
+        m = re.search(r"Number of regular files transferred: ([\d,.]+)", done.stdout)
+        return int(re.sub(r"\D", "", m[1])) if m else len(files)
+
+    def activate(
+        self, target: str, *, finish: str | None = None, remove: Sequence[str] = ()
+    ) -> None:
+        self.run(ACTIVATE, self.path, finish or "", target, *remove)
+
+
+Host = LocalHost | SSHHost
+REMOTE = re.compile(r"^(?P<host>(?:[^@/:\s]+@)?(?:\[[^\]]+\]|[^@/:\s]+)):(?P<path>.*)$")
+
+
+def make_host(dest: str, *, ssh: str | None = None, ssh_options: Sequence[str] = ()) -> Host:
+    """A LocalHost for a folder, an SSHHost for [user@]host:path (rsync's syntax)."""
+    m = REMOTE.match(dest)
+    if m and not re.match(r"^[A-Za-z]:[\\/]", dest):  # C:\… is a Windows folder
+        if m["path"].startswith(":"):
+            raise BulletinError(
+                f"{dest}: rsync daemon destinations (host::module) are not supported"
+            )
+        if not m["path"]:
+            raise BulletinError(
+                f"{dest}: name the folder on the host, as in {m['host']}:/srv/bulletin"
+            )
+        command = shlex.split(ssh) if ssh else ["ssh"]
+        for option in ssh_options:
+            command += ["-o", option]
+        return SSHHost(m["host"], m["path"], command)
+    if ssh or ssh_options:
+        raise BulletinError(
+            f"{dest} is a local folder: --ssh and --ssh-option are for user@host:/path"
+        )
+    return LocalHost(Path(dest).absolute())
+
+
+# --- publish and roll back --------------------------------------------------------------
+
+
+@dataclass
+class PublishResult:
+    release: str
+    previous: str | None
+    files: int
+    copied: int  # files uploaded; the others were hard links to the previous release
+    unchanged: bool = False  # the live release already is this site: nothing uploaded
+    removed: list[str] = field(default_factory=list)
+    cleaned: list[str] = field(default_factory=list)
+    checks: list[CrawlReport] = field(default_factory=list)
+
+
+def _release_name(now: str, digest: str, releases: Sequence[str]) -> str:
+    """UTC time and content hash; always after every existing release, whatever the clock."""
+    stamp = now
+    if releases:
+        latest = RELEASE.match(releases[-1])[1]  # type: ignore[index]
+        if stamp <= latest:
+            later = dt.datetime.strptime(latest, STAMP) + dt.timedelta(seconds=1)
+            stamp = later.strftime(STAMP)
+    return f"{stamp}-{digest[:10]}"
+
+
+def verify(
+    host: Host,
+    site: Path | None,
+    verify_url: str | None,
+    *,
+    allow_external_links: bool = False,
+    report: Report = _quiet,
+) -> list[CrawlReport]:
+    """Crawl what is live: the published folder (local DEST) and/or the web server."""
+    checks = []
+    if isinstance(host, LocalHost):
+        checks.append(
+            crawl_folder(host.path / "current", allow_external_links=allow_external_links)
+        )
+    if verify_url:
+        checks.append(crawl_url(verify_url, site, allow_external_links=allow_external_links))
+    for check in checks:
+        report(("verified " if not check.problems else "") + check.summary())
+    return checks
+
+
+def publish(
+    site: Path,
+    host: Host,
+    *,
+    keep: int = 5,
+    bwlimit: int | None = None,
+    verify_url: str | None = None,
+    allow_external_links: bool = False,
+    report: Report = _quiet,
+) -> PublishResult:
+    """Upload `site` as a new release on `host`, switch to it, prune, verify."""
+    if keep < 1:
+        raise BulletinError("--keep must be at least 1")
+    site = site.absolute()
+    check_site(site)
+    precheck = crawl_folder(site, allow_external_links=allow_external_links)
+    if precheck.problems:
+        raise BulletinError(f"not published: {precheck.summary()}")
+    files = site_files(site)
+    digest = content_hash(site, files)
+    with _host_errors(host):
+        result = _upload_and_switch(site, files, digest, host, keep, bwlimit, report)
+    result.checks = verify(
+        host, site, verify_url, allow_external_links=allow_external_links, report=report
+    )
+    for check in result.checks:
+        if check.problems:
+            back = ""
+            if result.previous and not result.unchanged:
+                back = f"\n`bulletin publish {host} --rollback` goes back to {result.previous}"
+            raise BulletinError(f"verification failed: {check.summary()}{back}")
+    return result
+
+
+@contextlib.contextmanager
+def _host_errors(host: Host) -> Iterator[None]:
+    """A file system error on the host as one clean line (a mount without symlinks, a full
+    disk, no permission)."""
+    try:
+        yield
+    except OSError as e:
+        raise BulletinError(f"{host}: {e.strerror or e}: {e.filename or ''}".rstrip(": ")) from e
+
+
+def _upload_and_switch(
+    site: Path,
+    files: list[str],
+    digest: str,
+    host: Host,
+    keep: int,
+    bwlimit: int | None,
+    report: Report,
+) -> PublishResult:
+    state = host.inspect(create=True)
+    for name in state.cleaned:
+        report(f"removed the unfinished upload {name} left by an interrupted publish")
+    result = PublishResult("", state.current, len(files), 0, cleaned=state.cleaned)
+    if state.current and RELEASE.match(state.current)[2] == digest[:10]:  # type: ignore[index]
+        report(f"{host}: the live release {state.current} already is this site")
+        result.release, result.unchanged = state.current, True
+    else:
+        name = _release_name(state.now, digest, state.releases)
+        report(f"uploading {len(files)} files to {host}/releases/{name}")
+        result.release = name
+        result.copied = host.upload(
+            site, files, name, state.current, bwlimit=bwlimit, report=report
+        )
+        releases = [*state.releases, name]
+        result.removed = [r for r in releases[:-keep] if r != name]
+        host.activate(name, finish=name, remove=result.removed)
+        report(
+            f"{host}/current → releases/{name} ({result.copied} of {len(files)} files uploaded,"
+            " the others linked to the previous release)"
+            + (f"; removed {len(result.removed)} old release(s)" if result.removed else "")
+        )
+    return result
+
+
+@dataclass
+class RollbackResult:
+    release: str  # now live
+    left: str  # the release rolled back from (removed)
+    checks: list[CrawlReport] = field(default_factory=list)
+
+
+def rollback(
+    host: Host,
+    *,
+    verify_url: str | None = None,
+    allow_external_links: bool = False,
+    report: Report = _quiet,
+) -> RollbackResult:
+    """Point `current` at the release before it, and remove the one it pointed at."""
+    with _host_errors(host):
+        state = host.inspect(create=False)
+    if state.current is None:
+        raise BulletinError(f"{host}: nothing is published, there is nothing to roll back")
+    older = [r for r in state.releases if r < state.current]
+    if not older:
+        raise BulletinError(
+            f"{host}: {state.current} is the oldest release kept; no release before it"
+        )
+    target = older[-1]
+    with _host_errors(host):
+        host.activate(target, remove=[state.current])
+    report(f"{host}/current → releases/{target} (removed {state.current})")
+    checks = verify(
+        host, None, verify_url, allow_external_links=allow_external_links, report=report
+    )
+    for check in checks:
+        if check.problems:
+            raise BulletinError(f"verification failed: {check.summary()}")
+    return RollbackResult(target, state.current, checks)
+
+
+# --- a zip for hosts that take uploads --------------------------------------------------
+
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold
+
+
+def bundle(site: Path, out: Path, *, allow_external_links: bool = False) -> int:
+    """Write the site into a zip: sorted entries, fixed times and modes (the same site gives
+    the same bytes). Returns the number of files."""
+    site = site.absolute()
+    check_site(site)
+    out = out.absolute()
+    if out.is_relative_to(site):
+        raise BulletinError(f"{out} is inside the site folder; write the bundle elsewhere")
+    precheck = crawl_folder(site, allow_external_links=allow_external_links)
+    if precheck.problems:
+        raise BulletinError(f"not bundled: {precheck.summary()}")
+    files = [f for f in site_files(site) if f != MARKER]
+    temp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with zipfile.ZipFile(temp, "w") as archive:
+            for rel in files:
+                info = zipfile.ZipInfo(rel, date_time=ZIP_TIME)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.create_system = 3  # Unix, so that the mode below is read
+                info.external_attr = 0o100644 << 16
+                archive.writestr(info, (site / rel).read_bytes(), compresslevel=9)
+        os.replace(temp, out)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return len(files)
+
+
+def default_site(root: Path) -> Path:
+    """The output folder named in the project's bulletin.toml."""
+    from .config import load_site_config
+
+    return root / load_site_config(root).output

@@ -1,0 +1,1 @@
+"""Helpers for the end-to-end tests: real nginx and sshd on loopback, a crawler, Chromium."""

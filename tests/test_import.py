@@ -1,0 +1,308 @@
+"""`bulletin import`: Word documents become articles, workbooks become table specs."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import docx
+import lxml.html
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from bulletin.builder import build
+from bulletin.cli import main
+from bulletin.config import split_front_matter
+from bulletin.importers.docx import Block, escape, escape_line_starts, headline
+from bulletin.markdown import Context, make_html_renderer, render_html
+from bulletin.tables import load_table
+from bulletin.tablespec import load_spec
+
+from .conftest import tree_digest
+
+KICKER = "入户走访 精准帮扶"
+TITLE = "睢县开展防返贫监测“回头看”"
+SUBTITLE = "兜牢防止规模性返贫底线"
+# Body paragraphs as Word shows them (the full-width indent is Word's, not the text's).
+BODY = [
+    "近日，睢县加大资金投入。一是按照要求强化监测，确保不漏一户。",
+    "1. 这一行不是列表，*星号*、[括号]、`反引号`、<尖括号> 和 # 号都是原样的文字。",
+]
+ITEMS = ["第一项", "第二项含加粗", "步骤一"]
+CELLS = [["县", "户数", "备注"], ["睢县", "120", "含|竖线"], ["宁陵县", "80", ""]]
+CAPTION = "图为走访现场"
+HEADING = "二、下一步打算"
+
+
+def png_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def word_document(path: Path, picture: bytes, *, styles: bool = True) -> Path:
+    d = docx.Document()
+    d.add_paragraph(KICKER)
+    d.add_paragraph(TITLE, style="Title" if styles else None)
+    d.add_paragraph(SUBTITLE if styles else "——" + SUBTITLE, style="Subtitle" if styles else None)
+    p = d.add_paragraph("\u3000\u3000近日，睢县")
+    p.add_run("加大资金投入。").bold = True
+    p.add_run("一是按照要求")
+    p.add_run("强化监测").italic = True
+    p.add_run("，确保不漏一户。")
+    d.add_paragraph(BODY[1])
+    d.add_paragraph(ITEMS[0], style="List Bullet")
+    item = d.add_paragraph("第二项含", style="List Bullet")
+    item.add_run("加粗").bold = True
+    d.add_paragraph(ITEMS[2], style="List Number")
+    table = d.add_table(rows=len(CELLS), cols=len(CELLS[0]))
+    for r, row in enumerate(CELLS):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    d.add_picture(io.BytesIO(picture))
+    d.add_paragraph(CAPTION, style="Caption")
+    d.add_heading(HEADING, level=1)
+    d.save(str(path))
+    return path
+
+
+@pytest.fixture
+def sources(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the county's files arrive: outside the project."""
+    return tmp_path_factory.mktemp("sources")
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["import", *args])
+    return result.exit_code, result.output
+
+
+def render(path: Path) -> tuple[object, lxml.html.HtmlElement]:
+    meta, body, line = split_front_matter(path.read_text(encoding="utf-8"), path.name)
+    html = render_html(make_html_renderer(), body, Context(file=path.name, first_line=line))
+    return meta, lxml.html.fragment_fromstring(html, create_parent="div")
+
+
+def text(element: lxml.html.HtmlElement) -> str:
+    return element.text_content().strip()
+
+
+# -- Word -------------------------------------------------------------------------------------
+
+
+def test_word_document_becomes_an_article(project: Path, sources: Path) -> None:
+    picture = png_bytes()
+    source = word_document(sources / "睢县简报.docx", picture)
+    code, out = run(str(source), "--root", str(project), "--slug", "suixian")
+    assert code == 0, out
+    article = project / "content/2024-01/suixian.md"
+    meta, html = render(article)
+    assert (meta.kicker, meta.title, meta.subtitle) == (KICKER, TITLE, SUBTITLE)
+
+    # the same text, paragraph by paragraph, with bold and italic kept
+    paragraphs = [text(p) for p in html.xpath("./p")]
+    assert paragraphs == BODY
+    assert [text(s) for s in html.xpath("./p[1]/strong")] == ["加大资金投入。"]
+    assert [text(e) for e in html.xpath("./p[1]/em")] == ["强化监测"]
+    assert "**" not in lxml.html.tostring(html, encoding="unicode")
+    # lists, table, heading
+    assert [text(li) for li in html.xpath("./ul/li | ./ol/li")] == ITEMS
+    assert [text(s) for s in html.xpath("./ul/li/strong")] == ["加粗"]
+    assert [[text(c) for c in tr.xpath("./th | ./td")] for tr in html.xpath(".//tr")] == CELLS
+    assert [text(h) for h in html.xpath("./h3")] == [HEADING]
+    # the picture, saved beside the article, with the caption as its 图注
+    (img,) = html.xpath("./figure/img")
+    assert img.get("src") == "suixian-1.png"
+    assert text(html.xpath("./figure/figcaption")[0]) == CAPTION
+    assert (project / "content/2024-01/suixian-1.png").read_bytes() == picture
+    assert CAPTION not in paragraphs
+
+    # …and the project checks clean and builds with it
+    assert CliRunner().invoke(main, ["check", "--root", str(project)]).exit_code == 0
+    result = build(project, out=sources / "site", pdf=False, search=False, update_lock=False)
+    page = (result.out / "editions/2024-01/suixian.html").read_text(encoding="utf-8")
+    assert "<strong>加大资金投入。</strong>" in page
+    assert re.search(r'src="img/suixian-1-\w+-64\.jpg"', page)
+
+
+def test_headline_from_short_first_paragraphs(project: Path, sources: Path) -> None:
+    source = word_document(sources / "plain.docx", png_bytes(), styles=False)
+    code, out = run(str(source), "--root", str(project))
+    assert code == 0, out
+    meta, html = render(project / "content/2024-01/plain.md")  # the file name is a slug
+    assert (meta.kicker, meta.title, meta.subtitle) == (KICKER, TITLE, SUBTITLE)
+    assert [text(p) for p in html.xpath("./p")] == BODY
+
+
+def test_a_document_without_a_headline_takes_its_file_name(project: Path, sources: Path) -> None:
+    d = docx.Document()
+    d.add_paragraph("今年以来，全县上下认真贯彻落实各项政策，取得了明显成效。" * 2)
+    d.save(str(sources / "宁陵县 工作动态.docx"))
+    code, out = run(str(sources / "宁陵县 工作动态.docx"), "--root", str(project))
+    assert code == 0, out
+    assert "article-1" in out and "file name" in out
+    meta, _ = render(project / "content/2024-01/article-1.md")
+    assert meta.title == "宁陵县 工作动态"
+
+
+def test_import_into_a_listed_page_and_refusals(sample_copy: Path, sources: Path) -> None:
+    source = word_document(sources / "x.docx", png_bytes())
+    code, out = run(
+        str(source), "--root", str(sample_copy), "--edition", "2021-13", "--slug", "xiayi"
+    )
+    assert code == 0, out
+    toml = (sample_copy / "content/2021-13/edition.toml").read_text(encoding="utf-8")
+    assert 'articles = ["xindai", "suixian", "xiayi"]' in toml
+    before = tree_digest(sample_copy)
+    assert (
+        run(str(source), "--root", str(sample_copy), "--edition", "2021-13", "--slug", "xiayi")[0]
+        == 1
+    )  # never overwrites
+    broken = sources / "broken.docx"
+    broken.write_text("not a Word document", encoding="utf-8")
+    code, out = run(str(broken), "--root", str(sample_copy))
+    assert code == 1 and "cannot read the Word document" in out
+    code, out = run(str(sources / "x.docx").replace(".docx", ".doc"), "--root", str(sample_copy))
+    assert code == 2  # click: no such file
+    legacy = sources / "old.doc"
+    legacy.write_bytes(b"\xd0\xcf\x11\xe0")
+    code, out = run(str(legacy), "--root", str(sample_copy))
+    assert code == 1 and ".docx" in out
+    assert tree_digest(sample_copy) == before
+
+
+def test_markdown_escaping_round_trips() -> None:
+    md = make_html_renderer()
+    for original in ["a*b*c_d_", "[x](y) `z` <b>", "\\ & &amp; |", "#1", "- 不是", "3) 不是"]:
+        source = escape_line_starts(escape(original))
+        html = render_html(md, source, Context(file="x", first_line=1))
+        element = lxml.html.fragment_fromstring(html, create_parent="div")
+        assert element.text_content().strip() == original, (original, source, html)
+        assert not element.xpath(".//em | .//strong | .//a | .//code | .//li | .//h1 | .//h3")
+
+
+def test_headline_rules() -> None:
+    def blocks(*texts: str) -> list[Block]:
+        return [Block("p", t, t) for t in texts]
+
+    head, body = headline(blocks("短标题", "正文很长的一段。"))
+    assert (head.title, head.kicker, len(body)) == ("短标题", None, 1)
+    head, body = headline(blocks("正文开始就是一个完整的句子。", "第二段。"))
+    assert head.title is None and len(body) == 2
+    head, body = headline(blocks("引题", "主题", "——副题", "正文。"))
+    assert (head.kicker, head.title, head.subtitle, len(body)) == ("引题", "主题", "副题", 1)
+
+
+# -- Excel ------------------------------------------------------------------------------------
+
+
+def workbook(path: Path) -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["商丘市脱贫人口小额信贷通报表"])
+    sheet.merge_cells("A1:F1")
+    sheet.append(
+        [
+            "序号",
+            "县(市、区)",
+            "享受政策的已脱贫户数",
+            "享受政策的监测户数",
+            "当年新增户数",
+            "获贷率",
+        ]
+    )
+    rows = [
+        ("永城市", 4941, 9, 856, "17.29%"),
+        ("夏邑县", 50144, 1185, 3801, "7.41%"),
+        ("虞城县", 44538, 1490, 5248, "11.40%"),
+        (" 示范区 ", 1101, None, 11, "1.00%"),
+    ]
+    for i, row in enumerate(rows, start=1):
+        sheet.append([i, *row])
+    sheet.append(["", "合计", 100724, 2684, 9916, "9.59%"])
+    sheet.append(["注：数据截至10月底"])
+    book.save(str(path))
+    return path
+
+
+def test_workbook_becomes_a_table_spec(project: Path, sources: Path) -> None:
+    source = workbook(sources / "小额信贷.xlsx")
+    code, out = run(str(source), "--root", str(project), "--slug", "microcredit")
+    assert code == 0, out
+    spec_path = project / "data/2024-01/microcredit.toml"
+    assert (project / "data/2024-01/microcredit.xlsx").read_bytes() == source.read_bytes()
+    spec = load_spec(spec_path, "microcredit.toml").spec  # validates
+    assert spec.title == "商丘市脱贫人口小额信贷通报表"
+    assert spec.key == "县(市、区)" and spec.source == "microcredit.xlsx"
+    roles = {c.source: (c.role, c.type) for c in spec.columns}
+    assert roles == {
+        "序号": ("value", "int"),
+        "享受政策的已脱贫户数": ("count", None),
+        "享受政策的监测户数": ("count", None),
+        "当年新增户数": ("count", None),
+        "获贷率": ("value", "percent"),
+    }
+    assert [c.blank for c in spec.columns if c.source == "享受政策的监测户数"] == ["zero"]
+    table = load_table(spec_path, root=project)
+    assert table.cite("示范区", "享受政策的监测户数") == "0"
+    assert table.cite("合计", "享受政策的已脱贫户数") == "100724"
+    # the commented hints for expr and rank work once uncommented
+    text = spec_path.read_text(encoding="utf-8")
+    assert "# expr = " in text and "# [rank]" in text
+    hints = text[text.index("# [[columns]]") :]
+    spec_path.write_text(
+        text.replace(hints, re.sub(r"(?m)^# (?=\[|\w+ = )", "", hints)), encoding="utf-8"
+    )
+    table = load_table(spec_path, root=project)
+    assert table.ranks["永城市"] == 1
+    assert "比率" in [c.key for c in table.columns]
+    # the editor places it; the project checks clean and builds
+    article = project / "content/2024-01/first.md"
+    article.write_text(
+        article.read_text(encoding="utf-8") + "\n```{table} microcredit\n```\n", encoding="utf-8"
+    )
+    assert CliRunner().invoke(main, ["check", "--root", str(project)]).exit_code == 0
+    result = build(project, out=sources / "site", pdf=False, search=False, update_lock=False)
+    page = (result.out / "editions/2024-01/first.html").read_text(encoding="utf-8")
+    assert "商丘市脱贫人口小额信贷通报表" in page and "50144" in page
+
+
+def test_workbook_import_as_a_subprocess_and_refusals(project: Path, sources: Path) -> None:
+    source = workbook(sources / "loans.xlsx")
+    result = subprocess.run(
+        [sys.executable, "-m", "bulletin", "import", str(source)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (project / "data/2024-01/loans.toml").exists()  # the file name was a slug
+    before = tree_digest(project)
+    code, out = run(str(source), "--root", str(project))
+    assert code == 0  # a second import gets a free name, never overwrites
+    assert (project / "data/2024-01/table-1.toml").exists()
+    code, out = run(str(source), "--root", str(project), "--slug", "loans")
+    assert code == 1 and "already exists" in out
+    empty = openpyxl.Workbook()
+    empty.active.append(["甲", "乙"])
+    empty.active.append([1, 2])
+    empty.save(str(sources / "nothing.xlsx"))
+    code, out = run(str(sources / "nothing.xlsx"), "--root", str(project))
+    assert code == 1 and "county names" in out
+    assert {k for k in tree_digest(project) if k not in before} == {
+        "data/2024-01/table-1.toml",
+        "data/2024-01/table-1.xlsx",
+    }
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".pdf"])
+def test_other_files_are_refused(project: Path, sources: Path, suffix: str) -> None:
+    (sources / f"x{suffix}").write_text("x", encoding="utf-8")
+    code, out = run(str(sources / f"x{suffix}"), "--root", str(project))
+    assert code == 1 and "cannot import" in out

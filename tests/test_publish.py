@@ -1,0 +1,426 @@
+"""`bulletin publish` and `bulletin bundle` without servers: releases in a local folder, the
+switch, pruning, rollback, refusals, the crawler, the zip. (tests/test_e2e.py runs the same
+code against real nginx, sshd and Chromium.)"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bulletin.cli import main
+from bulletin.crawl import crawl_folder
+from bulletin.errors import BulletinError
+from bulletin.output import MARKER, read_marker
+from bulletin.publish import (
+    HOST_MARKER,
+    PARTIAL,
+    RELEASE,
+    LocalHost,
+    SSHHost,
+    _release_name,
+    bundle,
+    make_host,
+    publish,
+    rollback,
+)
+
+PAGES = {
+    "index.html": (
+        '<!doctype html><link rel="stylesheet" href="static/site.css">'
+        '<a href="editions/1/">本期</a><a href="archive/index.html">往期</a>'
+        '<img src="editions/1/chart.svg" srcset="editions/1/chart.svg 1x">'
+        '<a href="mailto:office@example.org">来信</a><a href="#top">顶部</a>'
+    ),
+    "editions/1/index.html": '<a href="../../index.html">首页</a><a href="a.html#p2">文</a>',
+    "editions/1/a.html": '<a href="table.csv" download>表</a><script src="../../s.js"></script>',
+    "editions/1/chart.svg": "<svg/>",
+    "editions/1/table.csv": "县,数\n",
+    "archive/index.html": '<a href="../editions/1/index.html">1</a>',
+    "static/site.css": "body { background: url('bg.png') } @import 'more.css';",
+    "static/bg.png": "png",
+    "static/more.css": "",
+    "s.js": "",
+}
+
+
+def make_site(folder: Path, pages: dict[str, str] = PAGES, *, drafts: bool = False) -> Path:
+    for rel, text in pages.items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_text(text, encoding="utf-8")
+    info = {"drafts": drafts, "draft_editions": ["2"] if drafts else []}
+    (folder / MARKER).write_text(json.dumps(info), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    return make_site(tmp_path / "site")
+
+
+@pytest.fixture
+def dest(tmp_path: Path) -> Path:
+    return tmp_path / "srv" / "bulletin"
+
+
+def releases(dest: Path) -> list[str]:
+    return sorted(p.name for p in (dest / "releases").iterdir())
+
+
+def live(dest: Path) -> str:
+    target = os.readlink(dest / "current")
+    assert target.startswith("releases/")  # relative: DEST may be mounted elsewhere
+    return target.removeprefix("releases/")
+
+
+def change(site: Path, text: str) -> None:
+    home = site / "index.html"
+    home.write_text(home.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+# --- releases ---------------------------------------------------------------------------
+
+
+def test_publish_makes_a_release_and_points_current_at_it(site: Path, dest: Path) -> None:
+    result = publish(site, LocalHost(dest))
+    assert RELEASE.match(result.release)
+    assert live(dest) == result.release == releases(dest)[0]
+    assert (dest / HOST_MARKER).is_file()
+    served = dest / "current"
+    assert (served / "index.html").read_bytes() == (site / "index.html").read_bytes()
+    assert (served / MARKER).is_file()
+    assert stat.S_IMODE((served / "editions/1/a.html").stat().st_mode) == 0o644
+    assert result.copied == result.files == len(PAGES) + 1
+    [check] = result.checks
+    assert check.problems == [] and check.pages == 4
+
+
+def test_unchanged_files_are_hard_links_to_the_previous_release(site: Path, dest: Path) -> None:
+    first = publish(site, LocalHost(dest)).release
+    change(site, "<!-- 2 -->")
+    second = publish(site, LocalHost(dest))
+    assert second.copied == 1
+    a, b = dest / "releases" / first, dest / "releases" / second.release
+    assert (a / "static/site.css").stat().st_ino == (b / "static/site.css").stat().st_ino
+    assert (a / "index.html").stat().st_ino != (b / "index.html").stat().st_ino
+    assert live(dest) == second.release > first
+
+
+def test_publishing_the_live_site_again_changes_nothing(site: Path, dest: Path) -> None:
+    first = publish(site, LocalHost(dest))
+    again = publish(site, LocalHost(dest))
+    assert again.unchanged and again.release == first.release and again.copied == 0
+    assert releases(dest) == [first.release]
+
+
+def test_keep_prunes_the_oldest_releases(site: Path, dest: Path) -> None:
+    names = []
+    for i in range(6):
+        change(site, f"<!-- {i} -->")
+        names.append(publish(site, LocalHost(dest), keep=3).release)
+    assert names == sorted(names)
+    assert releases(dest) == names[-3:]
+    assert live(dest) == names[-1]
+    with pytest.raises(BulletinError, match="at least 1"):
+        publish(site, LocalHost(dest), keep=0)
+
+
+def test_rollback_goes_back_one_and_removes_the_release_it_leaves(site: Path, dest: Path) -> None:
+    names = []
+    for i in range(3):
+        change(site, f"<!-- {i} -->")
+        names.append(publish(site, LocalHost(dest)).release)
+    back = rollback(LocalHost(dest))
+    assert (back.release, back.left) == (names[1], names[2])
+    assert live(dest) == names[1] and releases(dest) == names[:2]
+    assert rollback(LocalHost(dest)).release == names[0]
+    with pytest.raises(BulletinError, match="no release before it"):
+        rollback(LocalHost(dest))
+    assert live(dest) == names[0]
+    # The next publish comes after every release, and rollback then returns to names[0].
+    change(site, "<!-- again -->")
+    latest = publish(site, LocalHost(dest)).release
+    assert rollback(LocalHost(dest)).release == names[0] and latest not in releases(dest)
+
+
+def test_rollback_of_nothing(dest: Path, tmp_path: Path) -> None:
+    with pytest.raises(BulletinError, match="no site published by bulletin"):
+        rollback(LocalHost(dest))
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / HOST_MARKER).touch()
+    with pytest.raises(BulletinError, match="nothing is published"):
+        rollback(LocalHost(empty))
+
+
+def test_interrupted_upload_is_never_live_and_is_cleaned_next_time(
+    site: Path, dest: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = publish(site, LocalHost(dest)).release
+    change(site, "<!-- 2 -->")
+    copied = []
+
+    def dying_copy(source: str, target: str) -> None:
+        copied.append(target)
+        Path(target).write_bytes(Path(source).read_bytes()[:10])
+        raise KeyboardInterrupt  # as if killed in the middle of the file
+
+    monkeypatch.setattr("bulletin.publish.shutil.copyfile", dying_copy)
+    with pytest.raises(KeyboardInterrupt):
+        publish(site, LocalHost(dest))
+    [partial] = (dest / "releases").glob(PARTIAL + "*")
+    assert live(dest) == first and releases(dest) == sorted([first, partial.name])
+    monkeypatch.undo()
+
+    result = publish(site, LocalHost(dest))
+    assert result.cleaned == [partial.name.removeprefix(PARTIAL)]
+    assert releases(dest) == [first, result.release] and live(dest) == result.release
+
+
+def test_release_names_sort_after_every_release_whatever_the_clock() -> None:
+    digest = "ab" * 32
+    assert _release_name("20240105T080000Z", digest, []) == "20240105T080000Z-abababab" + "ab"
+    later = _release_name("20240105T080000Z", digest, ["20240105T090000Z-0123456789"])
+    assert later == "20240105T090001Z-ababababab"
+
+
+# --- refusals ---------------------------------------------------------------------------
+
+
+def test_refuses_a_missing_or_foreign_site(tmp_path: Path, dest: Path) -> None:
+    with pytest.raises(BulletinError, match=r"no built site at .* \(run `bulletin build` first\)"):
+        publish(tmp_path / "nothing", LocalHost(dest))
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "index.html").write_text("x")
+    with pytest.raises(BulletinError, match="not a site built by bulletin"):
+        publish(foreign, LocalHost(dest))
+    (foreign / MARKER).write_text("")  # an older build: drafts unknown
+    with pytest.raises(BulletinError, match="run `bulletin build` again"):
+        publish(foreign, LocalHost(dest))
+    assert not dest.exists()
+
+
+def test_refuses_a_site_built_with_drafts(tmp_path: Path, dest: Path) -> None:
+    drafty = make_site(tmp_path / "drafty", drafts=True)
+    with pytest.raises(BulletinError, match=r"built with --drafts \(draft editions: 2\)"):
+        publish(drafty, LocalHost(dest))
+    with pytest.raises(BulletinError, match="built with --drafts"):
+        bundle(drafty, tmp_path / "site.zip")
+    assert not dest.exists() and not (tmp_path / "site.zip").exists()
+
+
+def test_the_build_records_drafts_in_its_marker(project: Path, tmp_path: Path) -> None:
+    from bulletin.builder import build
+
+    draft = project / "content" / "2024-02"
+    draft.mkdir()
+    (draft / "edition.toml").write_text(
+        'number = 2\ndate = 2024-02-05\nstatus = "draft"\n\n[[pages]]\n', encoding="utf-8"
+    )
+    (draft / "second.md").write_text("---\ntitle: 草稿\n---\n\n正文。\n", encoding="utf-8")
+    build(project, out=tmp_path / "plain", pdf=False)
+    assert read_marker(tmp_path / "plain") == {"drafts": False, "draft_editions": []}
+    build(project, out=tmp_path / "drafts", pdf=False, drafts=True)
+    assert read_marker(tmp_path / "drafts") == {"drafts": True, "draft_editions": ["2024-02"]}
+    publish(tmp_path / "plain", LocalHost(tmp_path / "dest"))
+    with pytest.raises(BulletinError, match=r"draft editions: 2024-02"):
+        publish(tmp_path / "drafts", LocalHost(tmp_path / "dest"))
+
+
+def test_refuses_a_destination_it_did_not_make(site: Path, tmp_path: Path) -> None:
+    other = tmp_path / "www"
+    other.mkdir()
+    (other / "index.php").write_text("<?php")
+    with pytest.raises(BulletinError, match="not made by `bulletin publish`"):
+        publish(site, LocalHost(other))
+    assert sorted(p.name for p in other.iterdir()) == ["index.php"]
+    made = tmp_path / "made"
+    publish(site, LocalHost(made))
+    os.unlink(made / "current")
+    (made / "current").mkdir()
+    with pytest.raises(BulletinError, match="current is not a symlink"):
+        publish(site, LocalHost(made))
+
+
+def test_refuses_a_site_with_broken_or_outside_links(tmp_path: Path, dest: Path) -> None:
+    broken = make_site(tmp_path / "broken", {**PAGES, "archive/index.html": '<a href="x.html">'})
+    with pytest.raises(
+        BulletinError,
+        match=r"(?s)not published: .*\n  archive/x.html: no such file \(linked from archive/in",
+    ):
+        publish(broken, LocalHost(dest))
+    assert not dest.exists()
+
+
+# --- the crawler ------------------------------------------------------------------------
+
+
+def test_crawl_follows_pages_assets_css_and_base(site: Path) -> None:
+    report = crawl_folder(site)
+    assert report.problems == []
+    assert (report.pages, report.assets) == (4, 6)  # the CSV and the script, too
+    # The home page of a bulletin site resolves its links from the edition folder.
+    (site / "index.html").write_text('<base href="editions/1/"><a href="a.html">文</a>')
+    assert crawl_folder(site).problems == []
+
+
+@pytest.mark.parametrize(
+    ("html", "reason"),
+    [
+        ('<a href="/bulletin/index.html">', "leaves the site"),  # breaks under a sub-path
+        ('<a href="../../../outside.html">', "leaves the site"),
+        ('<a href="https://example.com/">', "leaves the site"),
+        ('<img src="//cdn.example.com/x.png">', "leaves the site"),
+        ('<link rel="stylesheet" href="http://cdn.example.com/x.css">', "leaves the site"),
+        ('<a href="missing.html">', "no such file"),
+        ('<img srcset="chart.svg 1x, missing@2x.svg 2x">', "no such file"),
+    ],
+)
+def test_crawl_reports(tmp_path: Path, html: str, reason: str) -> None:
+    site = make_site(tmp_path / "s", {**PAGES, "editions/1/a.html": html})
+    [problem] = crawl_folder(site).problems
+    assert problem.reason == reason
+    assert problem.referrer == "editions/1/a.html"
+
+
+def test_external_links_may_be_allowed_but_never_external_assets(tmp_path: Path) -> None:
+    page = '<a href="https://www.gov.cn/">中国政府网</a><script src="https://cdn.example/x.js">'
+    site = make_site(tmp_path / "s", {**PAGES, "editions/1/a.html": page})
+    report = crawl_folder(site, allow_external_links=True)
+    assert report.external == 1
+    assert [p.url for p in report.problems] == ["https://cdn.example/x.js"]
+
+
+# --- the host ---------------------------------------------------------------------------
+
+
+def test_destinations() -> None:
+    remote = make_host("deploy@web1:/srv/bulletin", ssh="ssh -p 2222 -i key")
+    assert isinstance(remote, SSHHost)
+    assert (remote.host, remote.path, remote.ssh) == (
+        "deploy@web1",
+        "/srv/bulletin",
+        ["ssh", "-p", "2222", "-i", "key"],
+    )
+    remote = make_host("web1:bulletin", ssh_options=["Port=2222", "IdentityFile=~/k"])
+    assert isinstance(remote, SSHHost)
+    assert remote.ssh == ["ssh", "-o", "Port=2222", "-o", "IdentityFile=~/k"]
+    assert str(make_host("[::1]:/srv/b")) == "[::1]:/srv/b"
+    for local in ("/srv/bulletin", "out/site", "./web1:x", "C:\\inetpub\\bulletin"):
+        assert isinstance(make_host(local), LocalHost), local
+    with pytest.raises(BulletinError, match="rsync daemon"):
+        make_host("web1::module")
+    with pytest.raises(BulletinError, match="name the folder"):
+        make_host("web1:")
+    with pytest.raises(BulletinError, match="for user@host:/path"):
+        make_host("/srv/bulletin", ssh="ssh -p 2")
+
+
+# --- bundle -----------------------------------------------------------------------------
+
+
+def test_bundle_is_deterministic(site: Path, tmp_path: Path) -> None:
+    first, second = tmp_path / "a.zip", tmp_path / "b.zip"
+    assert bundle(site, first) == len(PAGES)
+    os.utime(site / "index.html", (0, 0))  # file times never reach the zip
+    bundle(site, second)
+    assert first.read_bytes() == second.read_bytes()
+    with zipfile.ZipFile(first) as z:
+        names = z.namelist()
+        assert names == sorted(PAGES) and MARKER not in names
+        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        assert z.read("index.html") == (site / "index.html").read_bytes()
+    with pytest.raises(BulletinError, match="inside the site folder"):
+        bundle(site, site / "site.zip")
+
+
+# --- the command line -------------------------------------------------------------------
+
+
+def test_cli_publish_rollback_and_bundle(site: Path, dest: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    done = runner.invoke(main, ["publish", str(dest), "--site", str(site)])
+    assert done.exit_code == 0, done.output
+    assert "Published " in done.output and "verified" in done.output
+    change(site, "<!-- 2 -->")
+    done = runner.invoke(main, ["publish", str(dest), "--site", str(site), "-q"])
+    assert done.exit_code == 0 and done.output == ""
+    done = runner.invoke(main, ["publish", str(dest), "--rollback"])
+    assert done.exit_code == 0 and "Rolled back to " in done.output
+    done = runner.invoke(main, ["publish", str(dest), "--site", str(tmp_path / "none")])
+    assert done.exit_code == 1
+    assert "Error: there is no built site at" in done.output
+    assert "Traceback" not in done.output
+
+    (tmp_path / "bulletin.toml").write_text('name = "测"\npublisher = "测"\noutput = "site"\n')
+    done = runner.invoke(main, ["bundle", "--root", str(tmp_path)])
+    assert done.exit_code == 0, done.output
+    assert (tmp_path / "site.zip").is_file()
+
+
+def test_iis_web_config_declares_pagefind_types() -> None:
+    """docs/deploy/web.config: well-formed, with every type a verify checks (IIS answers 404
+    for extensions it does not know)."""
+    import xml.etree.ElementTree as ET
+
+    from bulletin.crawl import CONTENT_TYPES
+
+    from .conftest import ROOT
+
+    tree = ET.parse(ROOT / "docs" / "deploy" / "web.config")
+    maps = {m.get("fileExtension"): m.get("mimeType") for m in tree.iter("mimeMap")}
+    assert {ext: maps.get(ext) for ext in CONTENT_TYPES} == CONTENT_TYPES
+    cached = {
+        loc.get("path"): loc.find(".//clientCache").get("cacheControlCustom")
+        for loc in tree.iter("location")
+    }
+    assert cached == dict.fromkeys(
+        ["pagefind/fragment", "pagefind/index", "pagefind/filter"], "public, immutable"
+    )
+
+
+def test_crawl_over_http_checks_what_is_served(tmp_path: Path) -> None:
+    """crawl_url against a plain HTTP server: Chinese file names, Pagefind's files one by one,
+    and pages that differ from the built site (an old release still served)."""
+    import functools
+    import http.server
+    import threading
+
+    from bulletin.crawl import crawl_url
+
+    pages = {**PAGES, "editions/1/a.html": '<img src="图表.svg">', "editions/1/图表.svg": "<svg/>"}
+    pages["pagefind/fragment/zh_1.pf_fragment"] = "x"
+    built = make_site(tmp_path / "built", pages)
+    root = tmp_path / "www"
+    (root / "bulletin").mkdir(parents=True)
+    (root / "bulletin" / "current").symlink_to(built)
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(root))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/bulletin/current/"
+        report = crawl_url(url, built)
+        assert report.problems == [] and report.pages == 4
+        change(built, "<!-- newer -->")  # the built site moves on; the server's copy does not
+        served = make_site(tmp_path / "old", pages)
+        (root / "bulletin" / "current").unlink()
+        (root / "bulletin" / "current").symlink_to(served)
+        [problem] = crawl_url(url, built).problems
+        assert problem.url == url + "index.html" and "differs from the built site" in problem.reason
+        [problem] = crawl_url(url.replace("/current/", "/nothing/"), built).problems[:1]
+        assert problem.reason == "HTTP 404"
+    finally:
+        server.shutdown()
+        server.server_close()
