@@ -48,6 +48,11 @@ class SiteConfig(Model):
     output: str = "site"
     base_url: str | None = None
     distribution: Distribution | None = None
+    cjk_latin_spacing: bool = Field(
+        False,
+        description="a thin space between Chinese and Latin letters or digits (print and web); "
+        "off by default, as in printed government documents",
+    )
 
     @field_validator("base_url")
     @classmethod

@@ -264,6 +264,7 @@ def typst_source(
         "keywords": [site.config.name, "简报", issue, site.config.publisher],
         "lang": lang,
         "region": region,
+        "cjk_latin_spacing": TypstMarkup("auto" if site.config.cjk_latin_spacing else "none"),
     }
     folders = [site.root / "templates" / "print", THEME]
     env = _environment(tuple(str(f) for f in folders if Path(str(f)).is_dir()))

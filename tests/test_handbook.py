@@ -23,10 +23,9 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
+import mkdocs  # noqa: F401  (the 'test' extra installs mkdocs and pymdown-extensions)
+import pymdownx  # noqa: F401
 import pytest
-
-pytest.importorskip("mkdocs", reason="the handbook needs the 'docs' extra")
-pytest.importorskip("pymdownx", reason="the handbook needs the 'docs' extra")
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"

@@ -16,8 +16,6 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pytest
-
 from bulletin.serve import inject
 
 from .conftest import ROOT
@@ -154,8 +152,7 @@ def test_drafts_are_in_the_preview(project: Path) -> None:
 def test_a_browser_reloads_by_itself(project: Path) -> None:
     """The injected script runs under the pages' Content-Security-Policy and reloads them."""
     chromium = Path(os.environ.get("BULLETIN_CHROMIUM", "/usr/bin/chromium"))
-    if not chromium.is_file():
-        pytest.skip("no Chromium (scripts/ensure-system.sh test installs it)")
+    assert chromium.is_file(), "no Chromium (scripts/ensure-system.sh test installs it)"
     from playwright.sync_api import sync_playwright
 
     article = project / ARTICLE

@@ -12,6 +12,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+import typst
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -31,9 +32,6 @@ from bulletin.typst import (
 )
 
 from .hostile import HOSTILE  # shared with the Markdown and safety tests
-
-typst = pytest.importorskip("typst")
-
 
 # Flattens content to a string; anything but text and spaces (a call, a smart quote, a
 # link, a label...) panics.
@@ -257,8 +255,9 @@ def test_hostile_table_cells_are_escaped() -> None:
         assert "".join(h.split()) in text
 
 
-def test_sample_table_if_available() -> None:
-    tables_mod = pytest.importorskip("bulletin.tables")
+def test_sample_table() -> None:
+    from bulletin import tables as tables_mod
+
     root = Path(__file__).resolve().parent.parent
     tables = tables_mod.load_tables(root / "data" / "2021-12", root=root)
     table = tables["microcredit"]
