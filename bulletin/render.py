@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .archive import neighbours, write_archive
 from .cache import RenderCache, edition_keys
@@ -32,6 +33,15 @@ THEME = resources.files("bulletin") / "theme"
 def chinese_date(d: dt.date, weekday: bool = False) -> str:
     text = f"{d.year}年{d.month}月{d.day}日"
     return f"{text} 星期{WEEKDAYS[d.weekday()]}" if weekday else text
+
+
+QUOTED = re.compile(r"[“‘《「][^“”‘’《》「」]{1,10}[”’》」]")
+
+
+def headline(text: str) -> Markup:
+    """A headline, escaped, with short quoted phrases (“利剑”, 《办法》) kept on one line."""
+    escaped = str(escape(text))
+    return Markup(QUOTED.sub(lambda m: f'<span class="nobr">{m.group(0)}</span>', escaped))
 
 
 def relative_url(target: str, page: str) -> str:
@@ -80,6 +90,7 @@ def make_environment(site_templates: Path | None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["chinese_date"] = chinese_date
+    env.filters["headline"] = headline
     return env
 
 
