@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 from urllib.parse import unquote
 
+from . import i18n
 from .config import SiteConfig, _toml_line, check_slug, load_edition_config, load_site_config
 from .errors import BulletinError, ConfigError, ContentError, DataError, Finding, suggest
 
@@ -26,50 +27,52 @@ TITLE_MAX = 24  # characters of a headline (主题) before it is too long for a 
 KICKER_MAX = 40  # characters of a kicker (引题)
 SUBTITLE_MAX = 40  # characters of a subtitle (副题)
 
-# Every message an editor reads, in one place (the translation layer comes later).
+# Every message an editor reads, in one place: English, shown in Chinese by bulletin.i18n.
 MSG = {
-    "fix": "  → 修改建议：{fix}",
-    "fix_config": "按提示改正这一项（字段名、取值或格式），保存后再运行 bulletin check",
-    "fix_content": "按提示改正文章中的这一处，保存后再运行 bulletin check",
-    "fix_data": "按提示改正表格文件或表格说明（.toml）中的这一处",
-    "fix_other": "按提示改正后再运行 bulletin check",
-    "fix_crosscheck": "核对表格中手填的数值（或合计行）：网页和 PDF 显示的是计算值",
-    "fix_raw_html": "删去 HTML 标记，改用 Markdown 写法（加粗用 **文字**）",
-    "fix_link": "只能链接 http(s)://、mailto: 网址或本站页面",
-    "fix_warning": "按提示修改；用 --strict 检查时这会算作错误",
+    "fix": "  → fix: {fix}",
+    "fix_config": "correct this item as the message says (field name, value or format), save, "
+    "and run bulletin check again",
+    "fix_content": "correct this place in the article as the message says, save, and run "
+    "bulletin check again",
+    "fix_data": "correct this place in the data file or the table spec (.toml) as the message says",
+    "fix_other": "correct it as the message says, then run bulletin check again",
+    "fix_crosscheck": "check the hand-typed values (or the totals row) in the table: the web "
+    "page and the PDF show the computed values",
+    "fix_raw_html": "delete the HTML tags and write Markdown instead (bold is **text**)",
+    "fix_link": "links may only go to http(s)://, mailto: addresses or pages of this site",
+    "fix_warning": "change it as the message says; with --strict this counts as an error",
     "no_edition_toml": "an edition folder needs an edition.toml",
-    "no_edition_toml_fix": "运行 bulletin new edition 新建一期，或删除这个文件夹",
+    "no_edition_toml_fix": "run bulletin new edition to start an edition, or delete this folder",
     "no_content": "no content/ folder: editions live in content/<edition-id>/",
-    "no_content_fix": "在项目文件夹里运行，或用 bulletin new edition 新建第一期",
+    "no_content_fix": "run it in the project folder, or start the first edition with "
+    "bulletin new edition",
     "orphan_data": "data/{id} has no edition content/{id}: its tables are never used",
-    "orphan_data_fix": "把文件夹改名为对应一期的名字，或删除它",
+    "orphan_data_fix": "rename the folder to its edition's name, or delete it",
     "no_table": "page {page} lists table '{name}', but there is no data/{id}/{name}.toml",
-    "no_table_fix": "改成本期已有的表格名：{names}",
-    "no_table_none": "本期没有表格：删去这一项，或先用 bulletin import 表格.xlsx 导入",
+    "no_table_fix": "use a table this edition has: {names}",
+    "no_table_none": "this edition has no tables: delete this entry, or first import one with "
+    "bulletin import table.xlsx",
     "long": "the {what} is {n} characters long; more than {limit} is hard to set in a column",
-    "long_fix": "把{what_zh}缩短到 {limit} 个字以内",
+    "long_fix": "shorten the {what} to {limit} characters or fewer",
     "link_outside": "link '{href}' points outside the site",
     "link_absolute": "link '{href}' starts with '/': it breaks when the site is not at the top "
     "of its web address",
     "link_missing": "link '{href}' points to '{target}', which the site will not have",
     "link_draft": "link '{href}' points to a page of draft edition {id}, which a published "
     "site will not have",
-    "link_fix_html": "网站上的文章页是 .html：写成 {good}",
-    "link_fix_near": "是不是要链接 {good}？",
-    "link_fix_relative": "写相对链接，例如 ../{example}",
-    "link_fix_other": "链接本站的文章页（名字.html）、某一期（../期号/）或 PDF；附件请放到网站以外",
+    "link_fix_html": "article pages on the site end in .html: write {good}",
+    "link_fix_near": "did you mean to link {good}?",
+    "link_fix_relative": "write a relative link, such as ../{example}",
+    "link_fix_other": "link an article page of this site (name.html), an edition "
+    "(../edition-id/) or a PDF; put attachments outside the site",
     "image_unreadable": "image '{src}' cannot be read: {reason}",
-    "image_fix": "用 JPG 或 PNG 格式重新保存这张照片",
+    "image_fix": "save this photo again as JPG or PNG",
     "cite": "{{value}}`{content}`: {reason}",
-    "summary_clean": "✓ 检查完毕，没有发现问题。",
-    "summary": "检查完毕：{errors} 个错误，{warnings} 个警告。",
-    "summary_strict": "（--strict：警告也算作错误）",
+    "summary_clean": "✓ checked: no problems found.",
+    "summary": "checked: {errors} error(s), {warnings} warning(s).",
+    "summary_strict": " (--strict: warnings count as errors)",
 }
-_WHAT = {
-    "title": ("headline (title)", "主题"),
-    "kicker": ("kicker", "引题"),
-    "subtitle": ("subtitle", "副题"),
-}
+_WHAT = {"title": "headline (title)", "kicker": "kicker", "subtitle": "subtitle"}
 _LIMITS = {"title": TITLE_MAX, "kicker": KICKER_MAX, "subtitle": SUBTITLE_MAX}
 _MORE = re.compile(r"^  (.+?):(\d+|\?): (.*)$")
 _T = TypeVar("_T")
@@ -87,6 +90,12 @@ class Issue:
         where = f"{self.file}:{self.line}" if self.file and self.line else (self.file or "")
         head = (f"{where}: " if where else "") + f"{self.level}: {self.message}"
         return head + ("\n" + MSG["fix"].format(fix=self.fix) if self.fix else "")
+
+    def show(self) -> str:
+        """The issue as the editor reads it, in the current language (str(): English)."""
+        where = f"{self.file}:{self.line}" if self.file and self.line else (self.file or "")
+        head = (f"{where}: " if where else "") + i18n.level(self.level) + i18n.t(self.message)
+        return head + ("\n" + i18n.t(MSG["fix"].format(fix=self.fix)) if self.fix else "")
 
 
 @dataclass
@@ -116,7 +125,7 @@ def headline_notes(**fields: str | None) -> list[str]:
     notes = []
     for key, value in fields.items():
         if value and len(value) > _LIMITS[key]:
-            what, _ = _WHAT[key]
+            what = _WHAT[key]
             notes.append(MSG["long"].format(what=what, n=len(value), limit=_LIMITS[key]))
     return notes
 
@@ -388,14 +397,14 @@ class Checker:
         for key, limit in _LIMITS.items():
             value = getattr(meta, key)
             if value and len(value) > limit:
-                what, what_zh = _WHAT[key]
+                what = _WHAT[key]
                 self.issues.append(
                     Issue(
                         "warning",
                         MSG["long"].format(what=what, n=len(value), limit=limit),
                         article.shown,
                         _front_matter_line(article.path, key),
-                        MSG["long_fix"].format(what_zh=what_zh, limit=limit),
+                        MSG["long_fix"].format(what=what, limit=limit),
                     )
                 )
 

@@ -4,23 +4,71 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
-from . import __version__
+from . import __version__, i18n
+from .i18n import t
 
-ROOT = click.option(
-    "--root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=".",
-    show_default=True,
-    help="The project folder (holds bulletin.toml).",
-)
+LANGUAGES = click.Choice(i18n.LANGUAGES)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _set_language(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        i18n.set_language(value)
+
+
+def _project_language(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    i18n.from_project(value)  # bulletin.toml's `messages`, unless --lang/BULLETIN_LANG chose
+    return value
+
+
+def ROOT(command: F) -> F:
+    """--root (the project folder), and --lang, which may also follow the command's name."""
+    command = click.option(
+        "--root",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=".",
+        show_default=True,
+        callback=_project_language,
+        help="The project folder (holds bulletin.toml).",
+    )(command)
+    return click.option(
+        "--lang",
+        type=LANGUAGES,
+        expose_value=False,
+        is_eager=True,
+        callback=_set_language,
+        help="Language of the messages: zh (default) or en.",
+    )(command)
+
+
+class Bulletin(click.Group):
+    def main(self, *args: object, **kwargs: object) -> object:
+        """Each run decides the messages' language afresh (CliRunner runs several in one)."""
+        token = i18n.set_language(None)
+        try:
+            return super().main(*args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            i18n.reset(token)
+
+
+@click.group(cls=Bulletin, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="bulletin")
+@click.option(
+    "--lang",
+    type=LANGUAGES,
+    envvar="BULLETIN_LANG",
+    expose_value=False,
+    is_eager=True,
+    callback=_set_language,
+    help="Language of the messages editors read: zh (default) or en. Also the environment "
+    'variable BULLETIN_LANG, or messages = "en" in bulletin.toml.',
+)
 def main() -> None:
     """bulletin: build a bulletin (简报) site and its print edition from Markdown and tables."""
 
@@ -57,7 +105,7 @@ def build(
     started = time.perf_counter()
 
     def progress(message: str) -> None:
-        click.echo(f"[{time.perf_counter() - started:5.1f}s] {message}", err=True)
+        click.echo(f"[{time.perf_counter() - started:5.1f}s] {t(message)}", err=True)
 
     result = run_build(
         root,
@@ -69,13 +117,15 @@ def build(
         report=None if quiet or not sys.stderr.isatty() else progress,
     )
     for finding in result.findings:
-        click.echo(str(finding), err=True)
+        click.echo(finding.show(), err=True)
     if not quiet:
         click.echo(
-            f"Built {result.editions} edition(s), {result.files} files into {result.out} "
-            f"in {result.seconds:.2f} s"
-            + (f" ({result.reused} unchanged)" if result.reused else "")
-            + (f", {len(result.findings)} warning(s)" if result.findings else "")
+            t(
+                f"Built {result.editions} edition(s), {result.files} files into {result.out} "
+                f"in {result.seconds:.2f} s"
+                + (f" ({result.reused} unchanged)" if result.reused else "")
+                + (f", {len(result.findings)} warning(s)" if result.findings else "")
+            )
         )
 
 
@@ -84,9 +134,9 @@ def build(
 
 def _report_created(created: object) -> None:
     for name in getattr(created, "files", []):
-        click.echo(f"已创建 {name}")
+        click.echo(t(f"created {name}"))
     for note in getattr(created, "notes", []):
-        click.echo(f"注意：{note}", err=True)
+        click.echo(t(f"note: {note}"), err=True)
 
 
 @main.group()
@@ -109,7 +159,9 @@ def new_edition(root: Path, day: object) -> None:
 
     created = make(root, day.date() if day is not None else None)  # type: ignore[attr-defined]
     _report_created(created)
-    click.echo(f"下一步：编辑 {created.shown}/ 中的文章，运行 bulletin serve 预览。")
+    click.echo(
+        t(f"next: edit the articles in {created.shown}/ and preview them with bulletin serve.")
+    )
 
 
 @new.command("article")
@@ -134,8 +186,8 @@ def check(root: Path, strict: bool) -> None:
 
     report = run_check(root)
     for issue in report.issues:
-        click.echo(str(issue))
-    click.echo(report.summary(strict))
+        click.echo(issue.show())
+    click.echo(t(report.summary(strict)))
     if report.failed(strict):
         raise SystemExit(1)
 
@@ -236,14 +288,14 @@ def publish(
     """
     from . import publish as pub
 
-    report = (lambda message: None) if quiet else (lambda message: click.echo(message, err=True))
+    report = (lambda message: None) if quiet else (lambda message: click.echo(t(message), err=True))
     host = pub.make_host(dest, ssh=ssh, ssh_options=ssh_option)
     if rollback:
         back = pub.rollback(
             host, verify_url=verify_url, allow_external_links=allow_external_links, report=report
         )
         if not quiet:
-            click.echo(f"Rolled back to {back.release} (removed {back.left})")
+            click.echo(t(f"Rolled back to {back.release} (removed {back.left})"))
         return
     result = pub.publish(
         site_dir if site_dir is not None else pub.default_site(root),
@@ -256,9 +308,11 @@ def publish(
     )
     if not quiet:
         click.echo(
-            f"Already live: {result.release}"
-            if result.unchanged
-            else f"Published {result.release} ({result.files} files, {result.copied} uploaded)"
+            t(
+                f"Already live: {result.release}"
+                if result.unchanged
+                else f"Published {result.release} ({result.files} files, {result.copied} uploaded)"
+            )
         )
 
 
@@ -281,4 +335,4 @@ def bundle(root: Path, site_dir: Path | None, out: Path | None, allow_external_l
     site = site_dir if site_dir is not None else default_site(root)
     target = out if out is not None else site.absolute().with_suffix(".zip")
     count = make_bundle(site, target, allow_external_links=allow_external_links)
-    click.echo(f"Wrote {target} ({count} files)")
+    click.echo(t(f"Wrote {target} ({count} files)"))

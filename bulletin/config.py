@@ -53,6 +53,11 @@ class SiteConfig(Model):
         description="a thin space between Chinese and Latin letters or digits (print and web); "
         "off by default, as in printed government documents",
     )
+    messages: Literal["zh", "en"] = Field(
+        "zh",
+        description="the language of the messages editors read (errors, warnings, prompts); "
+        "--lang or BULLETIN_LANG overrides it",
+    )
 
     @field_validator("base_url")
     @classmethod

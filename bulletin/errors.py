@@ -5,18 +5,15 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import click
 
+from . import i18n
+
 
 def _where(file: str | Path | None, line: int | None, field: str | None) -> str:
-    parts = []
-    if file is not None:
-        parts.append(f"{file}:{line}" if line else str(file))
-    if field:
-        parts.append(f"'{field}'")
-    return ": ".join(parts)
+    return i18n.where(str(file) if file is not None else None, line, field)
 
 
 def suggest(name: str, candidates: list[str] | tuple[str, ...] | set[str]) -> str | None:
@@ -48,7 +45,19 @@ class BulletinError(click.ClickException):
         text = f"{where}: {message}" if where else message
         if hint:
             text += f" ({hint})"
-        super().__init__(text)
+        super().__init__(text)  # English: str(exc) and exc.message, for logs and tests
+
+    def format_message(self) -> str:
+        """The message as the editor reads it, in the current language (bulletin.i18n)."""
+        return i18n.error(self)
+
+    def show(self, file: Any = None) -> None:
+        """What click prints: "Error: …", or "错误：…" in Chinese."""
+        if i18n.language() == "en":
+            return super().show(file)
+        text = i18n.error_prefix() + self.format_message()
+        click.echo(text, file=file, err=file is None, color=self.show_color)
+        return None
 
 
 class ConfigError(BulletinError):
@@ -78,3 +87,7 @@ class Finding:
         return (
             f"{self.level}: {where}: {self.message}" if where else f"{self.level}: {self.message}"
         )
+
+    def show(self) -> str:
+        """The finding as the editor reads it, in the current language (str(): English)."""
+        return i18n.finding(self)

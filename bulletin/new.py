@@ -21,7 +21,8 @@ import yaml
 from .config import SLUG, EditionConfig, load_edition_config, split_front_matter
 from .errors import BulletinError, ConfigError
 
-# Every message an editor reads, in one place (the translation layer comes later).
+# Every message an editor reads, in one place: English, shown in Chinese by bulletin.i18n.
+# The texts written into new files (comments, the example article) are Chinese content.
 MSG = {
     "no_content": "there is no content/ folder here",
     "no_content_hint": "run the command in the project folder (the one with bulletin.toml), "
@@ -55,11 +56,14 @@ MSG = {
     "article_body": "在这里写正文。段与段之间空一行。\n",
     "kicker_line": "# kicker: 引题（写在主题上方的一行；需要时删去行首的“# ”）",
     "subtitle_line": "# subtitle: 副题（写在主题下方的一行；需要时删去行首的“# ”）",
-    "listed": '已把 "{slug}" 加到 {shown} 第{page}版的 articles 列表末尾（顺序可以调整）',
-    "not_listed": "没能自动修改 {shown}：请在第{page}个 [[pages]] 的 articles 列表里"
-    '自己加上 "{slug}"',
-    "published_note": "第 {edition} 期已经发布并锁定：这次改动要在 edition.toml 里记一条勘误"
-    "（[[corrections]]，写 date 和 text），否则生成网站时会停下",
+    # notes the CLI prints (in Chinese by default: bulletin.i18n)
+    "listed": 'added "{slug}" to the end of page {page}\'s articles list in {shown} '
+    "(the order can be changed)",
+    "not_listed": 'could not change {shown} by itself: add "{slug}" to the articles list of '
+    "[[pages]] number {page} yourself",
+    "published_note": "edition {edition} is published and locked: record this change as a "
+    "correction (勘误) in edition.toml ([[corrections]] with date and text), or the build will "
+    "stop",
 }
 
 

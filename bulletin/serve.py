@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from . import i18n
 from .errors import BulletinError
 
 HOST = "127.0.0.1"
@@ -36,22 +37,27 @@ SETTLE = 0.12  # seconds without a change before rebuilding (editors save in sev
 ASSETS = resources.files("bulletin") / "theme" / "preview"
 ENDPOINT = "/__bulletin/"
 
-# Every message an editor reads, in one place (the translation layer comes later).
+# Every message an editor reads, in one place: English, shown in Chinese by bulletin.i18n.
 MSG = {
-    "serving": "预览地址：http://{host}:{port}/  （修改后自动刷新；按 Ctrl+C 结束）",
-    "built": "[{time}] 预览已更新（{seconds:.2f} 秒）",
-    "failed": "[{time}] 生成失败，浏览器中显示错误页：",
+    "serving": "preview at http://{host}:{port}/  (it refreshes after every change; "
+    "Ctrl+C stops it)",
+    "built": "[{time}] preview updated ({seconds:.2f} s)",
+    "failed": "[{time}] the build failed; the browser shows the error page:",
     "warning": "[{time}] {finding}",
-    "same_warnings": "           （{count} 个警告，与上次相同）",
-    "stopped": "预览已结束。",
+    "same_warnings": "           ({count} warning(s), the same as last time)",
+    "stopped": "preview stopped.",
     "port_busy": "port {port} is in use",
     "port_busy_hint": "give another one with --port, or --port 0 to pick a free one",
     "no_project": "no bulletin.toml here: this is not a bulletin project",
     "no_project_hint": "run the command in the project folder, or give --root",
-    "search_off": "搜索在预览中没有启用：用 bulletin serve --search 启动预览，"
-    "或运行 bulletin build。",
+    "search_off": "search is off in the preview: start the preview with bulletin serve "
+    "--search, or run bulletin build.",
     "bug": "an unexpected error (a bug in bulletin): {error}",
     "bug_hint": "please report it with the details below",
+    "page_title": "The preview could not be built",
+    "page_fix": "How to fix: {hint}",
+    "page_note": "Correct the file and save it: this page turns into the preview by itself. "
+    "(bulletin serve)",
 }
 
 
@@ -76,6 +82,7 @@ class Preview:
         self.out = out or self.root / PREVIEW
         self.options = {"drafts": drafts, "pdf": pdf, "search": search}
         self.echo = echo
+        self.lang = i18n.language()  # the builds run in threads, which start without it
         self.version = 0
         self.error: dict[str, Any] | None = None
         self.lock = threading.Lock()
@@ -122,34 +129,41 @@ class Preview:
 
     def build(self) -> None:
         """One build into the preview folder; any failure becomes the error page."""
+        with i18n.using(self.lang):
+            self._build()
+
+    def _build(self) -> None:
         from .builder import build
 
+        t = i18n.t
         self._fingerprint = self.fingerprint()
         started = time.perf_counter()
         try:
             result = build(self.root, out=self.out, update_lock=False, **self.options)
         except BulletinError as exc:
+            message, hint = i18n.error_parts(exc)
             error = {
                 "where": f"{exc.file}:{exc.line}" if exc.file and exc.line else exc.file,
-                "message": exc.bare_message,
-                "hint": exc.hint,
+                "message": message,
+                "hint": hint,
                 "details": self.excerpt(exc.file, exc.line),
             }
-            self.echo(MSG["failed"].format(time=_now()) + "\n" + exc.format_message())
+            self.echo(t(MSG["failed"].format(time=_now())) + "\n" + exc.format_message())
         except Exception as exc:  # a bug: still show it in the browser, keep serving
             error = {
                 "where": None,
-                "message": MSG["bug"].format(error=exc),
-                "hint": MSG["bug_hint"],
+                "message": t(MSG["bug"].format(error=exc)),
+                "hint": t(MSG["bug_hint"]),
                 "details": traceback.format_exc(),
             }
-            self.echo(MSG["failed"].format(time=_now()) + "\n" + traceback.format_exc())
+            self.echo(t(MSG["failed"].format(time=_now())) + "\n" + traceback.format_exc())
         else:
             error = None
-            self.echo(MSG["built"].format(time=_now(), seconds=time.perf_counter() - started))
-            findings = [str(f) for f in result.findings]
+            seconds = time.perf_counter() - started
+            self.echo(t(MSG["built"].format(time=_now(), seconds=seconds)))
+            findings = [f.show() for f in result.findings]
             if findings and findings == self._findings:
-                self.echo(MSG["same_warnings"].format(count=len(findings)))
+                self.echo(t(MSG["same_warnings"].format(count=len(findings))))
             else:
                 for finding in findings:
                     self.echo(MSG["warning"].format(time=_now(), finding=finding))
@@ -181,7 +195,17 @@ class Preview:
         )
         with self.lock:
             error, version = dict(self.error or {}), self.version
-        return env.get_template("error.html").render(version=version, **error).encode("utf-8")
+        with i18n.using(self.lang):
+            text = {
+                "lang": "en" if self.lang == "en" else "zh-CN",
+                "title": i18n.t(MSG["page_title"]),
+                "hint_line": i18n.t(MSG["page_fix"].format(hint=error["hint"]))
+                if error.get("hint")
+                else None,
+                "note": i18n.t(MSG["page_note"]),
+            }
+        page = env.get_template("error.html").render(version=version, **error, **text)
+        return page.encode("utf-8")
 
 
 class Handler(SimpleHTTPRequestHandler):
@@ -240,7 +264,8 @@ class Handler(SimpleHTTPRequestHandler):
             status, file = 404, Path(self.translate_path("/404.html"))
         search = path.rstrip("/").endswith("/search") or path.endswith("/search/index.html")
         if status == 404 and search:
-            text = _plain_page(404, MSG["search_off"])  # the index is off in the preview
+            with i18n.using(self.preview.lang):  # the index is off in the preview
+                text = _plain_page(404, i18n.t(MSG["search_off"]))
         else:
             try:
                 text = file.read_text(encoding="utf-8")
@@ -354,11 +379,11 @@ def serve(
     stop = threading.Event()
     rebuilder = threading.Thread(target=preview.rebuild_loop, args=(stop,), daemon=True)
     rebuilder.start()
-    echo(MSG["serving"].format(host=HOST, port=server.server_address[1]))
+    echo(i18n.t(MSG["serving"].format(host=HOST, port=server.server_address[1])))
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
-        echo(MSG["stopped"])
+        echo(i18n.t(MSG["stopped"]))
     finally:
         stop.set()
         watcher.stop()

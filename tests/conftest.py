@@ -4,11 +4,33 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def english_environment() -> Iterator[None]:
+    """BULLETIN_LANG=en from the start, for the CLI and subprocesses (session fixtures too)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BULLETIN_LANG", "en")
+        yield
+
+
+@pytest.fixture(autouse=True)
+def english_messages(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every test reads bulletin's messages in English unless it asks for Chinese (the
+    editors' default; tests/test_i18n.py): BULLETIN_LANG for the CLI and subprocesses,
+    and the language itself for code called directly."""
+    from bulletin import i18n
+
+    monkeypatch.setenv("BULLETIN_LANG", "en")
+    token = i18n.set_language("en")
+    yield
+    i18n.reset(token)
 
 
 def tree_digest(folder: Path) -> dict[str, str]:

@@ -95,10 +95,10 @@ def test_finds_every_kind_of_problem_with_file_and_line(broken: Path) -> None:
         assert found, f"missing {where} … {words} in:\n{out}"
         # every problem is followed by its one-line fix
         fix = lines[lines.index(found[0]) + 1]
-        assert fix.startswith("  → 修改建议：") and len(fix) > len("  → 修改建议："), fix
+        assert fix.startswith("  → fix: ") and len(fix) > len("  → fix: "), fix
     # valid things are not reported: the cited cell, the link to the edition page
     assert "睢县/户数" not in out and "'./'" not in out
-    assert out.splitlines()[-1] == "检查完毕：12 个错误，4 个警告。"
+    assert out.splitlines()[-1] == "checked: 12 error(s), 4 warning(s)."
     assert tree_digest(broken) == before  # nothing written, nothing built
     assert not (broken / "site").exists() and not (broken / ".cache").exists()
 
@@ -116,7 +116,7 @@ def test_a_clean_project_passes(project: Path) -> None:
     before = tree_digest(project)
     code, out = run("--root", str(project))
     assert code == 0, out
-    assert out.strip() == "✓ 检查完毕，没有发现问题。"
+    assert out.strip() == "✓ checked: no problems found."
     assert tree_digest(project) == before
 
 

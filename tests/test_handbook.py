@@ -16,7 +16,6 @@ import ast
 import html
 import re
 import shutil
-import string
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -26,6 +25,8 @@ from pathlib import Path
 import mkdocs  # noqa: F401  (the 'test' extra installs mkdocs and pymdown-extensions)
 import pymdownx  # noqa: F401
 import pytest
+
+from .messages import fragments, message_parts, source_messages
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -200,11 +201,6 @@ def test_the_external_reference_check_sees_a_cdn_script() -> None:
 
 # -- every error message is documented ---------------------------------------------------------
 
-ERROR_CLASSES = {"BulletinError", "ConfigError", "ContentError", "DataError", "Finding"}
-ERROR_CLASSES |= {"_Problem", "KeyError"}  # expr's problems; tableview's look-ups ({value})
-METHODS = {("ctx", "error"), ("ctx", "warn"), ("self", "error")}  # markdown.Context, check
-MIN_FRAGMENT = 6
-
 # Messages with no literal text of their own, each with the reason it needs no entry.
 PYDANTIC = "pydantic's own English description of a wrong value: errors.md explains the pattern"
 EXEMPT = {  # (file, message source as ast.unparse gives it): why
@@ -216,126 +212,6 @@ EXEMPT = {  # (file, message source as ast.unparse gives it): why
         "raised and caught in the same validator, which then says what a reference may be"
     ),
 }
-
-
-def _module_dicts(tree: ast.Module) -> dict[str, dict[str, str]]:
-    """Module-level `NAME = {"key": "text", …}` dicts of strings (the MSG tables)."""
-    found: dict[str, dict[str, str]] = {}
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict):
-            pairs = {
-                k.value: v.value
-                for k, v in zip(node.value.keys, node.value.values, strict=True)
-                if isinstance(k, ast.Constant) and isinstance(k.value, str)
-                if isinstance(v, ast.Constant) and isinstance(v.value, str)
-            }
-            for target in node.targets:
-                if isinstance(target, ast.Name) and pairs:
-                    found[target.id] = pairs
-    return found
-
-
-def _template_parts(text: str) -> list[str | None]:
-    """A str.format template as literal parts, None for each {placeholder}."""
-    parts: list[str | None] = []
-    for literal, field, _, _ in string.Formatter().parse(text):
-        parts.append(literal)
-        if field is not None:
-            parts.append(None)
-    return parts
-
-
-def message_parts(node: ast.AST, tables: dict[str, dict[str, str]]) -> list[str | None] | None:
-    """The literal parts of a message expression (None for what is filled in at run time),
-    or None when the expression is not a message (a variable passed on)."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return [node.value]
-    if isinstance(node, ast.JoinedStr):
-        return [v.value if isinstance(v, ast.Constant) else None for v in node.values]
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left, right = message_parts(node.left, tables), message_parts(node.right, tables)
-        if left is None and right is None:
-            return None
-        return (left or [None]) + (right or [None])
-    if (
-        isinstance(node, ast.Subscript)
-        and isinstance(node.value, ast.Name)
-        and node.value.id in tables
-        and isinstance(node.slice, ast.Constant)
-    ):
-        return _template_parts(tables[node.value.id][node.slice.value])
-    if (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr == "format"
-    ):
-        inner = message_parts(node.func.value, tables)
-        if inner is not None and len(inner) == 1 and inner[0] is not None:
-            return _template_parts(inner[0])
-        return inner
-    return None
-
-
-def message_arguments(tree: ast.Module) -> Iterator[ast.AST]:
-    """Every expression that becomes a message an editor reads."""
-    for fn in ast.walk(tree):  # ValueError in a pydantic validator: pydantic shows its text
-        if isinstance(fn, ast.FunctionDef) and any(
-            isinstance(d, ast.Call) and getattr(d.func, "id", "") == "field_validator"
-            for d in fn.decorator_list
-        ):
-            for node in ast.walk(fn):
-                if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "ValueError":
-                    yield from node.args[:1]
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            func = node.func
-            name = func.id if isinstance(func, ast.Name) else None
-            method = (
-                (func.value.id, func.attr)
-                if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
-                else None
-            )
-            if name in ERROR_CLASSES or method in METHODS:
-                yield from node.args[:1]
-            elif name in ("Issue", "Problem"):  # check.Issue(level, message), crawl.Problem
-                yield from node.args[1:2]
-        elif isinstance(node, ast.Return) and node.value is not None:
-            # (message, hint) from expr._check and config._describe, also `(…) if … else None`
-            values = [node.value]
-            if isinstance(node.value, ast.IfExp):
-                values = [node.value.body, node.value.orelse]
-            for value in values:
-                if isinstance(value, ast.Tuple) and len(value.elts) == 2:
-                    yield value.elts[0]
-
-
-def fragments(parts: list[str | None]) -> list[str]:
-    runs, current = [], ""
-    for part in parts:
-        if part is None:
-            runs.append(current)
-            current = ""
-        else:
-            current += part
-    runs.append(current)
-    return [" ".join(r.split()) for r in runs if len(r.strip()) >= MIN_FRAGMENT]
-
-
-def source_messages() -> Iterator[tuple[str, int, str, list[str]]]:
-    """(file, line, source text, fragments) of every message in bulletin/."""
-    for path in sorted((ROOT / "bulletin").rglob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        tables = _module_dicts(tree)
-        rel = path.relative_to(ROOT).as_posix()
-        seen = set()
-        for node in message_arguments(tree):
-            parts = message_parts(node, tables)
-            if parts is None or id(node) in seen:
-                continue
-            seen.add(id(node))
-            if not any(part and part.strip() for part in parts):
-                continue  # made of run-time values only: text composed elsewhere, passed on
-            yield rel, node.lineno, ast.unparse(node), fragments(parts)
 
 
 def test_the_message_extraction_finds_known_messages() -> None:

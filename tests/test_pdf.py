@@ -40,7 +40,8 @@ def poppler(tool: str, data: bytes, *args: str) -> str:
     return out.stdout.decode("utf-8")
 
 
-RUNNING = re.compile(r"^(— \d+ —|.*\d+ 年第 \d+ 期 第 \d+ 版 .*)$")  # page foot and head
+# page foot and head (with or without cjk_latin_spacing)
+RUNNING = re.compile(r"^(— \d+ —|.*\d+ ?年第 ?\d+ ?期 第 ?\d+ ?版 .*)$")
 
 
 def text_of(data: bytes) -> str:

@@ -110,13 +110,13 @@ def test_serves_rebuilds_and_shows_errors_in_the_page(project: Path) -> None:
         article.write_text("---\ntitle: [主题\n---\n\n正文。\n", encoding="utf-8")
         status, page, _ = poll(lambda: get(base + PAGE), lambda s, t: s == 500)
         assert status == 500, page
-        assert "预览生成失败" in page
+        assert "The preview could not be built" in page
         assert f"{ARTICLE}:" in page and "front matter is not valid YAML" in page
         assert "title: [主题" in page  # the lines around the error
         assert '<script src="/__bulletin/reload.js?v=' in page  # …and it reloads itself
         assert get(base + "/")[0] == 500
         assert json.loads(get(base + "/__bulletin/version")[1])["error"] is True
-        assert any("生成失败" in ln for ln in lines)  # the terminal says so too
+        assert any("the build failed" in ln for ln in lines)  # the terminal says so too
 
         # fixed: the site is back
         article.write_text("---\ntitle: 主题\n---\n\n改好了。\n", encoding="utf-8")
@@ -174,8 +174,9 @@ def test_a_browser_reloads_by_itself(project: Path) -> None:
             _, text, _ = poll(lambda: body_text(tab), lambda s, t: "自己刷新" in t)
             assert "自己刷新" in text
             article.write_text("---\ntitle: [\n---\n", encoding="utf-8")
-            _, text, _ = poll(lambda: body_text(tab), lambda s, t: "预览生成失败" in t)
-            assert "预览生成失败" in text and ARTICLE in text
+            failed = "The preview could not be built"
+            _, text, _ = poll(lambda: body_text(tab), lambda s, t: failed in t)
+            assert failed in text and ARTICLE in text
             assert violations == []
         finally:
             browser.close()

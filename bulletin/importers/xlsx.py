@@ -249,7 +249,7 @@ def import_xlsx(
         spec_path.unlink()
         book_path.unlink()
         raise BulletinError(
-            MSG["invalid"].format(error=exc.format_message()), hint=MSG["invalid_hint"]
+            MSG["invalid"].format(error=exc.message), hint=MSG["invalid_hint"]
         ) from None
     spec_shown = spec_path.relative_to(root).as_posix()
     book_shown = book_path.relative_to(root).as_posix()
