@@ -628,7 +628,7 @@ CATALOGUE: tuple[tuple[str, str], ...] = (
     ("restore it from version control", "从版本库中恢复它"),
     (
         "edition {id} is published and locked, but its inputs changed: {files:l}",
-        "第 {id} 期已经发布并锁定，但它的文件有改动：{files}",
+        "{id} 这一期已经发布并锁定，但它的文件有改动：{files}",
     ),
     ("{path} (changed)", "{path}（已修改）"),
     ("{path} (added)", "{path}（新增）"),
@@ -831,7 +831,7 @@ CATALOGUE: tuple[tuple[str, str], ...] = (
     (
         "edition {e} is published and locked: record this change as a correction (勘误) in "
         "edition.toml ([[corrections]] with date and text), or the build will stop",
-        "第 {e} 期已经发布并锁定：这次改动要在 edition.toml 里记一条勘误"
+        "{e} 这一期已经发布并锁定：这次改动要在 edition.toml 里记一条勘误"
         "（[[corrections]]，写 date 和 text），否则生成网站时会停下",
     ),
     # -- importers ----------------------------------------------------------------------------
