@@ -268,7 +268,9 @@ def _check(
     if isinstance(node, ast.Call):
         func = node.func
         if not isinstance(func, ast.Name) or func.id not in FUNCTIONS or func.id in quoted:
-            shown = func.id if isinstance(func, ast.Name) else ast.unparse(func)
+            shown = ast.unparse(func)
+            for holder, name in quoted.items():  # as written: `name`, not _q0_
+                shown = shown.replace(holder, f"`{name}`")
             return (f"calling '{shown}' is not allowed",
                     "the functions are " + ", ".join(FUNCTIONS))
         low, high = FUNCTIONS[func.id]

@@ -40,9 +40,30 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def clean_leftovers(out: Path) -> None:
-    """Remove staging folders left behind by a build that was killed."""
+    """Remove staging folders left behind by a build that was killed — never the folder of a
+    build still running (`bulletin serve` and `bulletin build` at once): its process id is in
+    the name."""
     for stale in out.parent.glob(f".{out.name}.*.tmp"):
+        pid = stale.name.removeprefix(f".{out.name}.").split(".")[0]
+        if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
+            continue
         shutil.rmtree(stale, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if os.name == "nt":  # (os.kill(pid, 0) would send Ctrl-C there)
+        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+        handle = kernel32.OpenProcess(0x00100000, False, pid)  # SYNCHRONIZE
+        if handle:
+            kernel32.CloseHandle(handle)
+        return bool(handle)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists, but belongs to someone else
+        return True
+    return True
 
 
 def read_marker(folder: Path) -> dict[str, Any] | None:

@@ -1,6 +1,7 @@
-"""Hostile strings, shared by the Typst, PDF, Markdown and safety tests.
+"""Hostile strings, shared by the Typst, PDF, Markdown, fuzz and safety tests, and the check
+that none of them became active content in a page (`active_in`).
 
-Each one tries to run code, read files or change the markup where article text, titles,
+Each string tries to run code, read files or change the markup where article text, titles,
 table cells or settings are interpolated. All are printable, on one line and without control
 characters (so they also fit in YAML, TOML and Markdown table cells, and can be found again in
 a PDF's text); `HOSTILE` has an even length (tests pair them up).

@@ -55,7 +55,8 @@ def run_build(project: Path) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         timeout=300,
-        env={**os.environ, "PYTHONWARNINGS": "default"},
+        # messages in English, their identity (editors see them in Chinese by default)
+        env={**os.environ, "PYTHONWARNINGS": "default", "BULLETIN_LANG": "en"},
     )
 
 

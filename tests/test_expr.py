@@ -70,6 +70,11 @@ def test_names_are_the_columns_read() -> None:
     [
         ("__import__('os')", "calling '__import__' is not allowed"),
         ("__import__", "double underscore"),
+        ("`__class__`", "double underscore"),
+        ("＿＿import＿＿('os')", "not a valid expression"),  # full-width: not an identifier
+        ("`round`(a)", "calling '`round`' is not allowed"),
+        ("`a`.real", "attribute access"),
+        ("ａ.ｂ", "attribute access"),  # NFKC makes it a.b
         ("a.__class__", "attribute access"),
         ("a.b", "attribute access"),
         ("a[0]", "subscripts"),

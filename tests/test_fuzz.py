@@ -52,6 +52,15 @@ def scratch() -> Iterator[Path]:
         yield Path(tmp)
 
 
+def mostly(
+    usual: st.SearchStrategy[Any], *rare: st.SearchStrategy[Any], percent: int = 80
+) -> st.SearchStrategy[Any]:
+    """`usual` in about `percent` % of the examples, else one of `rare`."""
+    return st.integers(0, 99).flatmap(
+        lambda n: usual if n < percent or not rare else rare[n % len(rare)]
+    )
+
+
 def only_bulletin_errors(call: Any, *args: Any) -> Any:
     """Run `call`; a BulletinError is a fine outcome, any other exception fails the test."""
     try:
@@ -85,12 +94,15 @@ YAML_LINES = st.tuples(
     st.sampled_from([": ", ":", " : ", ":\n  ", ": &a ", "\t: "]),
     YAML_VALUES,
 ).map("".join)
-FRONT_MATTER = st.one_of(
+FRONT_MATTER = mostly(
     st.builds(
-        lambda bom, lines, close, body: f"{bom}---\n" + "\n".join(lines) + f"\n{close}\n{body}",
+        lambda bom, title, lines, close, body: (
+            f"{bom}---\n{title}" + "\n".join(lines) + f"\n{close}\n{body}"
+        ),
         st.sampled_from(["", "\ufeff"]),
-        st.lists(YAML_LINES, max_size=8),
-        st.sampled_from(["---", "...", "--- ", "", "----", "---\r"]),
+        mostly(st.just("title: 主题\n"), st.just("")),
+        st.lists(YAML_LINES, max_size=6),
+        mostly(st.just("---"), st.sampled_from(["...", "--- ", "", "----", "---\r"])),
         st.text(max_size=40),
     ),
     st.text(max_size=200).map(lambda s: "---\n" + s),
@@ -225,7 +237,8 @@ checks = "率"
 source = "备注"
 type = "text"
 """
-CELLS = st.one_of(
+CELLS = mostly(
+    st.integers(min_value=0, max_value=10**6).map(str),
     st.sampled_from(
         [
             "", " ", "0", "-1", "1,234", "1,23", "16.65%", "%", "NaN", "nan", "inf", "-Infinity",
@@ -237,13 +250,18 @@ CELLS = st.one_of(
     ),
     st.integers(min_value=-(10**12), max_value=10**12).map(str),
     st.fractions(max_denominator=1000).map(lambda f: f"{float(f):.4f}"),
+    st.fractions(0, 1, max_denominator=1000).map(lambda f: f"{float(f) * 100:.2f}%"),
     st.text(max_size=6),
+    percent=75,
 )  # fmt: skip
-KEYS = st.one_of(
-    st.sampled_from(["甲县", "乙县", "丙县", " 甲 县 ", "合计", "总计", "", "注：", "县"]),
+COUNTIES = ["甲县", "乙县", "丙县", "丁县", "戊县", "己县", "庚县", "辛县"]
+KEYS = mostly(
+    st.sampled_from(COUNTIES),
+    st.sampled_from([" 甲 县 ", "合计", "总计", "", "注：", "县", "　乙县"]),
     st.text(max_size=4),
+    percent=90,
 )
-HEADERS = st.one_of(
+HEADERS = mostly(
     st.just(["县", "户数", "贷款户数", "报告率", "备注"]),
     st.permutations(["县", "户数", "贷款户数", "报告率", "备注"]).map(list),
     st.lists(st.sampled_from(["县", "户数", "贷款户数", "报告率", "备注", "", "户数 "]),
@@ -261,19 +279,28 @@ def _csv(header: list[str], rows: list[tuple[str, list[str]]], sep: str, title: 
     return "\n".join(lines) + "\n"
 
 
-CSV_BYTES = st.one_of(
+CSV_BYTES = mostly(
     st.builds(
         lambda text, encoding: text.encode(encoding, errors="replace"),
         st.builds(
             _csv,
             HEADERS,
-            st.lists(st.tuples(KEYS, st.lists(CELLS, max_size=6)), max_size=8),
-            st.sampled_from([",", "\t", ";"]),
-            st.booleans(),
+            st.lists(
+                st.tuples(
+                    KEYS,
+                    mostly(st.lists(CELLS, min_size=4, max_size=4), st.lists(CELLS, max_size=6)),
+                ),
+                min_size=1,
+                max_size=8,
+                unique_by=lambda row: row[0],
+            ),
+            mostly(st.just(","), st.sampled_from(["\t", ";"]), percent=90),
+            mostly(st.just(False), st.just(True), percent=70),
         ),
-        st.sampled_from(["utf-8", "utf-8-sig", "gb18030", "utf-16"]),
+        mostly(st.just("utf-8"), st.sampled_from(["utf-8-sig", "gb18030", "utf-16"])),
     ),
     st.binary(max_size=200),
+    percent=95,
 )
 
 
@@ -303,7 +330,7 @@ def _cite(table: Any, row: str) -> None:
 # -- table expressions -------------------------------------------------------------------------
 
 EXPR_CSV = (
-    "县,户数,贷款户数,`率`,备注\n"
+    "县,户数,贷款户数,率,备注\n"
     "甲县,100,10,1,说明\n乙县,0,0,2,\n丙县,-5,7,3,x\n丁县,0.001,1000000,4,y\n"
 )
 NAMES = ["户数", "贷款户数", "率", "备注", "`户数`", "`率`", "`县`", "县", "未知", "__class__",
@@ -317,6 +344,11 @@ LEAVES = st.one_of(
 )  # fmt: skip
 OPS = ["+", "-", "*", "/", "**", "//", "%", "@", "<", "==", " and ", " or ", " if ", "&", "|"]
 FUNCS = ["round", "abs", "min", "max", "eval", "__import__", "open", "getattr", "sum", "x.y"]
+
+
+def toml_string(text: str) -> str:
+    """A TOML basic string holding exactly `text`."""
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def _extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
@@ -338,10 +370,11 @@ def _extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     )
 
 
-EXPRESSIONS = st.one_of(
+EXPRESSIONS = mostly(
     st.recursive(LEAVES, _extend, max_leaves=12),
     st.text(alphabet="户数贷款率`()+-*/., 0123456789_ae[]{}:'\"\\\n#", max_size=40),
-    st.text(max_size=20),
+    st.text(min_size=1, max_size=20),
+    percent=85,
 )
 
 
@@ -357,7 +390,7 @@ def test_expression(text: str, decimals: str, scratch: Path) -> None:
         '[[columns]]\nsource = "贷款户数"\n\n'
         '[[columns]]\nsource = "率"\ntype = "number"\n\n'
         '[[columns]]\nsource = "备注"\ntype = "text"\n\n'
-        f"[[columns]]\nname = \"结果\"\nexpr = {json.dumps(text)}\n{decimals}",
+        f'[[columns]]\nname = "结果"\nexpr = {toml_string(text)}\n{decimals}',
         encoding="utf-8",
     )
     table = only_bulletin_errors(lambda: load_table(folder / "t.toml", root=scratch))
