@@ -70,6 +70,8 @@ def build_index(files: Mapping[str, bytes], pages: list[str]) -> dict[str, bytes
     The pages are written to a scratch folder and Pagefind's own binary indexes them in one
     run (its Python API sends one message per page and costs about 0.1 s each)."""
     binary = pagefind_executable()
+    if not pages:  # nothing published yet (a --drafts preview): Pagefind refuses an empty site
+        return {}
     with tempfile.TemporaryDirectory(prefix="bulletin-pagefind-") as tmp:
         source, folder = Path(tmp) / "site", Path(tmp) / BUNDLE
         for path in pages:
