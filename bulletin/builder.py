@@ -210,7 +210,7 @@ def build(
         say("indexing for search")
         from .search import index_site
 
-        index_files, index_findings = index_site(site, output.files)
+        index_files, index_findings = index_site(site, output.files, cache=cache)
         output.files.update(index_files)
         findings += index_findings
     if strict and findings:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from .conftest import ROOT, tree_digest
 
@@ -78,3 +81,30 @@ def test_smoke_run(tmp_path: Path) -> None:
     again = bench_run.render(data, "hand-written note\n")
     assert again.rstrip().endswith("<!-- notes -->\nhand-written note")
     assert "| measurement | N = 1 | N = 2 |" in again
+
+
+def test_pdf_pool_gives_the_same_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The process pool for PDFs (used from bulletin.builder.POOL_MIN editions on) is
+    deterministic: the same bytes as typesetting every edition in this process."""
+    import bulletin.builder as builder
+    from bulletin.charts import compute_charts
+    from bulletin.content import load_site
+
+    site = load_site(ROOT)
+    tables = builder.compute_tables(site)
+    charts = compute_charts(site, tables)
+    serial = builder.print_editions(site, tables, charts, {})
+    monkeypatch.setattr(builder, "POOL_MIN", 2)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    here: list[str] = []
+    typeset_one = builder._typeset_one
+
+    def counted(site, edition, *args):  # type: ignore[no-untyped-def]
+        here.append(edition.id)
+        return typeset_one(site, edition, *args)
+
+    monkeypatch.setattr(builder, "_typeset_one", counted)
+    pooled = builder.print_editions(site, tables, charts, {})
+    assert len(here) == 1  # the other edition was typeset by the worker process
+    assert list(pooled) == list(serial)
+    assert pooled == serial
