@@ -16,7 +16,6 @@ import functools
 import gzip
 import http.server
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -35,19 +34,10 @@ import pytest
 from bulletin.errors import BulletinError
 
 from .conftest import ROOT
+from .e2e.browser import chromium  # Debian Chromium under Playwright, shared with e2e
 
 QUERIES = Path(__file__).with_name("recall_queries.toml")
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = os.environ.get("BULLETIN_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PREFIX = "bulletin"  # the sub-path the site is served from
 # Measured with the pinned Pagefind (1.3.0, extended build) in Chromium 156: 65 of 65 queries.
 # (1.4.0 found 57, 1.5.2 found 51, 1.5.2's plain build 15: see bench/pagefind_recall.py.)
@@ -118,21 +108,6 @@ def serve(site: Path, prefix: str = PREFIX) -> Iterator[str]:
             server.shutdown()
             server.server_close()
             thread.join()
-
-
-@contextlib.contextmanager
-def chromium() -> Iterator[Any]:
-    """Headless Debian Chromium under Playwright (never Playwright's own browser download)."""
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).is_file():
-        raise RuntimeError(f"{CHROMIUM} is missing: run scripts/ensure-system.sh test")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 class SearchPage:
