@@ -652,8 +652,11 @@ def render(data: dict[str, Any], notes: str) -> str:
         f"{'—' if weight is None else f'{weight / 1000:.0f} KB'} | "
         f"{_met(None if weight is None else weight <= 150_000)} |",
         "",
-        "Targets at N = 500 show — until that column has been run.",
-        "",
+        *(
+            []
+            if "500" in data["sizes"]
+            else ["Targets at N = 500 show — until that column has been run.", ""]
+        ),
         "## Stage breakdown",
         "",
         "The build's own progress lines (seconds since start, then the stage that begins) of "
