@@ -76,9 +76,13 @@ def project(tmp_path: Path) -> Path:
 @pytest.fixture
 def sample_copy(tmp_path: Path) -> Path:
     """A writable copy of the sample project."""
-    dest = tmp_path / "sample"
+    return copy_project(tmp_path / "sample")
+
+
+def copy_project(dest: Path, root: Path = ROOT) -> Path:
+    """A copy of a project's inputs (never its lock file, cache or output)."""
     for name in ("bulletin.toml", "content", "data", "templates"):
-        src = ROOT / name
+        src = root / name
         if src.is_dir():
             shutil.copytree(src, dest / name)
         elif src.exists():

@@ -13,12 +13,12 @@ writes uses the clock (SOURCE_DATE_EPOCH therefore changes nothing either).
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from .conftest import ROOT, tree_digest
+from .conftest import copy_project as copy_inputs
+from .conftest import tree_digest
 
 ENVIRONMENTS = [
     {
@@ -35,17 +35,6 @@ ENVIRONMENTS = [
         "SOURCE_DATE_EPOCH": "1700000000",
     },
 ]
-
-
-def copy_inputs(dest: Path) -> Path:
-    for name in ("bulletin.toml", "content", "data", "templates"):
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name)
-        elif src.exists():
-            dest.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / name)
-    return dest
 
 
 def test_two_builds_in_two_places_are_identical(tmp_path: Path) -> None:

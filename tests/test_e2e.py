@@ -28,7 +28,7 @@ import pytest
 from bulletin.crawl import crawl_url
 from bulletin.publish import LocalHost, publish, site_files
 
-from .conftest import ROOT
+from .conftest import ROOT, copy_project
 from .e2e.browser import Tab, chromium
 from .e2e.crawl import crawl, fetch
 from .e2e.servers import PREFIX, SSHServer, nginx, sshd
@@ -36,18 +36,6 @@ from .e2e.servers import PREFIX, SSHServer, nginx, sshd
 ARTICLE = f"/{PREFIX}/editions/2021-12/ningling.html"
 ONE_YEAR = "public, max-age=31536000, immutable"
 BIG = 8 * 1024 * 1024  # a file that takes about 32 s to upload at --bwlimit 256
-
-
-def copy_project(dest: Path) -> Path:
-    """The sample project's inputs (never its lock file, cache or output)."""
-    for name in ("bulletin.toml", "content", "data", "templates"):
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name)
-        elif src.exists():
-            dest.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / name)
-    return dest
 
 
 def second_release(site: Path, dest: Path, *, extra: int = 0) -> Path:

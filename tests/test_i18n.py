@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import shutil
 import string
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from bulletin import i18n
 from bulletin.cli import main
 from bulletin.errors import BulletinError, ConfigError, Finding
 
-from .conftest import ROOT
+from .conftest import ROOT, copy_project
 from .messages import shown_texts
 
 SAMPLES = ("样例", "7", "")  # each placeholder is tried with each
@@ -415,15 +414,7 @@ def test_the_language_does_not_leak_between_runs(chinese: None, bad: Path) -> No
 
 @pytest.fixture
 def sample(tmp_path: Path) -> Path:
-    dest = tmp_path / "sample"
-    for name in ("bulletin.toml", "content", "data", "templates"):
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name)
-        elif src.exists():
-            dest.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / name)
-    return dest
+    return copy_project(tmp_path / "sample")
 
 
 CROSS_ZH = (

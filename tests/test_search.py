@@ -17,7 +17,6 @@ import gzip
 import http.server
 import json
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -33,7 +32,7 @@ import pytest
 
 from bulletin.errors import BulletinError
 
-from .conftest import ROOT
+from .conftest import ROOT, copy_project
 from .e2e.browser import chromium  # Debian Chromium under Playwright, shared with e2e
 
 QUERIES = Path(__file__).with_name("recall_queries.toml")
@@ -74,18 +73,6 @@ class Query:
 def load_queries(path: Path = QUERIES) -> list[Query]:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     return [Query(d["q"], d["kind"], tuple(d["expect"])) for d in data["query"]]
-
-
-def copy_project(dest: Path, root: Path = ROOT) -> Path:
-    """A copy of the sample project's inputs (never its lock file, cache or output)."""
-    for name in ("bulletin.toml", "content", "data", "templates"):
-        src = root / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name)
-        elif src.exists():
-            dest.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / name)
-    return dest
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
