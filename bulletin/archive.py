@@ -6,6 +6,7 @@ sitemap are the editions' own dates (China Standard Time), never the build time.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Iterable
 from itertools import groupby
@@ -30,14 +31,20 @@ def by_year(editions: Iterable[Edition]) -> list[tuple[int, list[Edition]]]:
     return [(year, list(group)) for year, group in groupby(ordered, key=lambda e: e.year)]
 
 
-def neighbours(published: list[Edition], edition: Edition) -> dict[str, Any]:
-    """The previous and next published edition around `edition` (a draft has neighbours too)."""
-    older = [e for e in published if (e.config.date, e.config.number) < _key(edition)]
-    newer = [e for e in published if (e.config.date, e.config.number) > _key(edition)]
-    return {
-        "previous_edition": older[-1] if older else None,
-        "next_edition": newer[0] if newer else None,
-    }
+def neighbours(published: list[Edition], editions: Iterable[Edition]) -> dict[str, dict[str, Any]]:
+    """{edition id: its previous and next published edition} (a draft has neighbours too).
+
+    `published` is in date order, as Site.editions is."""
+    keys = [_key(e) for e in published]
+    around: dict[str, dict[str, Any]] = {}
+    for edition in editions:
+        before = bisect.bisect_left(keys, _key(edition))
+        after = bisect.bisect_right(keys, _key(edition))
+        around[edition.id] = {
+            "previous_edition": published[before - 1] if before else None,
+            "next_edition": published[after] if after < len(published) else None,
+        }
+    return around
 
 
 def _key(edition: Edition) -> tuple[dt.date, int]:

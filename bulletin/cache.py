@@ -10,9 +10,12 @@ same edition with another key are deleted when a new one is stored.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-from collections.abc import Iterable
+import os
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict
 from functools import cache
 from pathlib import Path
@@ -45,65 +48,171 @@ def code_digest() -> str:
 
 def edition_keys(
     site: Site, published: list[Edition], latest: Edition, **options: object
-) -> dict[str, str]:
+) -> tuple[dict[str, str], dict[str, str]]:
+    """({edition id: key of its pages}, {edition id: key of its charts and PDF}).
+
+    A PDF does not show the neighbours or whether the edition is the latest, so adding an
+    edition typesets no earlier PDF again."""
     base = hashlib.sha256()
     base.update(code_digest().encode())
     base.update((site.root / "bulletin.toml").read_bytes())
     _tree_digest(site.root / "templates", base)
     base.update(json.dumps(options, sort_keys=True).encode())
-    keys: dict[str, str] = {}
+    pages: dict[str, str] = {}
+    drawn: dict[str, str] = {}
     history = hashlib.sha256()  # the data of every edition so far, in order
+    around_all = neighbours(published, site.editions)
     for edition in site.editions:
         h = base.copy()
         h.update(json.dumps(file_hashes(site, edition), sort_keys=True).encode())
         h.update(history.digest())
-        around = [e for e in neighbours(published, edition).values() if e is not None]
+        drawn[edition.id] = h.hexdigest()
+        around = [e for e in around_all[edition.id].values() if e is not None]
         h.update(json.dumps([(e.id, e.config.number, e.config.total) for e in around]).encode())
         h.update(b"home" if edition is latest else b"")
-        keys[edition.id] = h.hexdigest()
+        pages[edition.id] = h.hexdigest()
         data = site.data_dir / edition.id
         _tree_digest(data, history)
-    return keys
+    return pages, drawn
 
 
-class RenderCache:
-    """Rendered files per edition, one entry file each: a JSON header, then the bytes."""
+@contextlib.contextmanager
+def running(folder: Path) -> Iterator[Callable[[], bool]]:
+    """Register this build under `folder`/running while it runs; yields a function telling
+    whether another build is running now (then the object store must not be collected)."""
+    from .output import _alive
+
+    registry = folder / "running"
+    registry.mkdir(parents=True, exist_ok=True)
+    me = registry / str(os.getpid())
+    me.touch()
+
+    def others() -> bool:
+        for entry in registry.iterdir():
+            pid = entry.name
+            if pid.isdigit() and int(pid) != os.getpid():
+                if _alive(int(pid)):
+                    return True
+                entry.unlink(missing_ok=True)  # a build that was killed
+        return False
+
+    try:
+        yield others
+    finally:
+        me.unlink(missing_ok=True)
+
+
+class ObjectStore:
+    """Every built file, once, under `.cache/bulletin/objects/<2 hex>/<62 hex>` (its SHA-256).
+
+    The site folder is made of hard links to these files (copies where the output is on
+    another file system), so an unchanged file costs a link instead of a write, and a build
+    never holds the whole site in memory. Objects are read-only and never change: a name is
+    the hash of the bytes. `collect` deletes the ones nothing refers to any more."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def _path(self, edition_id: str, key: str) -> Path:
-        return self.folder / f"{edition_id}.{key[:32]}"
+    def path(self, digest: str) -> Path:
+        return self.folder / digest[:2] / digest[2:]
 
-    def load(self, edition_id: str, key: str) -> tuple[dict[str, bytes], list[Finding]] | None:
-        path = self._path(edition_id, key)
+    def put(self, data: bytes) -> str:
+        digest = hashlib.sha256(data).hexdigest()
+        path = self.path(digest)
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+            tmp.write_bytes(data)
+            tmp.chmod(0o444)
+            os.replace(tmp, path)
+        return digest
+
+    def get(self, digest: str) -> bytes:
+        return self.path(digest).read_bytes()
+
+    def has(self, digest: str) -> bool:
+        return self.path(digest).is_file()
+
+    def collect(self, keep: set[str]) -> int:
+        """Delete every object not in `keep` (and stray temporary files); how many went."""
+        gone = 0
+        if not self.folder.is_dir():
+            return 0
+        for sub in os.scandir(self.folder):
+            if not sub.is_dir(follow_symlinks=False):
+                continue
+            for entry in os.scandir(sub.path):
+                if sub.name + entry.name not in keep:
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+                        gone += 1
+        return gone
+
+
+class RenderCache:
+    """Built files per edition (or per search shard), one small JSON entry each: the cache
+    key, {site path: object digest} and the findings. The bytes are in the ObjectStore; an
+    entry whose objects are gone is a miss."""
+
+    def __init__(self, folder: Path, store: ObjectStore | None = None) -> None:
+        self.folder = folder
+        self.objects = store or ObjectStore(folder.parent / "objects")
+
+    def _path(self, name: str, key: str) -> Path:
+        return self.folder / f"{name}.{key[:32]}"
+
+    def load(self, name: str, key: str) -> tuple[dict[str, bytes], list[Finding]] | None:
+        """The entry's files as bytes (see `load_digests`)."""
+        hit = self.load_digests(name, key)
+        if hit is None:
+            return None
         try:
-            raw = path.read_bytes()
-            head, _, body = raw.partition(b"\n")
-            meta = json.loads(head)
-            files, pos = {}, 0
-            for name, size in meta["files"]:
-                files[name] = body[pos : pos + size]
-                pos += size
-            if pos != len(body) or meta["key"] != key:
-                return None
-            return files, [Finding(**f) for f in meta["findings"]]
-        except (OSError, ValueError, KeyError, TypeError):
-            return None  # missing or damaged: render again
+            return {p: self.objects.get(d) for p, d in hit[0].items()}, hit[1]
+        except OSError:
+            return None
 
     def store(
-        self, edition_id: str, key: str, files: dict[str, bytes], findings: Iterable[Finding]
+        self, name: str, key: str, files: Mapping[str, bytes], findings: Iterable[Finding]
+    ) -> None:
+        """Store the files' bytes in the object store and an entry for them."""
+        self.store_entry(name, key, {p: self.objects.put(d) for p, d in files.items()}, findings)
+
+    def load_digests(self, name: str, key: str) -> tuple[dict[str, str], list[Finding]] | None:
+        try:
+            meta = json.loads(self._path(name, key).read_bytes())
+            files = meta["files"]
+            if meta["key"] != key or not isinstance(files, dict):
+                return None
+            if not all(isinstance(d, str) and self.objects.has(d) for d in files.values()):
+                return None
+            return dict(files), [Finding(**f) for f in meta["findings"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # missing or damaged: build again
+
+    def store_entry(
+        self, name: str, key: str, files: Mapping[str, str], findings: Iterable[Finding]
     ) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        for old in self.folder.glob(f"{edition_id}.*"):
+        for old in self.folder.glob(f"{name}.*"):
             old.unlink(missing_ok=True)
-        names = sorted(files)
         head = {
             "key": key,
-            "files": [[n, len(files[n])] for n in names],
+            "files": dict(sorted(files.items())),
             "findings": [asdict(f) for f in findings],
         }
-        path = self._path(edition_id, key)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(json.dumps(head).encode() + b"\n" + b"".join(files[n] for n in names))
+        path = self._path(name, key)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(head, ensure_ascii=False), encoding="utf-8")
         tmp.replace(path)
+
+    def referenced(self) -> set[str]:
+        """The digests every entry refers to (what the store must keep)."""
+        found: set[str] = set()
+        if not self.folder.is_dir():
+            return found
+        for path in self.folder.iterdir():
+            try:
+                found.update(json.loads(path.read_bytes())["files"].values())
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                continue
+        return found

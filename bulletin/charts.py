@@ -243,9 +243,13 @@ def make_charts(
 
 
 def compute_charts(
-    site: Site, tables: Mapping[str, Mapping[str, ComputedTable]]
+    site: Site,
+    tables: Mapping[str, Mapping[str, ComputedTable]],
+    *,
+    only: set[str] | None = None,
 ) -> dict[str, dict[str, Chart]]:
-    """The build stage: every edition's charts (line charts see the editions before it)."""
+    """The build stage: every edition's charts (line charts see the editions before it);
+    with `only`, just those editions' charts."""
     result: dict[str, dict[str, Chart]] = {}
     history: list[tuple[str, str, Mapping[str, ComputedTable]]] = []
     years = {e.year for e in site.editions}
@@ -253,8 +257,11 @@ def compute_charts(
         number = f"第{edition.config.number}期"
         label = f"{edition.year}年{number}" if len(years) > 1 else number
         own = tables.get(edition.id, {})
+        wanted = only is None or edition.id in only
         result[edition.id] = (
-            make_charts(own, tuple(history), site.config.fonts.sans, label=label) if own else {}
+            make_charts(own, tuple(history), site.config.fonts.sans, label=label)
+            if own and wanted
+            else {}
         )
         history.append((edition.id, label, own))
     return result

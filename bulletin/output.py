@@ -81,9 +81,12 @@ def read_marker(folder: Path) -> dict[str, Any] | None:
 
 
 def write_site(
-    files: Mapping[str, bytes], out: Path, *, info: Mapping[str, Any] | None = None
+    files: Mapping[str, bytes | Path], out: Path, *, info: Mapping[str, Any] | None = None
 ) -> None:
-    """Write `files` into `out` in one step; `info` (JSON) goes into its marker file."""
+    """Write `files` into `out` in one step; `info` (JSON) goes into its marker file.
+
+    A Path value is a built file to hard-link (bulletin.cache.ObjectStore: unchanged files
+    cost a link, not a write), copied where a link cannot be made."""
     out = out.absolute()
     if out.exists() and not (out / MARKER).exists() and any(out.iterdir()):
         raise BulletinError(
@@ -94,11 +97,24 @@ def write_site(
     clean_leftovers(out)
     staging = out.parent / f".{out.name}.{os.getpid()}.tmp"
     staging.mkdir()
+    made = {staging}
+    link = True
     try:
         for rel, data in sorted(files.items()):
             target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            if not isinstance(data, Path):
+                target.write_bytes(data)
+                continue
+            if link:
+                try:
+                    os.link(data, target)
+                    continue
+                except OSError:  # another file system, or one without links: copy from now on
+                    link = False
+            shutil.copyfile(data, target)
         marker = json.dumps(dict(info), sort_keys=True) + "\n" if info else ""
         (staging / MARKER).write_text(marker, encoding="utf-8")
     except BaseException:

@@ -19,8 +19,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from .archive import neighbours, write_archive
-from .cache import RenderCache, edition_keys
+from .archive import write_archive
 from .content import Article, Edition, Site
 from .errors import Finding
 from .images import ImageStore
@@ -72,8 +71,6 @@ class RenderedArticle:
 class Output:
     files: dict[str, bytes] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
-    reused: list[str] = field(default_factory=list)  # editions taken from the cache
-    keys: dict[str, str] = field(default_factory=dict)  # each edition's cache key
 
 
 def make_environment(site_templates: Path | None) -> jinja2.Environment:
@@ -159,7 +156,8 @@ class SiteRenderer:
         self.out.findings.extend(ctx.findings)
         return RenderedArticle(article, Markup(html), article_path(edition, article), ctx.wide)
 
-    def edition(self, edition: Edition, published: list[Edition], *, home: bool = False) -> None:
+    def edition(self, edition: Edition, around: dict[str, Any], *, home: bool = False) -> None:
+        """The edition's pages (its chart SVGs are drawn by the print stage, with its PDF)."""
         base = edition_dir(edition)
         images = ImageStore(edition.path, self.site.root)
         rendered = {a.slug: self.article_html(edition, a, images) for a in edition.articles}
@@ -176,13 +174,11 @@ class SiteRenderer:
             self.out.files[f"{base}/{path}"] = data
         for name, table in self.tables.get(edition.id, {}).items():
             self.out.files[f"{base}/{name}.csv"] = table.to_csv_bytes()
-        for name, chart in self.charts.get(edition.id, {}).items():
-            self.out.files[f"{base}/{name}.svg"] = chart.svg()
         context = {
             "edition": edition,
             "pages": pages,
             "pdf": self.pdf,
-            **neighbours(published, edition),
+            **around,
         }
         self.page("edition.html", f"{base}/index.html", **context)
         if home:
@@ -226,41 +222,25 @@ def _walk(folder: Any, prefix: str = "") -> list[str]:
     return names
 
 
-def render_site(
-    site: Site,
-    tables: Mapping[str, Mapping[str, Any]],
-    *,
-    pdf: bool = False,
-    cache: RenderCache | None = None,
-    charts: Mapping[str, Mapping[str, Any]] | None = None,
+def render_edition(
+    renderer: SiteRenderer, edition: Edition, around: dict[str, Any], *, home: bool
 ) -> Output:
-    """Every page of the site, in memory. `pdf`: link each edition to its PDF and thumbnail.
+    """One edition's files (and the home page when it is the latest), as a fresh Output."""
+    whole, renderer.out = renderer.out, Output()
+    try:
+        renderer.edition(edition, around, home=home)
+        return renderer.out
+    finally:
+        renderer.out = whole
 
-    With a cache, an edition whose inputs did not change is taken from it instead.
-    """
-    renderer = SiteRenderer(site, tables, pdf=pdf, charts=charts)
-    published = [e for e in site.editions if e.published]
-    latest = (published or site.editions)[-1]
-    keys = edition_keys(site, published, latest, pdf=pdf) if cache else {}
-    renderer.out.keys = keys
-    for edition in site.editions:
-        hit = cache.load(edition.id, keys[edition.id]) if cache else None
-        if hit is not None:
-            renderer.out.files.update(hit[0])
-            renderer.out.findings.extend(hit[1])
-            renderer.out.reused.append(edition.id)
-            continue
-        whole, renderer.out = renderer.out, Output()
-        try:
-            renderer.edition(edition, published, home=edition is latest)
-            part = renderer.out
-        finally:
-            renderer.out = whole
-        whole.files.update(part.files)  # (part.reused stays empty: a fresh render)
-        whole.findings.extend(part.findings)
-        if cache:
-            cache.store(edition.id, keys[edition.id], part.files, part.findings)
-    if published:
-        write_archive(renderer, published, pdf=pdf)
-    renderer.static()
-    return renderer.out
+
+def render_rest(renderer: SiteRenderer, published: list[Edition], *, pdf: bool) -> Output:
+    """The pages that list every edition (archive, feed, sitemap, 404) and the static files."""
+    whole, renderer.out = renderer.out, Output()
+    try:
+        if published:
+            write_archive(renderer, published, pdf=pdf)
+        renderer.static()
+        return renderer.out
+    finally:
+        renderer.out = whole

@@ -83,28 +83,38 @@ def test_smoke_run(tmp_path: Path) -> None:
     assert "| measurement | N = 1 | N = 2 |" in again
 
 
-def test_pdf_pool_gives_the_same_files(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The process pool for PDFs (used from bulletin.builder.POOL_MIN editions on) is
-    deterministic: the same bytes as typesetting every edition in this process."""
+def test_pdf_pool_gives_the_same_files(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The process pool of the print stage (used from bulletin.builder.POOL_MIN editions on)
+    is deterministic: the same files as drawing and typesetting every edition here."""
     import bulletin.builder as builder
+    from bulletin.cache import ObjectStore
     from bulletin.charts import compute_charts
     from bulletin.content import load_site
 
     site = load_site(ROOT)
     tables = builder.compute_tables(site)
     charts = compute_charts(site, tables)
-    serial = builder.print_editions(site, tables, charts, {})
+    store = ObjectStore(tmp_path / "objects")
+    serial = builder.Drawing(site, store, tables, charts, site.editions, pdf=True).results()
     monkeypatch.setattr(builder, "POOL_MIN", 2)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     here: list[str] = []
-    typeset_one = builder._typeset_one
+    draw_one = builder.draw_one
 
-    def counted(site, edition, *args):  # type: ignore[no-untyped-def]
+    def counted(site, edition, *args, **kw):  # type: ignore[no-untyped-def]
         here.append(edition.id)
-        return typeset_one(site, edition, *args)
+        return draw_one(site, edition, *args, **kw)
 
-    monkeypatch.setattr(builder, "_typeset_one", counted)
-    pooled = builder.print_editions(site, tables, charts, {})
-    assert here == []  # every edition was typeset by a worker process: the pool ran
-    assert list(pooled) == list(serial)
+    monkeypatch.setattr(builder, "draw_one", counted)
+    drawing = builder.Drawing(site, store, tables, charts, site.editions, pdf=True)
+    assert drawing.pool is not None
+    pooled = drawing.results()
+    assert here == []  # every edition was drawn by a worker process: the pool ran
     assert pooled == serial
+    names = sorted(p.rsplit("/", 1)[1] for files in pooled.values() for p in files)
+    assert names == ["2021-12.pdf", "2021-13.pdf", "microcredit-rate.svg"] + ["page-1.png"] * 2
+    for files in pooled.values():
+        for digest in files.values():
+            assert store.has(digest)

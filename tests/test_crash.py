@@ -6,8 +6,8 @@ Then the content is switched between the versions and the build is killed with S
 whole process group, Pagefind too) again and again:
 
 - at delays spread over a normal build's measured duration, from start-up to the end;
-- with the write stage slowed down (each file written into the staging folder, and each file
-  of the old site removed after the swap, takes a few milliseconds more: a sitecustomize.py
+- with the write stage slowed down (each file written or linked into the staging folder, and
+  each file of the old site removed after the swap, takes a few milliseconds more: a sitecustomize.py
   on PYTHONPATH), killed at random moments after the staging folder appears — so kills land
   while the staging folder fills, at the swap, and while the old site is removed.
 
@@ -42,7 +42,7 @@ import os, pathlib, shutil, time
 _delay = float(os.environ.get("BULLETIN_TEST_SLOW_WRITE", "0"))
 if _delay:
     _write_bytes, _write_text = pathlib.Path.write_bytes, pathlib.Path.write_text
-    _rmtree, _unlink = shutil.rmtree, os.unlink
+    _rmtree, _unlink, _link = shutil.rmtree, os.unlink, os.link
     _removing = []
 
     def _staging(path):
@@ -57,6 +57,11 @@ if _delay:
         if _staging(self):
             time.sleep(_delay)
         return _write_text(self, *args, **kwargs)
+
+    def link(source, target, *args, **kwargs):
+        if _staging(target):
+            time.sleep(_delay)
+        return _link(source, target, *args, **kwargs)
 
     def unlink(path, *args, **kwargs):
         if _removing:
@@ -74,7 +79,7 @@ if _delay:
                 _removing.pop()
 
     pathlib.Path.write_bytes, pathlib.Path.write_text = write_bytes, write_text
-    os.unlink, shutil.rmtree = unlink, rmtree
+    os.unlink, os.link, shutil.rmtree = unlink, link, rmtree
 """
 
 
