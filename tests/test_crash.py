@@ -7,9 +7,10 @@ whole process group, Pagefind too) again and again:
 
 - at delays spread over a normal build's measured duration, from start-up to the end;
 - with the write stage slowed down (each file written or linked into the staging folder, and
-  each file of the old site removed after the swap, takes a few milliseconds more: a sitecustomize.py
-  on PYTHONPATH), killed at random moments after the staging folder appears — so kills land
-  while the staging folder fills, at the swap, and while the old site is removed.
+  each file of the old site removed after the swap, takes a few milliseconds more: a
+  sitecustomize.py on PYTHONPATH), killed at random moments after the staging folder
+  appears — so kills land while the staging folder fills, at the swap, and while the old
+  site is removed.
 
 After every kill `site/` must be exactly site A or site B. Some kills must have landed in the
 write stage (a staging folder was left behind). The next normal build must succeed, remove
