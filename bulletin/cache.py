@@ -112,26 +112,30 @@ class ObjectStore:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self._base = os.fspath(folder)
 
-    def path(self, digest: str) -> Path:
-        return self.folder / digest[:2] / digest[2:]
+    def path(self, digest: str) -> str:
+        """The object's file name (a str: pathlib costs too much for every file of a site)."""
+        return f"{self._base}/{digest[:2]}/{digest[2:]}"
 
     def put(self, data: bytes) -> str:
         digest = hashlib.sha256(data).hexdigest()
         path = self.path(digest)
-        if not path.is_file():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-            tmp.write_bytes(data)
-            tmp.chmod(0o444)
+        if not os.path.isfile(path):
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
+            with open(tmp, "wb") as f:
+                f.write(data)
+            os.chmod(tmp, 0o444)
             os.replace(tmp, path)
         return digest
 
     def get(self, digest: str) -> bytes:
-        return self.path(digest).read_bytes()
+        with open(self.path(digest), "rb") as f:
+            return f.read()
 
     def has(self, digest: str) -> bool:
-        return self.path(digest).is_file()
+        return os.path.isfile(self.path(digest))
 
     def collect(self, keep: set[str]) -> int:
         """Delete every object not in `keep` (and stray temporary files); how many went."""

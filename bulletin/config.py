@@ -296,6 +296,47 @@ def split_front_matter(text: str, shown: str) -> tuple[ArticleMeta, str, int]:
         )
     raw = m.group(1)
     try:
+        data, lines = _load_front_matter(raw, shown)
+    except (yaml.YAMLError, ValueError, RecursionError):
+        data, lines = _front_matter_slowly(raw, shown), None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError("front matter must be 'field: value' lines", file=shown, line=2)
+    if lines is None:
+        lines = _yaml_lines(raw, 2)
+        _no_duplicate_keys(raw, shown)
+    try:
+        meta = ArticleMeta.model_validate(data)
+    except ValidationError as e:
+        # a missing field is reported at the opening '---'
+        raise validation_error(
+            e, ArticleMeta, shown, lambda loc: lines.get(str(loc[0]), 1) if loc else 1
+        ) from None
+    body_line = text[: m.end()].count("\n") + 1
+    return meta, text[m.end() :], body_line
+
+
+def _load_front_matter(raw: str, shown: str) -> tuple[Any, dict[str, int] | None]:
+    """The front matter's data and the line of each top-level key, composed once by libyaml
+    (the common case; errors are reported by _front_matter_slowly)."""
+    loader = FAST_LOADER(raw)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}
+        if not isinstance(node, yaml.MappingNode):
+            return loader.construct_document(node), {}
+        _duplicates(node, shown)
+        lines = {str(k.value): k.start_mark.line + 2 for k, _ in node.value}
+        return loader.construct_document(node), lines
+    finally:
+        loader.dispose()
+
+
+def _front_matter_slowly(raw: str, shown: str) -> Any:
+    """The front matter read again by the Python loader, for its error messages."""
+    try:
         try:
             data = yaml.load(raw, Loader=FAST_LOADER)  # a safe loader
         except (yaml.YAMLError, ValueError, RecursionError):
@@ -317,21 +358,7 @@ def split_front_matter(text: str, shown: str) -> tuple[ArticleMeta, str, int]:
             line=_bad_value_line(raw),
             hint=None if isinstance(e, RecursionError) else "quote text: byline: '2021-02-30'",
         ) from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ConfigError("front matter must be 'field: value' lines", file=shown, line=2)
-    lines = _yaml_lines(raw, 2)
-    _no_duplicate_keys(raw, shown)
-    try:
-        meta = ArticleMeta.model_validate(data)
-    except ValidationError as e:
-        # a missing field is reported at the opening '---'
-        raise validation_error(
-            e, ArticleMeta, shown, lambda loc: lines.get(str(loc[0]), 1) if loc else 1
-        ) from None
-    body_line = text[: m.end()].count("\n") + 1
-    return meta, text[m.end() :], body_line
+    return data
 
 
 def _bad_value_line(raw: str) -> int | None:
@@ -358,6 +385,10 @@ def _no_duplicate_keys(raw: str, shown: str) -> None:
         node = yaml.compose(raw, Loader=FAST_LOADER)
     except yaml.YAMLError:  # libyaml refuses what the Python loader read
         node = yaml.compose(raw, Loader=yaml.SafeLoader)
+    _duplicates(node, shown)
+
+
+def _duplicates(node: Any, shown: str) -> None:
     first: dict[str, int] = {}
     for key, _ in node.value if isinstance(node, yaml.MappingNode) else []:
         line = key.start_mark.line + 2

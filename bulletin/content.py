@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +46,7 @@ class Edition:
     shown: str
     config: EditionConfig
     pages: list[Page]
+    hashes: dict[str, str] | None = field(default=None, repr=False, compare=False)  # lock.py
 
     @property
     def articles(self) -> list[Article]:
@@ -74,6 +78,7 @@ class Site:
 
 def load_site(root: Path, *, drafts: bool = False) -> Site:
     """Read and validate the whole site. Drafts are left out unless `drafts`."""
+    _resolved.cache_clear()  # (folders may have become links since the last build)
     root = root.resolve()
     config = load_site_config(root)
     content = root / "content"
@@ -110,7 +115,8 @@ def load_edition(root: Path, folder: Path) -> Edition:
     text = toml_path.read_text(encoding="utf-8")
     for page in pages:
         for slug in page.config.articles or []:
-            line = _toml_line(text, ("pages", page.number - 1, "articles"))
+            if slug not in articles or slug in placed:
+                line = _toml_line(text, ("pages", page.number - 1, "articles"))
             if slug not in articles:
                 near = suggest(slug, list(articles))
                 raise ConfigError(
@@ -181,12 +187,28 @@ def load_article(root: Path, path: Path) -> Article:
 
 def inside_project(root: Path, path: Path, shown: str) -> None:
     """A file read from the project must be in it: never a link that leads out of it."""
-    if not path.resolve().is_relative_to(root.resolve()):
+    if not _inside(_resolved(root), path):
         raise ConfigError(
             "is a link to a file outside the project folder; bulletin reads only files inside it",
             file=shown,
             hint="copy the file into the project instead of linking to it",
         )
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolved(folder: Path) -> Path:
+    return folder.resolve()
+
+
+def _inside(root: Path, path: Path) -> bool:
+    """Whether `path` is inside `root` once links are followed. A file that is not itself a
+    link is inside when its folder is (folders resolved once per build, not once per file)."""
+    try:
+        link = stat.S_ISLNK(os.lstat(path).st_mode)
+    except OSError:
+        link = True  # let resolve() decide
+    where = path.resolve() if link else _resolved(path.parent) / path.name
+    return where.is_relative_to(root)
 
 
 def _check_numbers(editions: list[Edition]) -> None:

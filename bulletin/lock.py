@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -37,21 +38,28 @@ def input_files(site: Site, edition: Edition) -> list[Path]:
     """Every input file of an edition, sorted (hidden files and folders left out)."""
     files: list[Path] = []
     for folder in (edition.path, site.data_dir / edition.id):
-        if folder.is_dir():
-            files += [
-                p
-                for p in folder.rglob("*")
-                if p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-            ]
-    return sorted(files)
+        for top, dirs, names in os.walk(folder):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            files += [Path(top, n) for n in names if not n.startswith(".")]
+    return sorted(f for f in files if f.is_file())
 
 
 def file_hashes(site: Site, edition: Edition) -> dict[str, str]:
-    return {
-        p.relative_to(site.root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in input_files(site, edition)
-    }
+    """{shown path: SHA-256} of the edition's input files (read once per build)."""
+    if edition.hashes is None:
+        from .content import _inside, _resolved
+
+        root = len(str(site.root)) + 1
+        hashes = {}
+        for path in input_files(site, edition):
+            shown = str(path)[root:].replace(os.sep, "/")
+            if _inside(_resolved(site.root), path):
+                data = path.read_bytes()
+            else:  # never read: the stage that uses it says so (file and line)
+                data = f"a link out of the project: {path.resolve()}".encode()
+            hashes[shown] = hashlib.sha256(data).hexdigest()
+        edition.hashes = hashes
+    return edition.hashes
 
 
 def read_lock(root: Path) -> dict[str, Locked]:

@@ -80,12 +80,38 @@ def read_marker(folder: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else {}
 
 
+def _unchanged(out: Path, files: Mapping[str, bytes | str | Path], marker: str) -> bool:
+    """Whether `out` already is exactly this site: the same marker, the same file names, and
+    every linked file the very same file (inode) as the one to link. Then nothing is written."""
+    try:
+        if (out / MARKER).read_text(encoding="utf-8") != marker:
+            return False
+        base = os.fspath(out)
+        present = set()
+        for top, _dirs, names in os.walk(base):
+            rel = top[len(base) + 1 :]
+            present.update(f"{rel}/{n}" if rel else n for n in names)
+        if present != set(files) | {MARKER}:
+            return False
+        for rel, data in files.items():
+            if isinstance(data, bytes):
+                if Path(base, rel).read_bytes() != data:
+                    return False
+                continue
+            have, want = os.stat(f"{base}/{rel}"), os.stat(data)
+            if (have.st_ino, have.st_dev) != (want.st_ino, want.st_dev):
+                return False
+    except OSError:
+        return False
+    return True
+
+
 def write_site(
-    files: Mapping[str, bytes | Path], out: Path, *, info: Mapping[str, Any] | None = None
+    files: Mapping[str, bytes | str | Path], out: Path, *, info: Mapping[str, Any] | None = None
 ) -> None:
     """Write `files` into `out` in one step; `info` (JSON) goes into its marker file.
 
-    A Path value is a built file to hard-link (bulletin.cache.ObjectStore: unchanged files
+    A str or Path value names a built file to hard-link (bulletin.cache.ObjectStore: unchanged files
     cost a link, not a write), copied where a link cannot be made."""
     out = out.absolute()
     if out.exists() and not (out / MARKER).exists() and any(out.iterdir()):
@@ -95,18 +121,23 @@ def write_site(
         )
     out.parent.mkdir(parents=True, exist_ok=True)
     clean_leftovers(out)
+    marker = json.dumps(dict(info), sort_keys=True) + "\n" if info else ""
+    if _unchanged(out, files, marker):
+        return
     staging = out.parent / f".{out.name}.{os.getpid()}.tmp"
     staging.mkdir()
-    made = {staging}
+    made = {""}
     link = True
+    base = os.fspath(staging)
     try:
         for rel, data in sorted(files.items()):
-            target = staging / rel
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            if not isinstance(data, Path):
-                target.write_bytes(data)
+            folder = rel.rpartition("/")[0]
+            if folder not in made:
+                os.makedirs(f"{base}/{folder}", exist_ok=True)
+                made.add(folder)
+            target = f"{base}/{rel}"
+            if isinstance(data, bytes):
+                Path(target).write_bytes(data)
                 continue
             if link:
                 try:
@@ -115,7 +146,6 @@ def write_site(
                 except OSError:  # another file system, or one without links: copy from now on
                     link = False
             shutil.copyfile(data, target)
-        marker = json.dumps(dict(info), sort_keys=True) + "\n" if info else ""
         (staging / MARKER).write_text(marker, encoding="utf-8")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
