@@ -6,6 +6,7 @@ output exactly as it was.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -104,67 +105,129 @@ def draw_one(
     return files
 
 
-POOL_MIN = 8  # fewer editions than this are drawn in this process: a worker takes ~1 s to start
+POOL_MIN = 8  # fewer editions than this are built in this process: starting workers costs
 
 
-class Drawing:
-    """The print stage (charts, PDFs, thumbnails) of the editions in `todo`, started before
-    the pages are rendered: in a pool of worker processes, one per core, when there are
-    enough of them to pay for starting the workers; otherwise here, in `results`. Each
-    file goes into the object store as soon as it is made; results are digests."""
+@dataclass
+class Work:
+    """The edition stage for a run of consecutive editions, done in one process: their
+    tables and charts computed, the pages of `render` rendered, the charts and PDFs of
+    `draw` drawn. Every file goes into the object store as soon as it is made."""
 
-    def __init__(
-        self,
-        site: Site,
-        store: ObjectStore,
-        tables: Mapping[str, Mapping[str, Any]],
-        charts: Mapping[str, Mapping[str, Any]],
-        todo: list[Edition],
-        *,
-        pdf: bool,
-    ) -> None:
-        self.site, self.store, self.pdf = site, store, pdf
-        self.tables, self.charts = tables, charts
-        self.todo = [e for e in todo if pdf or charts.get(e.id)]  # (others draw nothing)
-        self.empty = [e.id for e in todo if not (pdf or charts.get(e.id))]
+    render: list[str]
+    draw: list[str]
+
+
+@dataclass
+class Done:
+    pages: dict[str, tuple[dict[str, str], list[Finding]]]  # id -> (digests, findings)
+    drawn: dict[str, dict[str, str]]  # id -> digests
+
+
+@dataclass
+class Context:
+    """What every process of the edition stage shares (inherited by forked workers)."""
+
+    site: Site
+    store: ObjectStore
+    pdf: bool
+    strict: bool
+    tables: Mapping[str, Mapping[str, Any]] | None  # computed beforehand (line charts), or None
+    renderer: Any = None  # this process's SiteRenderer (templates compiled once)
+
+
+def do_work(ctx: Context, work: Work) -> Done:
+    from .archive import neighbours
+    from .charts import compute_charts
+    from .render import SiteRenderer, render_edition
+
+    site, store = ctx.site, ctx.store
+    ids = set(work.render) | set(work.draw)
+    tables = ctx.tables
+    if tables is None:
+        tables = compute_tables(site, strict=ctx.strict, only=ids)
+    charts = compute_charts(site, tables, only=ids)
+    if ctx.renderer is None:
+        ctx.renderer = SiteRenderer(site, {}, pdf=ctx.pdf)
+    renderer = ctx.renderer
+    renderer.tables, renderer.charts = tables, charts
+    published = [e for e in site.editions if e.published]
+    latest = (published or site.editions)[-1]
+    editions = {e.id: e for e in site.editions}
+    render = [editions[i] for i in work.render]
+    around = neighbours(published, render)
+    done = Done({}, {})
+    for e in render:
+        part = render_edition(renderer, e, around[e.id], home=e is latest)
+        own = [f for table in tables[e.id].values() for f in table.findings]
+        done.pages[e.id] = ({p: store.put(d) for p, d in part.files.items()}, own + part.findings)
+    for eid in work.draw:
+        e = editions[eid]
+        files = draw_one(site, e, tables.get(eid, {}), charts.get(eid, {}), pdf=ctx.pdf)
+        done.drawn[eid] = {p: store.put(d) for p, d in files.items()}
+    return done
+
+
+_context: Context | None = None  # each worker process's
+
+
+def _worker_start(ctx: Context) -> None:
+    global _context
+    _context = ctx
+
+
+def _worker_do(work: Work) -> Done:
+    assert _context is not None
+    return do_work(_context, work)
+
+
+class EditionStage:
+    """The edition stage over every edition to build: here when there are few of them, else
+    in a pool of worker processes (one per core) over runs of consecutive editions, started
+    by fork when that is safe (no thread, no Typst loaded here), else by a fork server."""
+
+    def __init__(self, ctx: Context, render: list[str], draw: list[str]) -> None:
+        self.ctx = ctx
+        order = [e.id for e in ctx.site.editions]
+        todo = [i for i in order if i in set(render) | set(draw)]
         self.pool: Any = None
-        self.futures: dict[str, Any] = {}
+        self.futures: list[Any] = []
+        self.inline: Work | None = None
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-        workers = min(cores or 1, len(self.todo))
-        if workers < 2 or len(self.todo) < POOL_MIN:
+        workers = min(cores or 1, len(todo))
+        if workers < 2 or len(todo) < POOL_MIN:
+            self.inline = Work(render, draw)
             return
         import multiprocessing
+        import sys
+        import threading
         from concurrent.futures import ProcessPoolExecutor
 
         methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        safe = threading.active_count() == 1 and "typst" not in sys.modules
+        method = "fork" if "fork" in methods and safe else "forkserver"
+        if method not in methods:
+            method = "spawn"
         self.pool = ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_worker_start, initargs=(site, store, pdf)
+            workers,
+            mp_context=multiprocessing.get_context(method),
+            initializer=_worker_start,
+            initargs=(ctx,),
         )
-        index = {e.id: i for i, e in enumerate(site.editions)}
-        for e in self.todo:
-            self.futures[e.id] = self.pool.submit(
-                _worker_draw, index[e.id], tables.get(e.id, {}), charts.get(e.id, {})
-            )
+        runs = min(len(todo), workers * 4)  # several runs per worker: an even share of work
+        size = -(-len(todo) // runs)
+        for start in range(0, len(todo), size):
+            run = set(todo[start : start + size])
+            work = Work([i for i in render if i in run], [i for i in draw if i in run])
+            self.futures.append(self.pool.submit(_worker_do, work))
 
-    def results(self) -> dict[str, dict[str, str]]:
-        """{edition id: {site path: digest}} for every edition in `todo`."""
-        done: dict[str, dict[str, str]] = {eid: {} for eid in self.empty}
-        if self.pool is None:
-            return done | {
-                e.id: self._put(
-                    draw_one(
-                        self.site,
-                        e,
-                        self.tables.get(e.id, {}),
-                        self.charts.get(e.id, {}),
-                        pdf=self.pdf,
-                    )
-                )
-                for e in self.todo
-            }
+    def results(self) -> Iterator[Done]:
+        if self.inline is not None:
+            yield do_work(self.ctx, self.inline)
+            return
         try:
-            return done | {eid: future.result() for eid, future in self.futures.items()}
+            for future in self.futures:
+                yield future.result()
         finally:
             self.close()
 
@@ -173,25 +236,18 @@ class Drawing:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
 
-    def _put(self, files: Mapping[str, bytes]) -> dict[str, str]:
-        return {path: self.store.put(data) for path, data in files.items()}
 
+def _line_charts_anywhere(site: Site) -> bool:
+    """Whether any table spec asks for a line chart (it needs every earlier edition's tables,
+    so the tables are computed once, before the edition stage)."""
+    import re
 
-_worker: tuple[Site, ObjectStore, bool] | None = None  # set once in each worker process
-
-
-def _worker_start(site: Site, store: ObjectStore, pdf: bool) -> None:
-    global _worker
-    _worker = (site, store, pdf)
-
-
-def _worker_draw(
-    index: int, tables: Mapping[str, Any], charts: Mapping[str, Any]
-) -> dict[str, str]:
-    assert _worker is not None
-    site, store, pdf = _worker
-    files = draw_one(site, site.editions[index], tables, charts, pdf=pdf)
-    return {path: store.put(data) for path, data in files.items()}
+    line = re.compile(r"""^\s*type\s*=\s*["']line["']""", re.M)
+    for path in sorted(site.data_dir.glob("*/*.toml")):
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            if line.search(path.read_text(encoding="utf-8")):
+                return True
+    return False
 
 
 def build(
@@ -217,7 +273,7 @@ def build(
 
     say = report or (lambda message: None)
     started = time.perf_counter()
-    site = load_site(root, drafts=drafts)
+    site = load_site(root, drafts=drafts, cache=cache)
     with running(site.root / ".cache" / "bulletin") as others:
         return _build(
             site, out, drafts, strict, cache, pdf, search, update_lock, say, others, started
@@ -238,10 +294,9 @@ def _build(
     started: float,
 ) -> BuildResult:
     from . import lock
-    from .archive import neighbours
     from .cache import edition_keys
     from .output import write_site
-    from .render import SiteRenderer, render_edition, render_rest
+    from .render import SiteRenderer, render_rest
 
     if not site.editions:
         raise ConfigError(
@@ -259,6 +314,7 @@ def _build(
         RenderCache(folder / "print", store),
     )
     page_keys, draw_keys = edition_keys(site, published, latest, pdf=pdf)
+    site.inputs.save()
     page_hits: dict[str, tuple[dict[str, str], list[Finding]]] = {}
     draw_hits: dict[str, tuple[dict[str, str], list[Finding]]] = {}
     if cache:
@@ -267,54 +323,43 @@ def _build(
                 page_hits[e.id] = hit
             if hit := drawn_cache.load_digests(e.id, draw_keys[e.id]):
                 draw_hits[e.id] = hit
-    to_render = [e for e in site.editions if e.id not in page_hits]
-    to_draw = [e for e in site.editions if e.id not in draw_hits]
-    needed = {e.id for e in to_render + to_draw}
-    tables: dict[str, Mapping[str, Any]] = {}
-    charts: dict[str, dict[str, Any]] = {}
+    to_render = [e.id for e in site.editions if e.id not in page_hits]
+    to_draw = [e.id for e in site.editions if e.id not in draw_hits]
+    needed = set(to_render) | set(to_draw)
+    tables: Mapping[str, Mapping[str, Any]] | None = None
     if needed:
         say(f"computing tables of {len(needed)} edition(s)")
-        tables = compute_tables(site, strict=strict, only=needed)
-        from .charts import compute_charts  # matplotlib loads when the first chart is drawn
-
-        charts = compute_charts(site, tables, only=needed)
+        if _line_charts_anywhere(site):
+            tables = compute_tables(site, strict=strict, only=needed)
+    say("rendering pages")
+    if page_hits:
+        say(f"{len(page_hits)} unchanged edition(s) taken from the cache")
     if pdf and to_draw:
         say(f"typesetting {len(to_draw)} PDF(s)")
-        from .pdf import check_fonts
-
-        check_fonts(site.config)
-    drawing = Drawing(site, store, tables, charts, to_draw, pdf=pdf)
+    ctx = Context(site, store, pdf, strict, tables)
+    stage = EditionStage(ctx, to_render, to_draw)
+    files: dict[str, str] = {}  # site path -> object digest
+    findings: list[Finding] = []
     try:
-        say("rendering pages")
-        if page_hits:
-            say(f"{len(page_hits)} unchanged edition(s) taken from the cache")
-        files: dict[str, str] = {}  # site path -> object digest
-        findings: list[Finding] = []
-        renderer = SiteRenderer(site, tables, pdf=pdf, charts=charts)
-        around = neighbours(published, site.editions)
-        for e in site.editions:
-            hit = page_hits.get(e.id)
-            if hit is None:
-                part = render_edition(renderer, e, around[e.id], home=e is latest)
-                own = [f for table in tables[e.id].values() for f in table.findings]
-                hit = ({p: store.put(d) for p, d in part.files.items()}, own + part.findings)
+        rest = render_rest(SiteRenderer(site, {}, pdf=pdf), published, pdf=pdf)
+        pages, drawn = dict(page_hits), {k: v[0] for k, v in draw_hits.items()}
+        for done in stage.results():
+            for eid, entry in done.pages.items():
+                pages[eid] = entry
                 if cache:
-                    pages_cache.store_entry(e.id, page_keys[e.id], *hit)
-            files.update(hit[0])
-            findings += hit[1]
-        rest = render_rest(renderer, published, pdf=pdf)
-        files.update({p: store.put(d) for p, d in rest.files.items()})
-        findings += rest.findings
-        drawn = drawing.results()
+                    pages_cache.store_entry(eid, page_keys[eid], *entry)
+            for eid, digests in done.drawn.items():
+                drawn[eid] = digests
+                if cache:
+                    drawn_cache.store_entry(eid, draw_keys[eid], digests, [])
     finally:
-        drawing.close()
+        stage.close()
     for e in site.editions:
-        if e.id in drawn:
-            if cache:
-                drawn_cache.store_entry(e.id, draw_keys[e.id], drawn[e.id], [])
-            files.update(drawn[e.id])
-        else:
-            files.update(draw_hits[e.id][0])
+        files.update(pages[e.id][0])
+        findings += pages[e.id][1]
+        files.update(drawn[e.id])
+    files.update({p: store.put(d) for p, d in rest.files.items()})
+    findings += rest.findings
     if search:
         say("indexing for search")
         from .search import index_site

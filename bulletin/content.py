@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import os
+import pickle
 import stat
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .config import (
     ArticleMeta,
@@ -66,6 +71,7 @@ class Site:
     root: Path
     config: SiteConfig
     editions: list[Edition]  # oldest first
+    inputs: InputCache = field(default_factory=lambda: InputCache(None), repr=False)
 
     @property
     def content_dir(self) -> Path:
@@ -76,10 +82,75 @@ class Site:
         return self.root / "data"
 
 
-def load_site(root: Path, *, drafts: bool = False) -> Site:
-    """Read and validate the whole site. Drafts are left out unless `drafts`."""
+class InputCache:
+    """What the load stage found in each input file last time, trusted while the file's
+    stat signature (modification time in ns, size, inode, change time) is the same — as git's
+    index does. A file changed less than RACY seconds before it was recorded is not recorded
+    (its time stamp could hide a second change). Kept in .cache/bulletin/inputs.pickle."""
+
+    RACY = 2.0
+    VERSION = 1
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.old: dict[str, tuple[tuple[int, ...], str, Any]] = {}
+        self.new: dict[str, tuple[tuple[int, ...], str, Any]] = {}
+        self.started = time.time_ns()
+        if path is not None:
+            try:
+                with open(path, "rb") as f:
+                    version, code, entries = pickle.load(f)
+                if version == self.VERSION and code == _code_stamp():
+                    self.old = entries
+            except Exception:  # missing, damaged or from another version: read everything
+                self.old = {}
+
+    @staticmethod
+    def signature(st: os.stat_result) -> tuple[int, ...]:
+        return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
+
+    def get(self, path: Path) -> tuple[os.stat_result | None, tuple[str, Any] | None]:
+        """(the file's stat, (its SHA-256, what was parsed from it) if unchanged); a file
+        that cannot be read is never found (its reader says what is wrong)."""
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None, None
+        seen = self.new.get(str(path)) or self.old.get(str(path))
+        if seen is not None and seen[0] == self.signature(st):
+            self.new[str(path)] = seen
+            return st, (seen[1], seen[2])
+        return st, None
+
+    def put(self, path: Path, st: os.stat_result | None, digest: str, parsed: Any) -> None:
+        if st is not None and self.started - max(st.st_mtime_ns, st.st_ctime_ns) > self.RACY * 1e9:
+            self.new[str(path)] = (self.signature(st), digest, parsed)
+
+    def save(self) -> None:
+        if self.path is None or self.new == self.old:
+            return
+        with contextlib.suppress(OSError):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+            with open(tmp, "wb") as f:
+                pickle.dump((self.VERSION, _code_stamp(), self.new), f, protocol=5)
+            os.replace(tmp, self.path)
+
+
+@functools.cache
+def _code_stamp() -> str:
+    """The models' source: parsed front matter of another bulletin version is not reused."""
+    from . import config
+
+    return hashlib.sha256(Path(config.__file__).read_bytes()).hexdigest()
+
+
+def load_site(root: Path, *, drafts: bool = False, cache: bool = True) -> Site:
+    """Read and validate the whole site. Drafts are left out unless `drafts`. With `cache`,
+    files unchanged since the last build are not parsed again (InputCache)."""
     _resolved.cache_clear()  # (folders may have become links since the last build)
     root = root.resolve()
+    inputs = InputCache(root / ".cache" / "bulletin" / "inputs.pickle" if cache else None)
     config = load_site_config(root)
     content = root / "content"
     if not content.is_dir():
@@ -94,29 +165,41 @@ def load_site(root: Path, *, drafts: bool = False) -> Site:
                 file=f"content/{folder.name}/edition.toml",
                 hint="bulletin new edition creates one",
             )
-        edition = load_edition(root, folder)
+        edition = load_edition(root, folder, inputs)
         if edition.published or drafts:
             editions.append(edition)
     editions.sort(key=lambda e: (e.config.date, e.config.number, e.id))
     _check_numbers(editions)
-    return Site(root=root, config=config, editions=editions)
+    return Site(root=root, config=config, editions=editions, inputs=inputs)
 
 
-def load_edition(root: Path, folder: Path) -> Edition:
+def load_edition(root: Path, folder: Path, inputs: InputCache | None = None) -> Edition:
+    inputs = inputs or InputCache(None)
     shown_dir = folder.relative_to(root).as_posix()
     check_slug(folder.name, shown_dir, "edition folder")
     toml_path = folder / "edition.toml"
     shown = f"{shown_dir}/edition.toml"
     inside_project(root, toml_path, shown)
-    config = load_edition_config(toml_path, shown)
-    articles = {a.slug: a for a in (load_article(root, p) for p in sorted(folder.glob("*.md")))}
+    st, seen = inputs.get(toml_path)
+    if seen is None:
+        config = load_edition_config(toml_path, shown)  # (says what is wrong with the file)
+        raw = toml_path.read_bytes()
+        inputs.put(toml_path, st, hashlib.sha256(raw).hexdigest(), config)
+    else:
+        config = seen[1]
+    articles = {
+        a.slug: a for a in (load_article(root, p, inputs) for p in sorted(folder.glob("*.md")))
+    }
     pages = [Page(number=i + 1, config=pc) for i, pc in enumerate(config.pages)]
     placed: set[str] = set()
-    text = toml_path.read_text(encoding="utf-8")
+
+    def toml_text() -> str:  # (read only when an error message needs a line number)
+        return toml_path.read_text(encoding="utf-8")
+
     for page in pages:
         for slug in page.config.articles or []:
             if slug not in articles or slug in placed:
-                line = _toml_line(text, ("pages", page.number - 1, "articles"))
+                line = _toml_line(toml_text(), ("pages", page.number - 1, "articles"))
             if slug not in articles:
                 near = suggest(slug, list(articles))
                 raise ConfigError(
@@ -159,7 +242,7 @@ def load_edition(root: Path, folder: Path) -> Edition:
             raise ConfigError(
                 f"article '{article.slug}' is not in page {page.number}'s articles list",
                 file=shown,
-                line=_toml_line(text, ("pages", page.number - 1, "articles")),
+                line=_toml_line(toml_text(), ("pages", page.number - 1, "articles")),
                 field=f"pages.{page.number - 1}.articles",
                 hint=f'add "{article.slug}" to it, or delete {article.shown}',
             )
@@ -167,12 +250,18 @@ def load_edition(root: Path, folder: Path) -> Edition:
     return Edition(id=folder.name, path=folder, shown=shown_dir, config=config, pages=pages)
 
 
-def load_article(root: Path, path: Path) -> Article:
+def load_article(root: Path, path: Path, inputs: InputCache | None = None) -> Article:
     shown = path.relative_to(root).as_posix()
     check_slug(path.stem, shown, "article file")
     inside_project(root, path, shown)
+    inputs = inputs or InputCache(None)
+    st, seen = inputs.get(path)
+    if seen is not None:
+        meta, body, body_line = seen[1]
+        return Article(path.stem, path, shown, meta, body, body_line)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as e:
         raise ConfigError(
             f"not UTF-8 text (byte {e.start})", file=shown, hint="save the file as UTF-8"
@@ -180,6 +269,7 @@ def load_article(root: Path, path: Path) -> Article:
     except OSError as e:
         raise ConfigError(f"cannot read the file: {e.strerror or e}", file=shown) from None
     meta, body, body_line = split_front_matter(text, shown)
+    inputs.put(path, st, hashlib.sha256(raw).hexdigest(), (meta, body, body_line))
     return Article(
         slug=path.stem, path=path, shown=shown, meta=meta, body=body, body_line=body_line
     )

@@ -47,6 +47,12 @@ class BulletinError(click.ClickException):
             text += f" ({hint})"
         super().__init__(text)  # English: str(exc) and exc.message, for logs and tests
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled whole (file, line, field, hint), so that a worker process's error reads
+        the same as one raised here."""
+        return (_rebuild, (type(self), self.bare_message, self.file, self.line, self.field,
+                           self.hint))
+
     def format_message(self) -> str:
         """The message as the editor reads it, in the current language (bulletin.i18n)."""
         return i18n.error(self)
@@ -58,6 +64,17 @@ class BulletinError(click.ClickException):
         text = i18n.error_prefix() + self.format_message()
         click.echo(text, file=file, err=file is None, color=self.show_color)
         return None
+
+
+def _rebuild(
+    cls: type[BulletinError],
+    message: str,
+    file: str | None,
+    line: int | None,
+    field: str | None,
+    hint: str | None,
+) -> BulletinError:
+    return cls(message, file=file, line=line, field=field, hint=hint)
 
 
 class ConfigError(BulletinError):

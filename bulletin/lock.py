@@ -53,11 +53,17 @@ def file_hashes(site: Site, edition: Edition) -> dict[str, str]:
         hashes = {}
         for path in input_files(site, edition):
             shown = str(path)[root:].replace(os.sep, "/")
-            if _inside(_resolved(site.root), path):
-                data = path.read_bytes()
-            else:  # never read: the stage that uses it says so (file and line)
-                data = f"a link out of the project: {path.resolve()}".encode()
-            hashes[shown] = hashlib.sha256(data).hexdigest()
+            if not _inside(_resolved(site.root), path):  # never read: the stage that uses
+                link = f"a link out of the project: {path.resolve()}"  # it says so
+                hashes[shown] = hashlib.sha256(link.encode()).hexdigest()
+                continue
+            st, seen = site.inputs.get(path)
+            if seen is None:
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                site.inputs.put(path, st, digest, None)
+            else:
+                digest = seen[0]
+            hashes[shown] = digest
         edition.hashes = hashes
     return edition.hashes
 
