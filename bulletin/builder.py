@@ -7,6 +7,7 @@ output exactly as it was.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -222,8 +223,16 @@ class EditionStage:
             self.futures.append(self.pool.submit(_worker_do, work))
 
     def results(self) -> Iterator[Done]:
+        """What the runs made, in edition order. Here, the pages come first (a Done without
+        drawings), so that the search index can be made while the PDFs are typeset."""
         if self.inline is not None:
-            yield do_work(self.ctx, self.inline)
+            ctx, work = self.ctx, self.inline
+            if ctx.tables is None:
+                ids = set(work.render) | set(work.draw)
+                tables = compute_tables(ctx.site, strict=ctx.strict, only=ids)
+                ctx = dataclasses.replace(ctx, tables=tables)
+            yield do_work(ctx, Work(work.render, []))
+            yield do_work(ctx, Work([], work.draw))
             return
         try:
             for future in self.futures:
@@ -340,8 +349,10 @@ def _build(
     stage = EditionStage(ctx, to_render, to_draw)
     files: dict[str, str] = {}  # site path -> object digest
     findings: list[Finding] = []
+    search_run: SearchRun | None = None
     try:
         rest = render_rest(SiteRenderer(site, {}, pdf=pdf), published, pdf=pdf)
+        page_files = {p: store.put(d) for p, d in rest.files.items()}
         pages, drawn = dict(page_hits), {k: v[0] for k, v in draw_hits.items()}
         for done in stage.results():
             for eid, entry in done.pages.items():
@@ -352,19 +363,24 @@ def _build(
                 drawn[eid] = digests
                 if cache:
                     drawn_cache.store_entry(eid, draw_keys[eid], digests, [])
+            if search and search_run is None and len(pages) == len(site.editions):
+                for e in site.editions:  # every page is made: index them while PDFs are made
+                    page_files.update(pages[e.id][0])
+                say("indexing for search")
+                search_run = SearchRun(site, StoredFiles(dict(page_files), store), cache)
     finally:
         stage.close()
+        if search_run is not None:
+            search_run.thread.join()  # (its error, if any, is raised below)
+    search_done = search_run.wait() if search_run else None
     for e in site.editions:
         files.update(pages[e.id][0])
         findings += pages[e.id][1]
         files.update(drawn[e.id])
     files.update({p: store.put(d) for p, d in rest.files.items()})
     findings += rest.findings
-    if search:
-        say("indexing for search")
-        from .search import index_site
-
-        index_files, index_findings = index_site(site, StoredFiles(files, store), cache=cache)
+    if search_done is not None:
+        index_files, index_findings = search_done
         files.update({p: store.put(d) for p, d in index_files.items()})
         findings += index_findings
     if strict and findings:
@@ -397,6 +413,35 @@ def _build(
         findings=findings,
         reused=len(page_hits),
     )
+
+
+class SearchRun:
+    """The search stage (bulletin.search.index_site) in a thread: Pagefind runs as its own
+    processes, so the index is made while this process typesets PDFs."""
+
+    def __init__(self, site: Site, files: Mapping[str, bytes], cache: bool) -> None:
+        import threading
+
+        self.result: tuple[dict[str, bytes], list[Finding]] | None = None
+        self.error: BaseException | None = None
+
+        def run() -> None:
+            from .search import index_site
+
+            try:
+                self.result = index_site(site, files, cache=cache)
+            except BaseException as e:  # raised again in the build's thread
+                self.error = e
+
+        self.thread = threading.Thread(target=run, name="bulletin-search", daemon=True)
+        self.thread.start()
+
+    def wait(self) -> tuple[dict[str, bytes], list[Finding]]:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        assert self.result is not None
+        return self.result
 
 
 class StoredFiles(Mapping[str, bytes]):

@@ -286,19 +286,21 @@ def inside_project(root: Path, path: Path, shown: str) -> None:
 
 
 @functools.lru_cache(maxsize=4096)
-def _resolved(folder: Path) -> Path:
-    return folder.resolve()
+def _resolved(folder: Path | str) -> str:
+    return os.path.realpath(folder)
 
 
-def _inside(root: Path, path: Path) -> bool:
+def _inside(root: str | Path, path: Path | str) -> bool:
     """Whether `path` is inside `root` once links are followed. A file that is not itself a
     link is inside when its folder is (folders resolved once per build, not once per file)."""
+    root = os.fspath(root)
     try:
         link = stat.S_ISLNK(os.lstat(path).st_mode)
     except OSError:
-        link = True  # let resolve() decide
-    where = path.resolve() if link else _resolved(path.parent) / path.name
-    return where.is_relative_to(root)
+        link = True  # let realpath decide
+    folder, name = os.path.split(os.fspath(path))
+    where = os.path.realpath(path) if link else os.path.join(_resolved(folder), name)
+    return where == root or where.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def _check_numbers(editions: list[Edition]) -> None:

@@ -8,6 +8,7 @@ page, so the site works from any sub-path and opened from disk.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import posixpath
 import re
 from collections.abc import Mapping
@@ -45,10 +46,14 @@ def headline(text: str) -> Markup:
 
 def relative_url(target: str, page: str) -> str:
     """URL of site path `target` as seen from the page at site path `page`."""
+    return _relative(target, posixpath.dirname(page) or ".")
+
+
+@functools.lru_cache(maxsize=65536)
+def _relative(target: str, folder: str) -> str:
     if target.endswith("/"):
         target += "index.html"
-    rel = posixpath.relpath(target, posixpath.dirname(page) or ".")
-    return rel
+    return posixpath.relpath(target, folder)
 
 
 def edition_dir(edition: Edition) -> str:
