@@ -7,7 +7,6 @@ output exactly as it was.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -15,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .cache import ObjectStore, RenderCache
+from .cache import ObjectStore, RenderCache, TableCache
 from .config import _toml_line
 from .content import Edition, Site, load_site
 from .errors import BulletinError, ConfigError, Finding, suggest
@@ -32,12 +31,18 @@ class BuildResult:
 
 
 def compute_tables(
-    site: Site, *, strict: bool = False, only: set[str] | None = None
+    site: Site,
+    *,
+    strict: bool = False,
+    only: set[str] | None = None,
+    given: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, Mapping[str, Any]]:
     """Every edition's tables, computed in edition order (rank change needs the previous).
 
     With `only`, just those editions' tables, and each one's previous edition for the rank
-    change (or every earlier edition, when a line chart needs the history)."""
+    change (or every earlier edition, when a line chart needs the history). `given`: tables
+    known already (from the cache), not computed again."""
+    given = given or {}
     ids = [e.id for e in site.editions]
     wanted = set(ids) if only is None else set(only)
     if only is not None:
@@ -45,6 +50,9 @@ def compute_tables(
     result: dict[str, Mapping[str, Any]] = {}
     previous: Mapping[str, Any] | None = None
     for edition in site.editions:
+        if edition.id in given:
+            previous = given[edition.id]
+            continue
         if edition.id not in wanted:
             previous = None
             continue
@@ -134,20 +142,54 @@ class Context:
     pdf: bool
     strict: bool
     tables: Mapping[str, Mapping[str, Any]] | None  # computed beforehand (line charts), or None
+    table_keys: Mapping[str, str] | None = None  # with the cache of tables and charts
     renderer: Any = None  # this process's SiteRenderer (templates compiled once)
 
+    @property
+    def table_cache(self) -> TableCache | None:
+        if self.table_keys is None:
+            return None
+        return TableCache(self.site.root / ".cache" / "bulletin" / "tables")
 
-def do_work(ctx: Context, work: Work) -> Done:
-    from .archive import neighbours
+
+Prepared = tuple[dict[str, Mapping[str, Any]], dict[str, dict[str, Any]], set[str]]
+
+
+def edition_tables(ctx: Context, ids: set[str]) -> Prepared:
+    """(tables, charts, the ids computed now) for the editions `ids`: from the cache of
+    tables when their data did not change, else computed."""
     from .charts import compute_charts
+
+    site = ctx.site
+    if ctx.tables is not None:  # (line charts: computed beforehand, not cached)
+        return dict(ctx.tables), compute_charts(site, ctx.tables, only=ids), set()
+    store, keys = ctx.table_cache, ctx.table_keys or {}
+    editions = {e.id: e for e in site.editions}
+    tables: dict[str, Mapping[str, Any]] = {}
+    charts: dict[str, dict[str, Any]] = {}
+    for eid in sorted(ids):
+        hit = store.load(eid, keys[eid]) if store else None
+        if hit is not None:
+            tables[eid], charts[eid] = hit
+            _check_page_tables(editions[eid], hit[0])  # (edition.toml is not in the key)
+    fresh = ids - set(tables)
+    if fresh:
+        computed = compute_tables(site, strict=ctx.strict, only=fresh, given=dict(tables))
+        drawn = compute_charts(site, computed, only=fresh)
+        for eid in fresh:
+            tables[eid], charts[eid] = computed[eid], drawn[eid]
+        for eid, t in computed.items():
+            tables.setdefault(eid, t)  # (a previous edition, for its rank)
+    return tables, charts, fresh
+
+
+def do_work(ctx: Context, work: Work, prepared: Prepared | None = None) -> Done:
+    from .archive import neighbours
     from .render import SiteRenderer, render_edition
 
     site, store = ctx.site, ctx.store
     ids = set(work.render) | set(work.draw)
-    tables = ctx.tables
-    if tables is None:
-        tables = compute_tables(site, strict=ctx.strict, only=ids)
-    charts = compute_charts(site, tables, only=ids)
+    tables, charts, fresh = prepared or edition_tables(ctx, ids)
     if ctx.renderer is None:
         ctx.renderer = SiteRenderer(site, {}, pdf=ctx.pdf)
     renderer = ctx.renderer
@@ -166,6 +208,10 @@ def do_work(ctx: Context, work: Work) -> Done:
         e = editions[eid]
         files = draw_one(site, e, tables.get(eid, {}), charts.get(eid, {}), pdf=ctx.pdf)
         done.drawn[eid] = {p: store.put(d) for p, d in files.items()}
+    cache = ctx.table_cache
+    if cache is not None and ctx.table_keys is not None:
+        for eid in sorted(fresh & ids):  # (after drawing: the chart SVGs are kept too)
+            cache.store(eid, ctx.table_keys[eid], tables[eid], charts[eid])
     return done
 
 
@@ -227,12 +273,9 @@ class EditionStage:
         drawings), so that the search index can be made while the PDFs are typeset."""
         if self.inline is not None:
             ctx, work = self.ctx, self.inline
-            if ctx.tables is None:
-                ids = set(work.render) | set(work.draw)
-                tables = compute_tables(ctx.site, strict=ctx.strict, only=ids)
-                ctx = dataclasses.replace(ctx, tables=tables)
-            yield do_work(ctx, Work(work.render, []))
-            yield do_work(ctx, Work([], work.draw))
+            prepared = edition_tables(ctx, set(work.render) | set(work.draw))
+            yield do_work(ctx, Work(work.render, []), prepared)
+            yield do_work(ctx, Work([], work.draw), prepared)
             return
         try:
             for future in self.futures:
@@ -303,7 +346,7 @@ def _build(
     started: float,
 ) -> BuildResult:
     from . import lock
-    from .cache import edition_keys
+    from .cache import edition_keys, table_keys
     from .output import write_site
     from .render import SiteRenderer, render_rest
 
@@ -345,7 +388,9 @@ def _build(
         say(f"{len(page_hits)} unchanged edition(s) taken from the cache")
     if pdf and to_draw:
         say(f"typesetting {len(to_draw)} PDF(s)")
-    ctx = Context(site, store, pdf, strict, tables)
+    ctx = Context(
+        site, store, pdf, strict, tables, table_keys(site, strict=strict) if cache else None
+    )
     stage = EditionStage(ctx, to_render, to_draw)
     files: dict[str, str] = {}  # site path -> object digest
     findings: list[Finding] = []

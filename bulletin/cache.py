@@ -14,11 +14,13 @@ import contextlib
 import hashlib
 import json
 import os
+import pickle
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from .archive import neighbours
 from .content import Edition, Site
@@ -44,6 +46,65 @@ def code_digest() -> str:
     h = hashlib.sha256()
     _tree_digest(PACKAGE, h)
     return h.hexdigest()
+
+
+def table_keys(site: Site, *, strict: bool) -> dict[str, str]:
+    """{edition id: key of its computed tables and charts}: its data, the data of every
+    earlier edition (rank change, line charts), what a chart shows of the edition (number,
+    year), bulletin.toml (fonts) and bulletin's code — not its articles or edition.toml."""
+    base = hashlib.sha256()
+    base.update(code_digest().encode())
+    base.update((site.root / "bulletin.toml").read_bytes())
+    base.update(b"strict" if strict else b"")
+    years = len({e.year for e in site.editions}) > 1
+    keys: dict[str, str] = {}
+    history = hashlib.sha256()
+    for edition in site.editions:
+        h = base.copy()
+        data = {p: d for p, d in file_hashes(site, edition).items() if p.startswith("data/")}
+        h.update(json.dumps([data, edition.config.number, edition.year, years]).encode())
+        h.update(history.digest())
+        keys[edition.id] = h.hexdigest()
+        history.update(json.dumps(data, sort_keys=True).encode())
+    return keys
+
+
+class TableCache:
+    """Computed tables and charts (drawn SVGs included) per edition, pickled: a change to an
+    article alone computes no table and draws no chart again (nor loads pandas or
+    matplotlib). Only bulletin writes these files, like the rest of .cache/."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._stale: dict[str, list[str]] | None = None  # entry files by edition, once listed
+
+    def load(self, edition_id: str, key: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        try:
+            with open(self.folder / f"{edition_id}.{key[:32]}", "rb") as f:
+                stored_key, tables, charts = pickle.load(f)
+        except Exception:  # missing, damaged, or of another version: compute again
+            return None
+        return (tables, charts) if stored_key == key else None
+
+    def store(
+        self, edition_id: str, key: str, tables: Mapping[str, Any], charts: Mapping[str, Any]
+    ) -> None:
+        import dataclasses
+
+        tables = {n: dataclasses.replace(t, frame=None) for n, t in tables.items()}
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if self._stale is None:
+            self._stale = {}
+            for entry in os.listdir(self.folder):
+                self._stale.setdefault(entry.rsplit(".", 1)[0], []).append(entry)
+        for old in self._stale.pop(edition_id, []):
+            with contextlib.suppress(OSError):
+                os.unlink(self.folder / old)
+        path = self.folder / f"{edition_id}.{key[:32]}"
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        with open(tmp, "wb") as f:
+            pickle.dump((key, tables, dict(charts)), f, protocol=5)
+        os.replace(tmp, path)
 
 
 def edition_keys(
@@ -161,6 +222,7 @@ class RenderCache:
     def __init__(self, folder: Path, store: ObjectStore | None = None) -> None:
         self.folder = folder
         self.objects = store or ObjectStore(folder.parent / "objects")
+        self._names: dict[str, list[str]] | None = None  # entry files by name, once listed
 
     def _path(self, name: str, key: str) -> Path:
         return self.folder / f"{name}.{key[:32]}"
@@ -197,8 +259,13 @@ class RenderCache:
         self, name: str, key: str, files: Mapping[str, str], findings: Iterable[Finding]
     ) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        for old in self.folder.glob(f"{name}.*"):
-            old.unlink(missing_ok=True)
+        if self._names is None:
+            self._names = {}
+            for entry in os.listdir(self.folder):
+                self._names.setdefault(entry.rsplit(".", 1)[0], []).append(entry)
+        for old in self._names.pop(name, []):
+            with contextlib.suppress(OSError):
+                os.unlink(self.folder / old)
         head = {
             "key": key,
             "files": dict(sorted(files.items())),
@@ -208,6 +275,7 @@ class RenderCache:
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         tmp.write_text(json.dumps(head, ensure_ascii=False), encoding="utf-8")
         tmp.replace(path)
+        self._names.setdefault(name, []).append(path.name)
 
     def referenced(self) -> set[str]:
         """The digests every entry refers to (what the store must keep)."""

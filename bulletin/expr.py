@@ -29,6 +29,7 @@ from typing import Any
 import pandas as pd
 
 from bulletin.errors import DataError, suggest
+from bulletin.sheets import round_half_up
 
 MAX_LENGTH = 500
 FUNCTIONS: dict[str, tuple[int, int]] = {"round": (1, 2), "abs": (1, 1), "min": (2, 50),
@@ -51,13 +52,6 @@ class ZeroDenominator(ArithmeticError):
         super().__init__(f"{denominator} is 0 for {key}")
         self.key = key
         self.denominator = denominator
-
-
-def round_half_up(value: Fraction, digits: int = 0) -> Fraction:
-    """Round half away from zero (Excel's ROUND), exactly."""
-    scale = Fraction(10) ** digits
-    magnitude = (abs(value) * scale + Fraction(1, 2)).__floor__()
-    return Fraction(magnitude if value >= 0 else -magnitude) / scale
 
 
 class _Problem(Exception):

@@ -53,7 +53,13 @@ def relative_url(target: str, page: str) -> str:
 def _relative(target: str, folder: str) -> str:
     if target.endswith("/"):
         target += "index.html"
-    return posixpath.relpath(target, folder)
+    to, here = target.split("/"), [] if folder == "." else folder.split("/")
+    if any(part in ("", ".", "..") for part in to + here) or here[: len(to)] == to:
+        return posixpath.relpath(target, folder)  # (not a plain file path: normalise it)
+    common = 0
+    while common < min(len(here), len(to) - 1) and here[common] == to[common]:
+        common += 1
+    return "/".join([".."] * (len(here) - common) + to[common:])
 
 
 def edition_dir(edition: Edition) -> str:

@@ -331,3 +331,10 @@ def _combine(top: list[str], sub: list[str]) -> list[str]:
         else:
             names.append(f"{group}/{sub[i]}")
     return names
+
+
+def round_half_up(value: Fraction, digits: int = 0) -> Fraction:
+    """Round half away from zero (Excel's ROUND), exactly."""
+    scale = Fraction(10) ** digits
+    magnitude = (abs(value) * scale + Fraction(1, 2)).__floor__()
+    return Fraction(magnitude if value >= 0 else -magnitude) / scale

@@ -12,13 +12,12 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from bulletin.errors import Finding, suggest
-from bulletin.expr import round_half_up
-from bulletin.sheets import clean_text, normalize
+from bulletin.sheets import clean_text, normalize, round_half_up
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from bulletin.tablespec import SpecFile
 
 
@@ -96,7 +95,7 @@ class ComputedTable:
     header_rows: list[list[HeaderCell]]
     columns: list[DisplayColumn]
     body: list[DisplayRow]
-    frame: pd.DataFrame  # counties only, display order; floats for charts (exact: value())
+    frame: pd.DataFrame | None  # counties only, display order; floats (exact: value())
     ranks: dict[str, int]
     column_groups: list[int]  # spans for <colgroup> elements; [] when no column is grouped
     _exact: dict[tuple[str, str], Any] = field(repr=False)  # (row, column name) -> value

@@ -94,7 +94,7 @@ builder.POOL_MIN = 2
 os.sched_getaffinity = lambda pid: {0, 1}
 ran_here = []
 do_work = builder.do_work
-builder.do_work = lambda ctx, work: ran_here.append(work) or do_work(ctx, work)
+builder.do_work = lambda ctx, work, *a: ran_here.append(work) or do_work(ctx, work, *a)
 
 
 def merge(done):

@@ -151,3 +151,43 @@ def test_a_file_changed_within_the_racy_window_is_not_trusted(sample_copy: Path)
     assert str(article.resolve()) not in cache.old
     older = sample_copy / "content/2021-12/edition.toml"
     assert cache.old == {} or str(older.resolve()) not in cache.old  # copied just now
+
+
+def test_an_article_change_computes_no_table(
+    sample_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tables and charts are cached by their data: a changed article renders and prints its
+    edition again with the cached tables (and chart SVG); a changed data file computes them."""
+    import bulletin.builder
+    import bulletin.charts
+
+    computed: list[str] = []
+    drawn: list[str] = []
+    compute = bulletin.builder.compute_tables
+    save = bulletin.charts.Chart._save
+
+    def counted(site, **kw):  # type: ignore[no-untyped-def]
+        result = compute(site, **kw)
+        computed.extend(sorted(result))
+        return result
+
+    def draw(self, *a, **kw):  # type: ignore[no-untyped-def]
+        drawn.append(self.name)
+        return save(self, *a, **kw)
+
+    monkeypatch.setattr(bulletin.builder, "compute_tables", counted)
+    monkeypatch.setattr(bulletin.charts.Chart, "_save", draw)
+    build(sample_copy, out=sample_copy / "site")
+    assert computed == ["2021-12", "2021-13"] and drawn == ["microcredit-rate"]
+    (sample_copy / "bulletin.lock").unlink()  # this test is about the cache, not the lock
+    computed.clear()
+    drawn.clear()
+    edit(sample_copy / "content/2021-12/ningling.md", "胡国旗是一位", "胡国旗是位")
+    again = build(sample_copy, out=sample_copy / "site", update_lock=False)
+    assert computed == [] and drawn == [] and again.reused == 1
+    edit(sample_copy / "data/2021-12/microcredit.csv", "4941", "4942")
+    build(sample_copy, out=sample_copy / "site", update_lock=False)
+    assert computed == ["2021-12", "2021-13"]  # (2021-13's rank change follows 2021-12)
+    assert drawn == ["microcredit-rate"]
+    build(sample_copy, out=sample_copy / "fresh", cache=False)
+    assert tree_digest(sample_copy / "site") == tree_digest(sample_copy / "fresh")
