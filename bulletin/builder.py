@@ -426,7 +426,9 @@ def _build(
     findings += rest.findings
     if search_done is not None:
         index_files, index_findings = search_done
-        files.update({p: store.put(d) for p, d in index_files.items()})
+        files.update(
+            {p: d if isinstance(d, str) else store.put(d) for p, d in index_files.items()}
+        )
         findings += index_findings
     if strict and findings:
         raise BulletinError(
@@ -467,7 +469,7 @@ class SearchRun:
     def __init__(self, site: Site, files: Mapping[str, bytes], cache: bool) -> None:
         import threading
 
-        self.result: tuple[dict[str, bytes], list[Finding]] | None = None
+        self.result: tuple[dict[str, bytes | str], list[Finding]] | None = None
         self.error: BaseException | None = None
 
         def run() -> None:
@@ -481,7 +483,7 @@ class SearchRun:
         self.thread = threading.Thread(target=run, name="bulletin-search", daemon=True)
         self.thread.start()
 
-    def wait(self) -> tuple[dict[str, bytes], list[Finding]]:
+    def wait(self) -> tuple[dict[str, bytes | str], list[Finding]]:
         self.thread.join()
         if self.error is not None:
             raise self.error

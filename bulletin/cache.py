@@ -221,27 +221,11 @@ class RenderCache:
 
     def __init__(self, folder: Path, store: ObjectStore | None = None) -> None:
         self.folder = folder
-        self.objects = store or ObjectStore(folder.parent / "objects")
+        self.objects = store or ObjectStore(folder.parent / "objects")  # (.cache/bulletin/)
         self._names: dict[str, list[str]] | None = None  # entry files by name, once listed
 
     def _path(self, name: str, key: str) -> Path:
         return self.folder / f"{name}.{key[:32]}"
-
-    def load(self, name: str, key: str) -> tuple[dict[str, bytes], list[Finding]] | None:
-        """The entry's files as bytes (see `load_digests`)."""
-        hit = self.load_digests(name, key)
-        if hit is None:
-            return None
-        try:
-            return {p: self.objects.get(d) for p, d in hit[0].items()}, hit[1]
-        except OSError:
-            return None
-
-    def store(
-        self, name: str, key: str, files: Mapping[str, bytes], findings: Iterable[Finding]
-    ) -> None:
-        """Store the files' bytes in the object store and an entry for them."""
-        self.store_entry(name, key, {p: self.objects.put(d) for p, d in files.items()}, findings)
 
     def load_digests(self, name: str, key: str) -> tuple[dict[str, str], list[Finding]] | None:
         try:

@@ -180,7 +180,7 @@ def built_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (project / "bulletin.lock").unlink()
     site = tree_digest(project / "site")
     assert {"editions/2024-01/first.html", "editions/2024-01/rate.svg"} <= set(site)
-    assert "editions/2024-01/2024-01.pdf" in site and "pagefind/pagefind-entry.json" in site
+    assert "editions/2024-01/2024-01.pdf" in site and "pagefind/2024-1/pagefind-entry.json" in site
     return project
 
 

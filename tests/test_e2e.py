@@ -161,17 +161,21 @@ def test_every_link_and_asset_answers_through_nginx(served: str, built: Path) ->
 
 
 def test_nginx_snippet_types_and_cache_headers(served: str, built: Path) -> None:
-    pagefind = built / "pagefind"
+    [shard] = (built / "pagefind").glob("*/pagefind.js")  # the primary (only) shard
+    pagefind = shard.parent
     meta = next(pagefind.glob("*.pf_meta")).name
     fragment = next((pagefind / "fragment").iterdir()).name
     index = next((pagefind / "index").iterdir()).name
+    bundle = f"pagefind/{pagefind.name}"
     expect = {
-        f"pagefind/{meta}": ("application/octet-stream", ONE_YEAR),
-        f"pagefind/fragment/{fragment}": ("application/octet-stream", ONE_YEAR),
-        f"pagefind/index/{index}": ("application/octet-stream", ONE_YEAR),
-        "pagefind/wasm.unknown.pagefind": ("application/octet-stream", "no-cache"),
-        "pagefind/pagefind-entry.json": ("application/json", "no-cache"),
-        "pagefind/pagefind.js": ("application/javascript", "no-cache"),
+        f"{bundle}/{meta}": ("application/octet-stream", ONE_YEAR),
+        f"{bundle}/fragment/{fragment}": ("application/octet-stream", ONE_YEAR),
+        f"{bundle}/index/{index}": ("application/octet-stream", ONE_YEAR),
+        f"{bundle}/wasm.unknown.pagefind": ("application/octet-stream", "no-cache"),
+        f"{bundle}/pagefind-entry.json": ("application/json", "no-cache"),
+        f"{bundle}/pagefind.js": ("application/javascript", "no-cache"),
+        "pagefind/pagefind-ui.js": ("application/javascript", "no-cache"),
+        "pagefind/pagefind-ui.css": ("text/css", "no-cache"),
         "index.html": ("text/html", "no-cache"),
         "": ("text/html", "no-cache"),
         "editions/2021-12/microcredit-rate.svg": ("image/svg+xml", "no-cache"),

@@ -171,5 +171,5 @@ def test_the_build_needs_no_network(guarded: tuple[dict[str, str], Path], tmp_pa
     assert done.returncode == 0, (done.returncode, done.stderr)
     assert not log.exists(), log.read_text(encoding="utf-8")
     site = tree_digest(project / "site")
-    assert "pagefind/pagefind-entry.json" in site and "search/index.html" in site
+    assert "pagefind/2021-1/pagefind-entry.json" in site and "search/index.html" in site
     assert any(p.endswith(".pdf") for p in site) and any(p.endswith(".svg") for p in site)

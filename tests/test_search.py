@@ -12,11 +12,15 @@ bench/pagefind_recall.py, which measures the same queries against other Pagefind
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import gzip
+import hashlib
 import http.server
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,14 +29,16 @@ import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlsplit
 
 import lxml.html
 import pytest
 
 from bulletin.errors import BulletinError
 
-from .conftest import ROOT, copy_project
+from .conftest import ROOT, copy_project, tree_digest
 from .e2e.browser import chromium  # Debian Chromium under Playwright, shared with e2e
 
 QUERIES = Path(__file__).with_name("recall_queries.toml")
@@ -187,10 +193,10 @@ def indexed_text(site: Path) -> dict[str, str]:
     return texts
 
 
-def fragment_urls(site: Path) -> list[str]:
-    """The URL of every page in the Pagefind index."""
+def fragment_urls(site: Path, shard: str = "*") -> list[str]:
+    """The URL of every page in the Pagefind index (of one shard: pagefind/<shard>/)."""
     urls = []
-    for fragment in sorted((site / "pagefind" / "fragment").iterdir()):
+    for fragment in sorted(site.glob(f"pagefind/{shard}/fragment/*")):
         data = gzip.decompress(fragment.read_bytes())
         urls.append(json.loads(data[data.index(b"{") :])["url"])
     return sorted(urls)
@@ -241,8 +247,14 @@ def test_queries_are_answered_by_the_text(built_site: Path) -> None:
 
 
 def test_index_holds_only_article_permalinks(built_site: Path) -> None:
-    """The home page and edition pages are not indexed, so results never repeat an article."""
-    entry = json.loads((built_site / "pagefind" / "pagefind-entry.json").read_bytes())
+    """The home page and edition pages are not indexed, so results never repeat an article.
+    The sample's two editions are of one year: one shard, which is also the primary."""
+    assert sorted(p.name for p in (built_site / "pagefind").iterdir()) == [
+        "2021-1",
+        "pagefind-ui.css",
+        "pagefind-ui.js",
+    ]
+    entry = json.loads((built_site / "pagefind" / "2021-1" / "pagefind-entry.json").read_bytes())
     [language] = entry["languages"]
     assert language == "zh-cn"
     articles = sorted(
@@ -256,7 +268,7 @@ def test_index_holds_only_article_permalinks(built_site: Path) -> None:
 
 
 def test_index_is_deterministic(built_site: Path) -> None:
-    from bulletin.search import build_index
+    from bulletin.search import build_index, site_bundle
 
     files = {
         p.relative_to(built_site).as_posix(): p.read_bytes() for p in built_site.rglob("*.html")
@@ -264,12 +276,13 @@ def test_index_is_deterministic(built_site: Path) -> None:
     pages = sorted(k for k in files if re.fullmatch(r"editions/[^/]+/(?!index)[^/]+\.html", k))
     first = build_index(files, pages)
     assert first == build_index(files, pages)
+    assert "pagefind-highlight.js" not in first  # the site does not use it
     on_disk = {
         p.relative_to(built_site).as_posix(): p.read_bytes()
         for p in (built_site / "pagefind").rglob("*")
         if p.is_file()
     }
-    assert first == on_disk
+    assert site_bundle({"2021-1": first}, "2021-1") == on_disk
 
 
 def test_missing_pagefind_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -308,6 +321,206 @@ def test_help_does_not_import_pagefind() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+# --- shards ---------------------------------------------------------------------------------
+
+
+def fake_site(dates: list[dt.date], drafts: frozenset[int] = frozenset(), slugs: str = "ab") -> Any:
+    """A site of editions e000, e001, … on `dates` (oldest first), each with articles `slugs`;
+    the editions numbered in `drafts` are drafts."""
+    editions = [
+        SimpleNamespace(
+            id=f"e{i:03d}",
+            year=day.year,
+            published=i not in drafts,
+            articles=[SimpleNamespace(slug=slug) for slug in slugs],
+        )
+        for i, day in enumerate(dates)
+    ]
+    return SimpleNamespace(editions=editions)
+
+
+WEEKLY = [dt.date(2019, 1, 4) + dt.timedelta(weeks=i) for i in range(120)]  # 52, 52, 16 a year
+
+
+def test_shards_are_years_cut_into_chunks_of_thirteen() -> None:
+    from bulletin.search import SHARD_EDITIONS, shards
+
+    assert SHARD_EDITIONS == 13
+    site = fake_site(WEEKLY)
+    found = shards(site)
+    assert [s.id for s in found] == [
+        *(f"2019-{k}" for k in range(1, 5)),
+        *(f"2020-{k}" for k in range(1, 5)),
+        "2021-1",
+        "2021-2",
+    ]
+    assert [len(s.editions) for s in found] == [13] * 9 + [3]
+    assert [e for s in found for e in s.editions] == [e.id for e in site.editions]  # in order
+    year = {e.id: e.year for e in site.editions}
+    assert all({year[e] for e in s.editions} == {int(s.id.split("-")[0])} for s in found)
+    assert found[0].pages[:3] == (
+        "editions/e000/a.html",
+        "editions/e000/b.html",
+        "editions/e001/a.html",
+    )
+    # A monthly bulletin: one shard a year.
+    monthly = [dt.date(2020 + i // 12, i % 12 + 1, 15) for i in range(24)]
+    assert [(s.id, len(s.editions)) for s in shards(fake_site(monthly))] == [
+        ("2020-1", 12),
+        ("2021-1", 12),
+    ]
+
+
+def test_drafts_are_in_no_shard() -> None:
+    from bulletin.search import indexed_pages, shards
+
+    site = fake_site(WEEKLY[:30], drafts=frozenset({0, 5, 29}))
+    found = shards(site)
+    indexed = [e for s in found for e in s.editions]
+    assert indexed == [e.id for e in site.editions if e.published]
+    assert {"e000", "e005", "e029"}.isdisjoint(indexed)
+    assert [len(s.editions) for s in found] == [13, 13, 1]
+    assert not any("/e005/" in page for page in indexed_pages(site))
+    # Editions without an article make no shard (Pagefind refuses an empty site); the others
+    # keep their ids.
+    empty = fake_site(WEEKLY[:60], slugs="")
+    assert shards(empty) == []
+    mixed = fake_site(WEEKLY[:60])
+    for edition in mixed.editions[13:26]:
+        edition.articles = []
+    assert [s.id for s in shards(mixed)] == ["2019-1", "2019-3", "2019-4", "2020-1"]
+
+
+def test_a_new_edition_changes_only_the_last_shard() -> None:
+    from bulletin.search import shards
+
+    for n in range(1, len(WEEKLY)):
+        before, after = shards(fake_site(WEEKLY[:n])), shards(fake_site(WEEKLY[: n + 1]))
+        assert before[:-1] == after[: len(before) - 1], n
+        assert [s for s in after if s not in before] == [after[-1]], n
+        assert after[-1].editions[-1] == f"e{n:03d}"
+
+
+def test_shards_are_indexed_side_by_side(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shards to index run at the same time, as many as there are usable cores."""
+    from bulletin import search
+    from bulletin.search import Shard
+
+    assert search.usable_cores() == len(os.sched_getaffinity(0))
+    both = threading.Barrier(2, timeout=30)  # passed only by two runs at the same time
+    lock = threading.Lock()
+    running, most = 0, 0
+
+    def fake_run(files: Any, pages: Any) -> dict[str, bytes]:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        both.wait()
+        with lock:
+            running -= 1
+        return {"pages": " ".join(pages).encode()}
+
+    monkeypatch.setattr(search, "build_index", fake_run)
+    monkeypatch.setattr(search, "usable_cores", lambda: 2)
+    todo = [Shard(f"2020-{k}", (f"e{k}",), (f"editions/e{k}/a.html",)) for k in range(1, 7)]
+    built = search.build_shards({}, todo)
+    assert list(built) == [s.id for s in todo]
+    assert built["2020-3"] == {"pages": b"editions/e3/a.html"}
+    assert most == 2
+
+
+def test_shard_key_follows_the_pages_bytes() -> None:
+    """The key is the same whether the build's files know their SHA-256 or give their bytes."""
+    from bulletin.search import Shard, pagefind_executable, shard_key
+
+    class Known(dict[str, bytes]):
+        def digest(self, path: str) -> str:
+            return hashlib.sha256(self[path]).hexdigest()
+
+    binary, shard = pagefind_executable(), Shard("2020-1", ("a",), ("editions/a/b.html",))
+    files = {"editions/a/b.html": b"<p>x</p>", "editions/a/index.html": b"<p>y</p>"}
+    key = shard_key(binary, shard, files)
+    assert shard_key(binary, shard, Known(files)) == key
+    assert shard_key(binary, shard, {**files, "editions/a/index.html": b""}) == key
+    assert shard_key(binary, shard, {**files, "editions/a/b.html": b"<p>z</p>"}) != key
+    moved = Shard("2020-1", ("a",), ("editions/a/c.html",))
+    assert shard_key(binary, moved, {"editions/a/c.html": b"<p>x</p>"}) != key
+
+
+def add_edition(project: Path, edition_id: str, day: str, number: int, **articles: str) -> None:
+    """A published edition with one page of `articles` ({slug: "title|body"})."""
+    folder = project / "content" / edition_id
+    folder.mkdir()
+    (folder / "edition.toml").write_text(
+        f'number = {number}\ndate = {day}\nstatus = "published"\n\n[[pages]]\n',
+        encoding="utf-8",
+    )
+    for slug, text in articles.items():
+        title, body = text.split("|")
+        (folder / f"{slug}.md").write_text(f"---\ntitle: {title}\n---\n\n{body}\n", "utf-8")
+
+
+REVISIT = "胡国旗再访宁陵|胡国旗同志又一次来到宁陵县，看望种植猕猴桃的农户。"
+
+
+def test_a_changed_article_indexes_only_its_shard(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sample (2021: shard 2021-1) and editions of 2022 (shard 2022-1): a change indexes
+    only the shard it is in, and the cached build equals a build from scratch."""
+    from bulletin import search
+    from bulletin.builder import build
+
+    project = copy_project(tmp_path / "project")
+    add_edition(project, "2022-01", "2022-01-07", 1, revisit=REVISIT)
+    site, cache = project / "site", project / ".cache" / "bulletin" / "search"
+    runs: list[list[str]] = []
+    run_one = search.build_index
+
+    def counted(files: Any, pages: Any) -> dict[str, bytes]:
+        pages = list(pages)
+        runs.append(sorted({page.split("/")[1] for page in pages}))  # the editions
+        return run_one(files, pages)
+
+    monkeypatch.setattr(search, "build_index", counted)
+
+    def rebuild() -> list[list[str]]:
+        runs.clear()
+        build(project, out=site, pdf=False)
+        return sorted(runs)
+
+    def same_as_fresh(name: str) -> None:
+        build(project, out=tmp_path / name, cache=False, pdf=False)
+        assert tree_digest(site) == tree_digest(tmp_path / name)
+
+    assert rebuild() == [["2021-12", "2021-13"], ["2022-01"]]
+    assert sorted(p.name.split(".")[0] for p in cache.iterdir()) == ["2021-1", "2022-1"]
+    assert rebuild() == []
+    assert sorted(p.parent.name for p in site.glob("pagefind/*/pagefind.js")) == ["2022-1"]
+
+    (project / "bulletin.lock").unlink()  # this test is about the cache, not the lock
+    article = project / "content" / "2021-12" / "ningling.md"
+    article.write_text(article.read_text("utf-8").replace("胡国旗是一位", "胡国旗是位"), "utf-8")
+    assert rebuild() == [["2021-12", "2021-13"]]
+    same_as_fresh("fresh-1")
+
+    add_edition(project, "2022-02", "2022-01-14", 2, later="再下一期|正文。")
+    assert rebuild() == [["2022-01", "2022-02"]]
+    assert "/editions/2022-02/later.html" in fragment_urls(site, "2022-1")
+    same_as_fresh("fresh-2")
+
+    # The 2022 editions are gone: no run at all, the 2021 shard (from the cache) is now the
+    # primary, and the cache forgets the shard that is gone.
+    (project / "bulletin.lock").unlink()
+    for edition in ("2022-01", "2022-02"):
+        shutil.rmtree(project / "content" / edition)
+    assert rebuild() == []
+    assert sorted(p.name.split(".")[0] for p in cache.iterdir()) == ["2021-1"]
+    assert sorted(p.parent.name for p in site.glob("pagefind/*/pagefind.js")) == ["2021-1"]
+    same_as_fresh("fresh-3")
 
 
 # --- tests in the browser ------------------------------------------------------------------
@@ -404,3 +617,51 @@ def test_drafts_are_never_searchable(browser: Any, tmp_path: Path, status: str) 
         page.close()
     indexed = fragment_urls(out)
     assert ("/editions/2022-01/secret.html" in indexed) == (status == "published")
+
+
+def test_one_search_finds_articles_of_two_shards(browser: Any, tmp_path: Path) -> None:
+    """An article of 2021 (shard 2021-1, merged) and one of 2022 (2022-1, the primary) are found
+    by one query under the sub-path, and each result opens its own article."""
+    from bulletin.builder import build
+
+    project = copy_project(tmp_path / "project")
+    add_edition(project, "2022-01", "2022-01-07", 1, revisit=REVISIT)
+    out = tmp_path / "site"
+    build(project, out=out, pdf=False)
+    assert "/editions/2021-12/ningling.html" in fragment_urls(out, "2021-1")
+    assert fragment_urls(out, "2022-1") == ["/editions/2022-01/revisit.html"]
+    search_page = lxml.html.parse(str(out / "search" / "index.html")).getroot()
+    [box] = search_page.xpath("//*[@id='search']")
+    assert box.get("data-bundles") == "../pagefind/2022-1/ ../pagefind/2021-1/"
+    titles = {
+        f"/{PREFIX}/editions/2021-12/ningling.html": "为脱贫户架起致富桥",
+        f"/{PREFIX}/editions/2022-01/revisit.html": "胡国旗再访宁陵",
+    }
+    with serve(out) as url:
+        page = SearchPage(browser, url)
+        said: list[str] = []  # Pagefind warns of an index it skips or cannot load
+        page.page.on("console", lambda m: said.append(m.text) if m.type != "log" else None)
+        assert sorted(page.search("胡国旗")) == sorted(titles)
+        assert page.search("猕猴桃") == [f"/{PREFIX}/editions/2022-01/revisit.html"]
+        assert page.search("王传峰") == [f"/{PREFIX}/editions/2021-12/liangyuan.html"]
+        page.search("胡国旗")
+        page.screenshot("search-two-shards.png")
+        asked = [urlsplit(u).path for u in page.requests]
+        # The search code and its WebAssembly come from the primary shard only, once.
+        code = [p for p in asked if p.endswith(("pagefind.js", ".pagefind"))]
+        assert code == [
+            f"/{PREFIX}/pagefind/2022-1/pagefind.js",
+            f"/{PREFIX}/pagefind/2022-1/wasm.unknown.pagefind",
+        ]
+        for shard in ("2021-1", "2022-1"):
+            assert any(p.startswith(f"/{PREFIX}/pagefind/{shard}/fragment/") for p in asked)
+        for href, title in titles.items():
+            page.open()
+            page.search("胡国旗")
+            page.page.locator(f'.pagefind-ui__result-link[href="{href}"]').click()
+            page.page.wait_for_url(f"**{href}")
+            assert page.page.locator("main h2").inner_text() == title
+        assert [u for u in page.failed if "favicon" not in u] == []
+        assert not page.errors
+        assert [m for m in said if "pagefind" in m.lower() or "index" in m.lower()] == []
+        page.close()
