@@ -187,7 +187,8 @@ class ObjectStore:
             tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
             with open(tmp, "wb") as f:
                 f.write(data)
-            os.chmod(tmp, 0o444)
+            if os.name != "nt":  # (Windows will not delete a read-only file)
+                os.chmod(tmp, 0o444)
             os.replace(tmp, path)
         return digest
 
