@@ -7,6 +7,8 @@ output exactly as it was.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -396,8 +398,16 @@ def _build(
     findings: list[Finding] = []
     search_run: SearchRun | None = None
     try:
-        rest = render_rest(SiteRenderer(site, {}, pdf=pdf), published, pdf=pdf)
-        page_files = {p: store.put(d) for p, d in rest.files.items()}
+        # The archive, feed, sitemap, 404 and static files: cached under a key made of every
+        # edition's page key ("_rest" is no edition id: those start with a letter or digit).
+        rest_key = hashlib.sha256(json.dumps([page_keys, pdf]).encode()).hexdigest()
+        rest = pages_cache.load_digests("_rest", rest_key) if cache else None
+        if rest is None:
+            made = render_rest(SiteRenderer(site, {}, pdf=pdf), published, pdf=pdf)
+            rest = ({p: store.put(d) for p, d in made.files.items()}, made.findings)
+            if cache:
+                pages_cache.store_entry("_rest", rest_key, *rest)
+        page_files = dict(rest[0])
         pages, drawn = dict(page_hits), {k: v[0] for k, v in draw_hits.items()}
         for done in stage.results():
             for eid, entry in done.pages.items():
@@ -422,8 +432,8 @@ def _build(
         files.update(pages[e.id][0])
         findings += pages[e.id][1]
         files.update(drawn[e.id])
-    files.update({p: store.put(d) for p, d in rest.files.items()})
-    findings += rest.findings
+    files.update(rest[0])
+    findings += rest[1]
     if search_done is not None:
         index_files, index_findings = search_done
         files.update(

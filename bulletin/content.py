@@ -188,7 +188,11 @@ def load_edition(root: Path, folder: Path, inputs: InputCache | None = None) -> 
     else:
         config = seen[1]
     articles = {
-        a.slug: a for a in (load_article(root, p, inputs) for p in sorted(folder.glob("*.md")))
+        a.slug: a
+        for a in (
+            load_article(root, folder / name, inputs)
+            for name in sorted(n for n in os.listdir(folder) if n.endswith(".md"))
+        )
     }
     pages = [Page(number=i + 1, config=pc) for i, pc in enumerate(config.pages)]
     placed: set[str] = set()

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .content import Edition, Site
+from .content import Edition, InputCache, Site
 from .errors import BulletinError, ConfigError
 
 LOCK = "bulletin.lock"
@@ -34,14 +34,14 @@ class Locked:
     files: dict[str, str]  # shown path -> sha256
 
 
-def input_files(site: Site, edition: Edition) -> list[Path]:
+def input_files(site: Site, edition: Edition) -> list[str]:
     """Every input file of an edition, sorted (hidden files and folders left out)."""
-    files: list[Path] = []
+    files: list[str] = []
     for folder in (edition.path, site.data_dir / edition.id):
         for top, dirs, names in os.walk(folder):
             dirs[:] = [d for d in dirs if not d.startswith(".")]
-            files += [Path(top, n) for n in names if not n.startswith(".")]
-    return sorted(f for f in files if f.is_file())
+            files += [os.path.join(top, n) for n in names if not n.startswith(".")]
+    return sorted(f for f in files if os.path.isfile(f))
 
 
 def file_hashes(site: Site, edition: Edition) -> dict[str, str]:
@@ -52,14 +52,15 @@ def file_hashes(site: Site, edition: Edition) -> dict[str, str]:
         root = len(str(site.root)) + 1
         hashes = {}
         for path in input_files(site, edition):
-            shown = str(path)[root:].replace(os.sep, "/")
+            shown = path[root:].replace(os.sep, "/")
             if not _inside(_resolved(site.root), path):  # never read: the stage that uses
-                link = f"a link out of the project: {path.resolve()}"  # it says so
+                link = f"a link out of the project: {os.path.realpath(path)}"  # it says so
                 hashes[shown] = hashlib.sha256(link.encode()).hexdigest()
                 continue
             st, seen = site.inputs.get(path)
             if seen is None:
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                with open(path, "rb") as f:
+                    digest = hashlib.sha256(f.read()).hexdigest()
                 site.inputs.put(path, st, digest, None)
             else:
                 digest = seen[0]
@@ -68,16 +69,25 @@ def file_hashes(site: Site, edition: Edition) -> dict[str, str]:
     return edition.hashes
 
 
-def read_lock(root: Path) -> dict[str, Locked]:
+def read_lock(root: Path, inputs: InputCache | None = None) -> dict[str, Locked]:
     path = root / LOCK
     if not path.exists():
         return {}
+    if inputs is not None:  # parsed at the last build, and unchanged since
+        st, seen = inputs.get(path)
+        if seen is not None:
+            return {eid: Locked(c, dict(f)) for eid, (c, f) in seen[1].items()}
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        return {
+        raw = path.read_bytes()
+        data = tomllib.loads(raw.decode("utf-8"))
+        locked = {
             eid: Locked(int(entry.get("corrections", 0)), dict(entry["files"]))
             for eid, entry in data.get("editions", {}).items()
         }
+        if inputs is not None:
+            parsed = {eid: (e.corrections, dict(e.files)) for eid, e in locked.items()}
+            inputs.put(path, st, hashlib.sha256(raw).hexdigest(), parsed)
+        return locked
     except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError, AttributeError,
             RecursionError, UnicodeDecodeError) as e:
         raise ConfigError(
@@ -87,7 +97,7 @@ def read_lock(root: Path) -> dict[str, Locked]:
 
 def check(site: Site) -> dict[str, Locked] | None:
     """Compare published editions with the lock; the new lock, or None when nothing changed."""
-    old = read_lock(site.root)
+    old = read_lock(site.root, site.inputs)
     new = dict(old)
     for edition in site.editions:
         if not edition.published:
