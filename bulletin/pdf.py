@@ -267,7 +267,7 @@ def typst_source(
         "cjk_latin_spacing": TypstMarkup("auto" if site.config.cjk_latin_spacing else "none"),
     }
     folders = [site.root / "templates" / "print", THEME]
-    env = _environment(tuple(str(f) for f in folders if Path(str(f)).is_dir()))
+    env = _environment(tuple(str(f) for f in folders if Path(str(f)).is_dir()), str(site.root))
     source = env.get_template("edition.typ").render(
         site=site.config,
         edition=edition,
@@ -284,10 +284,15 @@ def typst_source(
 
 
 @functools.lru_cache(maxsize=4)
-def _environment(folders: tuple[str, ...]) -> Any:
+def _environment(folders: tuple[str, ...], root: str) -> Any:
     """One Jinja2 environment per template folders: the template is compiled once per build,
-    not once per edition (Jinja still reloads it when the file changes)."""
-    return make_environment([Path(f) for f in folders], {"chinese_date": chinese_date})
+    not once per edition (Jinja still reloads it when the file changes), and its compiled
+    form is kept in the project's .cache/ for the next build."""
+    from .render import bytecode_cache
+
+    env = make_environment([Path(f) for f in folders], {"chinese_date": chinese_date})
+    env.bytecode_cache = bytecode_cache(Path(root), "typst")
+    return env
 
 
 # -- compiling ---------------------------------------------------------------------------------

