@@ -452,10 +452,12 @@ def _build(
     write_site(
         {p: store.path(d) for p, d in files.items()},
         target,
-        info={"drafts": drafts, "draft_editions": drafted},
+        # (the manifest's hash: a changed site is told from the marker alone)
+        info={"drafts": drafts, "draft_editions": drafted, "files": _manifest_hash(files)},
     )
     if new_lock is not None and update_lock:
-        lock.write_lock(site.root, new_lock)
+        lock.write_lock(site.root, new_lock, site.inputs)
+        site.inputs.save()
         say(f"updated {lock.LOCK}")
     if not others():  # (another build may be about to link objects this one does not use)
         keep = set(files.values())
@@ -470,6 +472,10 @@ def _build(
         findings=findings,
         reused=len(page_hits),
     )
+
+
+def _manifest_hash(files: Mapping[str, str]) -> str:
+    return hashlib.sha256(json.dumps(sorted(files.items())).encode()).hexdigest()
 
 
 class SearchRun:

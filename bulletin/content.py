@@ -126,6 +126,12 @@ class InputCache:
         if st is not None and self.started - max(st.st_mtime_ns, st.st_ctime_ns) > self.RACY * 1e9:
             self.new[str(path)] = (self.signature(st), digest, parsed)
 
+    def record(self, path: Path, digest: str, parsed: Any) -> None:
+        """Remember a file this build has just written itself (no racy window: what it holds
+        is known, not read)."""
+        with contextlib.suppress(OSError):
+            self.new[str(path)] = (self.signature(os.stat(path)), digest, parsed)
+
     def save(self) -> None:
         if self.path is None or self.new == self.old:
             return

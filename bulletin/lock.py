@@ -129,7 +129,9 @@ def _changes(before: dict[str, str], after: dict[str, str]) -> Iterable[str]:
             yield f"{path} (changed)"
 
 
-def write_lock(root: Path, lock: dict[str, Locked]) -> None:
+def write_lock(root: Path, lock: dict[str, Locked], inputs: InputCache | None = None) -> None:
+    """Write bulletin.lock; with `inputs`, remember what it holds (the next build need not
+    parse the file this build wrote, unless someone changes it)."""
     lines = [HEADER]
     for eid in sorted(lock):
         entry = lock[eid]
@@ -141,5 +143,9 @@ def write_lock(root: Path, lock: dict[str, Locked]) -> None:
             for p, d in sorted(entry.files.items())
         ]
     tmp = root / f".{LOCK}.tmp"
-    tmp.write_text("".join(lines), encoding="utf-8")
+    raw = "".join(lines).encode("utf-8")
+    tmp.write_bytes(raw)
     tmp.replace(root / LOCK)
+    if inputs is not None:
+        parsed = {eid: (e.corrections, dict(e.files)) for eid, e in lock.items()}
+        inputs.record(root / LOCK, hashlib.sha256(raw).hexdigest(), parsed)
