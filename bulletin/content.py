@@ -105,6 +105,10 @@ class InputCache:
             except Exception:  # missing, damaged or from another version: read everything
                 self.old = {}
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Sent to a worker process empty: only this process reads and saves it."""
+        return (InputCache, (None,))
+
     @staticmethod
     def signature(st: os.stat_result) -> tuple[int, ...]:
         return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
