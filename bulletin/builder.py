@@ -368,7 +368,6 @@ def _build(
         RenderCache(folder / "print", store),
     )
     page_keys, draw_keys = edition_keys(site, published, latest, pdf=pdf)
-    site.inputs.save()
     page_hits: dict[str, tuple[dict[str, str], list[Finding]]] = {}
     draw_hits: dict[str, tuple[dict[str, str], list[Finding]]] = {}
     if cache:
@@ -457,8 +456,8 @@ def _build(
     )
     if new_lock is not None and update_lock:
         lock.write_lock(site.root, new_lock, site.inputs)
-        site.inputs.save()
         say(f"updated {lock.LOCK}")
+    site.inputs.save()  # (once, at the end: a failed build leaves the last one's)
     if not others():  # (another build may be about to link objects this one does not use)
         keep = set(files.values())
         for sub in ("pages", "print", "search"):
