@@ -48,13 +48,19 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
+def _site_hash(site: Site) -> hashlib._Hash:
+    """A hash begun with what every key covers: bulletin's code and bulletin.toml."""
+    h = hashlib.sha256()
+    h.update(code_digest().encode())
+    h.update((site.root / "bulletin.toml").read_bytes())
+    return h
+
+
 def table_keys(site: Site, *, strict: bool) -> dict[str, str]:
     """{edition id: key of its computed tables and charts}: its data, the data of every
     earlier edition (rank change, line charts), what a chart shows of the edition (number,
     year), bulletin.toml (fonts) and bulletin's code — not its articles or edition.toml."""
-    base = hashlib.sha256()
-    base.update(code_digest().encode())
-    base.update((site.root / "bulletin.toml").read_bytes())
+    base = _site_hash(site)
     base.update(b"strict" if strict else b"")
     years = len({e.year for e in site.editions}) > 1
     keys: dict[str, str] = {}
@@ -69,6 +75,31 @@ def table_keys(site: Site, *, strict: bool) -> dict[str, str]:
     return keys
 
 
+class _EntryFiles:
+    """The entry files of a cache folder (`<name>.<key>`), listed once: storing a new entry
+    deletes the old ones of its name without listing the folder again for each."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._by_name: dict[str, list[str]] | None = None
+
+    def drop(self, name: str) -> None:
+        """Make the folder, and delete the entries of `name` it held when first listed."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if self._by_name is None:
+            self._by_name = {}
+            for entry in os.listdir(self.folder):
+                self._by_name.setdefault(entry.split(".", 1)[0], []).append(entry)
+        for old in self._by_name.pop(name, []):
+            with contextlib.suppress(OSError):
+                os.unlink(self.folder / old)
+
+    def add(self, name: str, file: str) -> None:
+        """An entry just stored (a second store of `name` in this build deletes it)."""
+        if self._by_name is not None:
+            self._by_name.setdefault(name, []).append(file)
+
+
 class TableCache:
     """Computed tables and charts (drawn SVGs included) per edition, pickled: a change to an
     article alone computes no table and draws no chart again (nor loads pandas or
@@ -76,7 +107,7 @@ class TableCache:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self._stale: dict[str, list[str]] | None = None  # entry files by edition, once listed
+        self._entries = _EntryFiles(folder)
 
     def load(self, edition_id: str, key: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
         try:
@@ -92,19 +123,13 @@ class TableCache:
         import dataclasses
 
         tables = {n: dataclasses.replace(t, frame=None) for n, t in tables.items()}
-        self.folder.mkdir(parents=True, exist_ok=True)
-        if self._stale is None:
-            self._stale = {}
-            for entry in os.listdir(self.folder):
-                self._stale.setdefault(entry.rsplit(".", 1)[0], []).append(entry)
-        for old in self._stale.pop(edition_id, []):
-            with contextlib.suppress(OSError):
-                os.unlink(self.folder / old)
+        self._entries.drop(edition_id)
         path = self.folder / f"{edition_id}.{key[:32]}"
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         with open(tmp, "wb") as f:
             pickle.dump((key, tables, dict(charts)), f, protocol=5)
         os.replace(tmp, path)
+        self._entries.add(edition_id, path.name)
 
 
 def edition_keys(
@@ -114,9 +139,7 @@ def edition_keys(
 
     A PDF does not show the neighbours or whether the edition is the latest, so adding an
     edition typesets no earlier PDF again."""
-    base = hashlib.sha256()
-    base.update(code_digest().encode())
-    base.update((site.root / "bulletin.toml").read_bytes())
+    base = _site_hash(site)
     _tree_digest(site.root / "templates", base)
     base.update(json.dumps(options, sort_keys=True).encode())
     pages: dict[str, str] = {}
@@ -223,7 +246,7 @@ class RenderCache:
     def __init__(self, folder: Path, store: ObjectStore | None = None) -> None:
         self.folder = folder
         self.objects = store or ObjectStore(folder.parent / "objects")  # (.cache/bulletin/)
-        self._names: dict[str, list[str]] | None = None  # entry files by name, once listed
+        self._entries = _EntryFiles(folder)
 
     def _path(self, name: str, key: str) -> Path:
         return self.folder / f"{name}.{key[:32]}"
@@ -243,14 +266,7 @@ class RenderCache:
     def store_entry(
         self, name: str, key: str, files: Mapping[str, str], findings: Iterable[Finding]
     ) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        if self._names is None:
-            self._names = {}
-            for entry in os.listdir(self.folder):
-                self._names.setdefault(entry.rsplit(".", 1)[0], []).append(entry)
-        for old in self._names.pop(name, []):
-            with contextlib.suppress(OSError):
-                os.unlink(self.folder / old)
+        self._entries.drop(name)
         head = {
             "key": key,
             "files": dict(sorted(files.items())),
@@ -260,7 +276,7 @@ class RenderCache:
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         tmp.write_text(json.dumps(head, ensure_ascii=False), encoding="utf-8")
         tmp.replace(path)
-        self._names.setdefault(name, []).append(path.name)
+        self._entries.add(name, path.name)
 
     def referenced(self) -> set[str]:
         """The digests every entry refers to (what the store must keep)."""
