@@ -113,15 +113,24 @@ class _Charts:
 
 
 @functools.cache
+@functools.lru_cache(maxsize=1)
 def _fonts() -> Any:
+    """The installed fonts, found once per process (a search reads every font file's header,
+    about 50 ms) and shared by every compiler of the process, which then load a font's
+    bytes once too."""
     import typst
 
     return typst.Fonts(include_system_fonts=True, include_embedded_fonts=True)
 
 
+@functools.lru_cache(maxsize=1)
+def _families() -> frozenset[str]:
+    return frozenset(f.lower() for f in _fonts().families())
+
+
 def check_fonts(site_config: Any) -> None:
     """Every configured font family must be installed (Typst finds it by family name)."""
-    installed = {f.lower() for f in _fonts().families()}
+    installed = _families()
     for kind in ("serif", "sans"):
         for family in getattr(site_config.fonts, kind):
             if family.lower() not in installed:
@@ -309,6 +318,7 @@ def build_pdf(
     """The edition's PDF/A-3b, as bytes. `charts`: the edition's bulletin.charts.Chart by
     name. Errors are BulletinErrors naming file and line."""
     check_fonts(site.config)
+    release_layouts()
     source = typst_source(site, edition, tables, root=root, charts=charts)
     return compile_typst(
         source.text,
@@ -325,6 +335,43 @@ def _compiler(root: str) -> Any:
     import typst
 
     return typst.Compiler(root=root, font_paths=_fonts())
+
+
+EVICT_AGE = 10  # Typst (through typst-py) keeps what the last 10 compilations used
+
+
+def release_layouts() -> None:
+    """Forget the previous documents' memoized layouts before typesetting another one.
+
+    Typst memoizes layouts (comemo) and, after each compilation, forgets only what the last
+    EVICT_AGE compilations did not use; typst-py offers no way to say "forget everything",
+    so a process typesetting editions one after another held about 150 MB of old layouts.
+    EVICT_AGE + 1 compilations of an empty document (about 1 ms each) age them out; the
+    freed memory then goes back to the system (glibc's malloc_trim). A new edition shares
+    next to nothing with the last one, so this costs no speed (bench/results.md)."""
+    if not _compiler.cache_info().currsize:
+        return  # nothing typeset in this process yet
+    empty = _compiler(tempfile.gettempdir())
+    for _ in range(EVICT_AGE + 1):
+        empty.compile(b"", format="svg")
+    _malloc_trim()
+
+
+@functools.cache
+def _libc() -> Any:
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None)
+        return libc if hasattr(libc, "malloc_trim") else None
+    except OSError:
+        return None
+
+
+def _malloc_trim() -> None:
+    if (libc := _libc()) is not None:
+        libc.malloc_trim(0)
 
 
 def compile_typst(

@@ -542,3 +542,25 @@ def test_cjk_latin_spacing_follows_config_in_print_and_web(
     build(sample_copy, out=sample_copy / "site", pdf=False)
     page = (sample_copy / "site/editions/2021-12/index.html").read_text(encoding="utf-8")
     assert ('<html lang="zh-CN" class="autospace">' in page) is spacing
+
+
+def test_old_layouts_are_released_between_editions_without_changing_a_byte(
+    sample: tuple[Site, Edition, dict[str, Any], dict[str, Any]],
+    sample_pdf: bytes,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """build_pdf forgets the previous document's memoized layouts (release_layouts) before it
+    typesets the next one: the same edition typeset after another is byte-identical."""
+    site, edition, tables, charts = sample
+    other = edition_of(site, "2021-13")
+    released: list[int] = []
+    monkeypatch.setattr(pdf, "_malloc_trim", lambda: released.append(1))
+    pdf.build_pdf(site, other, tables[other.id], root=site.root, charts=charts.get(other.id))
+    again = pdf.build_pdf(
+        site, edition, tables[edition.id], root=site.root, charts=charts.get(edition.id)
+    )
+    assert len(released) == 2  # before each of the two (the fixture typeset one already)
+    assert again == sample_pdf
+    pdf._compiler.cache_clear()  # a process that has typeset nothing releases nothing
+    pdf.release_layouts()
+    assert len(released) == 2
