@@ -36,4 +36,4 @@ test: setup-test lint docs
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf site .cache $(VENV)
+	rm -rf site .site.spare.tmp .cache $(VENV)

@@ -4,6 +4,13 @@ On Linux the staging folder and the old site are exchanged atomically (renameat2
 RENAME_EXCHANGE), so `site/` is at every moment either the complete old site or the complete
 new one. Elsewhere two renames are used. A marker file identifies folders we may replace, so
 a mistyped output setting can never wipe an unrelated folder.
+
+A site made of hard links (bulletin.cache.ObjectStore) is not deleted once replaced: it is
+kept beside the output as `.<name>.spare.tmp`, and the next build takes it as its staging
+folder and changes only the files that differ, told by inode (a link to the same object is
+the same file). A one-article rebuild then makes a few links instead of ten thousand, and
+deletes no old tree. A build killed while doing so leaves `.<name>.<pid>.tmp`, removed by the
+next build like any leftover.
 """
 
 from __future__ import annotations
@@ -39,11 +46,17 @@ def _exchange(a: Path, b: Path) -> bool:
     return rc == 0
 
 
+def _spare(out: Path) -> Path:
+    return out.parent / f".{out.name}.spare.tmp"
+
+
 def clean_leftovers(out: Path) -> None:
     """Remove staging folders left behind by a build that was killed — never the folder of a
     build still running (`bulletin serve` and `bulletin build` at once): its process id is in
-    the name."""
+    the name. The spare site is no leftover."""
     for stale in out.parent.glob(f".{out.name}.*.tmp"):
+        if stale == _spare(out):
+            continue
         pid = stale.name.removeprefix(f".{out.name}.").split(".")[0]
         if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
             continue
@@ -125,38 +138,83 @@ def write_site(
     if _unchanged(out, files, marker):
         return
     staging = out.parent / f".{out.name}.{os.getpid()}.tmp"
-    staging.mkdir()
-    made = {""}
-    link = True
-    base = os.fspath(staging)
     try:
-        for rel, data in sorted(files.items()):
-            folder = rel.rpartition("/")[0]
-            if folder not in made:
-                os.makedirs(f"{base}/{folder}", exist_ok=True)
-                made.add(folder)
-            target = f"{base}/{rel}"
-            if isinstance(data, bytes):
-                Path(target).write_bytes(data)
-                continue
-            if link:
-                try:
-                    os.link(data, target)
-                    continue
-                except OSError:  # another file system, or one without links: copy from now on
-                    link = False
-            shutil.copyfile(data, target)
+        os.rename(_spare(out), staging)  # (atomic: of two builds at once, one takes it)
+    except OSError:
+        staging.mkdir()
+    try:
+        linked = _fill(os.fspath(staging), files)
         (staging / MARKER).write_text(marker, encoding="utf-8")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     if out.exists():
-        if _exchange(staging, out):
-            shutil.rmtree(staging, ignore_errors=True)  # now holds the old site
+        if not _exchange(staging, out):
+            old = out.parent / f".{out.name}.{os.getpid()}.old.tmp"
+            out.rename(old)
+            staging.rename(out)
+            staging = old
+        # `staging` now holds the old site: the next build's staging folder, when it is links
+        if not linked:
+            shutil.rmtree(staging, ignore_errors=True)
             return
-        old = out.parent / f".{out.name}.{os.getpid()}.old.tmp"
-        out.rename(old)
-        staging.rename(out)
-        shutil.rmtree(old, ignore_errors=True)
+        try:
+            os.rename(staging, _spare(out))
+        except OSError:  # another build left a spare meanwhile
+            shutil.rmtree(staging, ignore_errors=True)
     else:
         staging.rename(out)
+
+
+def _fill(base: str, files: Mapping[str, bytes | str | Path]) -> bool:
+    """Make folder `base` hold exactly `files` (and its marker, written by the caller). What it
+    holds already (a spare site) is kept where it is the same file: a hard link to the same
+    object. True when every file is a hard link (the folder is worth keeping as a spare)."""
+    wanted_dirs = {""}
+    for rel in files:
+        folder = rel.rpartition("/")[0]
+        while folder not in wanted_dirs:
+            wanted_dirs.add(folder)
+            folder = folder.rpartition("/")[0]
+    present: dict[str, int] = {}  # site path -> inode, of the files already there
+    device = os.stat(base).st_dev
+    made, stack = {""}, [""]  # the folders there, the ones still to read
+    while stack:
+        rel_dir = stack.pop()
+        with os.scandir(f"{base}/{rel_dir}" if rel_dir else base) as entries:
+            for entry in entries:
+                rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    if rel in wanted_dirs:
+                        made.add(rel)
+                        stack.append(rel)
+                    else:
+                        shutil.rmtree(entry.path)
+                elif rel in files and not isinstance(files[rel], bytes):
+                    present[rel] = entry.inode()
+                else:  # not in the new site, or written anew below (bytes; the marker)
+                    os.unlink(entry.path)
+    link = True
+    for rel, data in sorted(files.items()):
+        folder = rel.rpartition("/")[0]
+        if folder not in made:
+            os.makedirs(f"{base}/{folder}", exist_ok=True)
+            made.add(folder)
+        target = f"{base}/{rel}"
+        if isinstance(data, bytes):
+            link = False
+            Path(target).write_bytes(data)
+            continue
+        if rel in present:
+            st = os.stat(data)
+            if (present[rel], device) == (st.st_ino, st.st_dev):
+                continue  # the same file already
+            os.unlink(target)
+        if link:
+            try:
+                os.link(data, target)
+                continue
+            except OSError:  # another file system, or one without links: copy from now on
+                link = False
+        shutil.copyfile(data, target)
+    return link and bool(files)

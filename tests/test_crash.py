@@ -6,11 +6,11 @@ Then the content is switched between the versions and the build is killed with S
 whole process group, Pagefind too) again and again:
 
 - at delays spread over a normal build's measured duration, from start-up to the end;
-- with the write stage slowed down (each file written or linked into the staging folder, and
-  each file of the old site removed after the swap, takes a few milliseconds more: a
+- with the write stage slowed down (each file written, linked or removed in the staging
+  folder, and each file of an old site removed, takes a few milliseconds more: a
   sitecustomize.py on PYTHONPATH), killed at random moments after the staging folder
-  appears — so kills land while the staging folder fills, at the swap, and while the old
-  site is removed.
+  appears — so kills land while the staging folder fills (from empty, or from the spare
+  site of the build before), at the swap, and while the replaced site becomes the spare.
 
 After every kill `site/` must be exactly site A or site B. Some kills must have landed in the
 write stage (a staging folder was left behind). The next normal build must succeed, remove
@@ -65,7 +65,7 @@ if _delay:
         return _link(source, target, *args, **kwargs)
 
     def unlink(path, *args, **kwargs):
-        if _removing:
+        if _removing or _staging(path):
             time.sleep(_delay)
         return _unlink(path, *args, **kwargs)
 
@@ -169,7 +169,7 @@ def test_killed_builds_leave_the_old_or_the_new_site(tmp_path: Path) -> None:
             f"after a kill ({how}, {delay:.3f} s) site/ is neither the old nor the new site: "
             f"{sorted(set(after) ^ set(digests[current]))[:10]}"
         )
-        leftovers = any(project.glob(".site.*"))
+        leftovers = bool(leftovers_of(project))
         outcomes.append((how, "new" if state == target else "old", leftovers))
         current = state
 
@@ -185,7 +185,13 @@ def test_killed_builds_leave_the_old_or_the_new_site(tmp_path: Path) -> None:
     set_version(project, target)
     build_ok(project, env)
     assert tree_digest(project / "site") == digests[target]
-    assert not list(project.glob(".site.*")), "leftovers of killed builds remain"
+    assert not leftovers_of(project), "leftovers of killed builds remain"
+    assert (project / ".site.spare.tmp").is_dir()  # the site before, for the next build
+
+
+def leftovers_of(project: Path) -> list[Path]:
+    """Staging folders of killed builds (the spare site is no leftover)."""
+    return [p for p in project.glob(".site.*") if p.name != ".site.spare.tmp"]
 
 
 def test_a_build_never_removes_the_staging_folder_of_one_still_running(tmp_path: Path) -> None:
