@@ -33,8 +33,31 @@ class Article:
     path: Path
     shown: str  # the path as messages print it (relative to the project)
     meta: ArticleMeta
-    body: str  # Markdown, front matter removed
     body_line: int  # line number of the body's first line in the file
+    digest: str = ""  # SHA-256 of the file
+    body_start: int = 0  # where the body starts in the file's text
+    _body: str | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def body(self) -> str:
+        """The Markdown, front matter removed. Of an article taken from the InputCache (only
+        its front matter is kept there), read when first asked for: only the editions being
+        rendered need their bodies. The file must still be the one whose front matter was
+        used; a file changed since is an error, never a page made of two versions."""
+        if self._body is None:
+            try:
+                raw = self.path.read_bytes()
+            except OSError as e:
+                raise ConfigError(
+                    f"cannot read the file: {e.strerror or e}", file=self.shown
+                ) from None
+            if hashlib.sha256(raw).hexdigest() != self.digest:
+                raise ConfigError(
+                    "the file changed while the site was being built", file=self.shown,
+                    hint="build again",
+                )
+            self._body = _text(raw, self.shown)[self.body_start :]
+        return self._body
 
 
 @dataclass
@@ -89,7 +112,7 @@ class InputCache:
     (its time stamp could hide a second change). Kept in .cache/bulletin/inputs.pickle."""
 
     RACY = 2.0
-    VERSION = 1
+    VERSION = 2
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
@@ -271,22 +294,27 @@ def load_article(root: Path, path: Path, inputs: InputCache | None = None) -> Ar
     inputs = inputs or InputCache(None)
     st, seen = inputs.get(path)
     if seen is not None:
-        meta, body, body_line = seen[1]
-        return Article(path.stem, path, shown, meta, body, body_line)
+        meta, start, body_line = seen[1]
+        return Article(path.stem, path, shown, meta, body_line, seen[0], start)
     try:
         raw = path.read_bytes()
-        text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    except OSError as e:
+        raise ConfigError(f"cannot read the file: {e.strerror or e}", file=shown) from None
+    text = _text(raw, shown)
+    meta, body, body_line = split_front_matter(text, shown)
+    digest, start = hashlib.sha256(raw).hexdigest(), len(text) - len(body)
+    inputs.put(path, st, digest, (meta, start, body_line))
+    return Article(path.stem, path, shown, meta, body_line, digest, start, body)
+
+
+def _text(raw: bytes, shown: str) -> str:
+    """A Markdown file's text, its line ends made \\n."""
+    try:
+        return raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as e:
         raise ConfigError(
             f"not UTF-8 text (byte {e.start})", file=shown, hint="save the file as UTF-8"
         ) from None
-    except OSError as e:
-        raise ConfigError(f"cannot read the file: {e.strerror or e}", file=shown) from None
-    meta, body, body_line = split_front_matter(text, shown)
-    inputs.put(path, st, hashlib.sha256(raw).hexdigest(), (meta, body, body_line))
-    return Article(
-        slug=path.stem, path=path, shown=shown, meta=meta, body=body, body_line=body_line
-    )
 
 
 def inside_project(root: Path, path: Path, shown: str) -> None:

@@ -177,6 +177,8 @@ CATALOGUE: tuple[tuple[str, str], ...] = (
     ("not valid UTF-8 text (byte {n:d})", "不是有效的 UTF-8 文本（第 {n} 个字节出错）"),
     ("not UTF-8 text (byte {n:d})", "不是 UTF-8 文本（第 {n} 个字节出错）"),
     ("cannot read the file: {why:m}", "无法读取文件：{why}"),
+    ("the file changed while the site was being built", "生成网站的过程中，这个文件被改动了"),
+    ("build again", "再生成一次"),
     ("TOML syntax error: {why:m}", "TOML 格式错误：{why}"),
     ("TOML cannot be read: {why:m}", "TOML 读不了：{why}"),
     ("a number has far too many digits", "有一个数字的位数太多"),

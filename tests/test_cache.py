@@ -199,3 +199,33 @@ def test_an_article_change_computes_no_table(
     assert drawn == ["microcredit-rate"]
     build(sample_copy, out=sample_copy / "fresh", cache=False)
     assert tree_digest(sample_copy / "site") == tree_digest(sample_copy / "fresh")
+
+
+def test_cached_articles_read_their_body_only_when_it_is_used(
+    sample_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The input cache keeps an article's front matter, not its text: the body is read when a
+    page needs it, is the same as a fresh read (a BOM, CRLF line ends), and a file that
+    changed after its front matter was taken is an error naming it, never a mixed page."""
+    import bulletin.content
+    from bulletin.content import load_site
+    from bulletin.errors import ConfigError
+
+    monkeypatch.setattr(bulletin.content.InputCache, "RACY", -1.0)  # (files are brand new)
+    article = sample_copy / "content/2021-12/ningling.md"
+    article.write_bytes(b"\xef\xbb\xbf" + article.read_bytes().replace(b"\n", b"\r\n"))
+    fresh = load_site(sample_copy, cache=False)
+    build(sample_copy, out=sample_copy / "site", pdf=False)  # records the input cache
+    cached = load_site(sample_copy)
+    pairs = list(zip(fresh.editions, cached.editions, strict=True))
+    for old, new in pairs:
+        for a, b in zip(old.articles, new.articles, strict=True):
+            assert b._body is None and (b.meta, b.body_line) == (a.meta, a.body_line)
+            assert b.body == a.body and a.body
+    assert "\r" not in cached.editions[0].articles[0].body
+    again = load_site(sample_copy)
+    taken = next(a for e in again.editions for a in e.articles if a.path == article)
+    edit(article, "胡国旗是一位", "胡国旗是位")
+    with pytest.raises(ConfigError, match="changed while the site was being built") as e:
+        taken.body  # noqa: B018
+    assert e.value.file == "content/2021-12/ningling.md"
