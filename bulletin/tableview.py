@@ -13,7 +13,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from bulletin.errors import Finding, suggest
-from bulletin.sheets import clean_text, normalize, round_half_up
+from bulletin.sheets import clean_text, normalize
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -65,8 +65,12 @@ def format_value(value: Any, kind: str, decimals: int | None = None,
     if kind == "text" or isinstance(value, str):
         return str(value)
     places = decimals if decimals is not None else (0 if kind == "int" else 2)
-    exact = Fraction(value) * (100 if kind == "percent" else 1)
-    scaled = int(round_half_up(exact, places) * 10**places)
+    exact = value if isinstance(value, Fraction) else Fraction(value)
+    # round_half_up(exact × 100 if percent, places) × 10^places, in integers (as fast as
+    # it is exact: floor(|n|/d + 1/2) is (2|n| + d) // 2d)
+    n = exact.numerator * (100 if kind == "percent" else 1) * 10**places
+    d = exact.denominator
+    scaled = (2 * abs(n) + d) // (2 * d) * (1 if n >= 0 else -1)
     whole, part = divmod(abs(scaled), 10**places)
     text = f"{whole:,}" if thousands else str(whole)
     if places:

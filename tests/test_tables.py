@@ -353,6 +353,25 @@ def test_display_rounds_half_up_like_excel(value: object, kind: str, decimals: i
     assert format_value(value, kind, decimals, thousands) == expected
 
 
+@given(
+    st.fractions(max_denominator=10**6).filter(lambda f: abs(f) < 10**9),
+    st.sampled_from(["int", "number", "percent"]),
+    st.integers(min_value=0, max_value=6),
+)
+def test_display_is_the_exact_rounding_of_the_value(
+    value: Fraction, kind: str, decimals: int
+) -> None:
+    """The text is round_half_up (Excel's ROUND, in fractions) of the value, digit for digit."""
+    from bulletin.sheets import round_half_up
+
+    text = format_value(value, kind, decimals)
+    exact = value * (100 if kind == "percent" else 1)
+    rounded = round_half_up(exact, decimals)
+    assert Fraction(text.removesuffix("%")) == rounded
+    assert text.startswith("-") == (rounded < 0)
+    assert len(text.removesuffix("%").partition(".")[2]) == decimals
+
+
 def test_a_computed_rate_ending_in_5_rounds_up(tmp_path: Path) -> None:
     spec = """title = "t"\nsource = "d.csv"\nkey = "县"\n
 [[columns]]\nsource = "a"\n[[columns]]\nsource = "b"\n
