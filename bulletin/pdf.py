@@ -113,17 +113,15 @@ class _Charts:
 
 
 @functools.cache
-@functools.lru_cache(maxsize=1)
 def _fonts() -> Any:
     """The installed fonts, found once per process (a search reads every font file's header,
-    about 50 ms) and shared by every compiler of the process, which then load a font's
-    bytes once too."""
+    about 50 ms) and shared by every compiler of the process."""
     import typst
 
     return typst.Fonts(include_system_fonts=True, include_embedded_fonts=True)
 
 
-@functools.lru_cache(maxsize=1)
+@functools.cache
 def _families() -> frozenset[str]:
     return frozenset(f.lower() for f in _fonts().families())
 
