@@ -396,9 +396,10 @@ def _build(
     files: dict[str, str] = {}  # site path -> object digest
     findings: list[Finding] = []
     search_run: SearchRun | None = None
-    try:
-        # The archive, feed, sitemap, 404 and static files: cached under a key made of every
-        # edition's page key ("_rest" is no edition id: those start with a letter or digit).
+
+    def render_the_rest() -> tuple[dict[str, str], list[Finding]]:
+        """The archive, feed, sitemap, 404 and static files: cached under a key made of every
+        edition's page key ("_rest" is no edition id: those start with a letter or digit)."""
         rest_key = hashlib.sha256(json.dumps([page_keys, pdf]).encode()).hexdigest()
         rest = pages_cache.load_digests("_rest", rest_key) if cache else None
         if rest is None:
@@ -406,7 +407,11 @@ def _build(
             rest = ({p: store.put(d) for p, d in made.files.items()}, made.findings)
             if cache:
                 pages_cache.store_entry("_rest", rest_key, *rest)
-        page_files = dict(rest[0])
+        return rest
+
+    rest: tuple[dict[str, str], list[Finding]] | None = None
+    try:
+        page_files: dict[str, str] = {}
         pages, drawn = dict(page_hits), {k: v[0] for k, v in draw_hits.items()}
         for done in stage.results():
             for eid, entry in done.pages.items():
@@ -422,11 +427,16 @@ def _build(
                     page_files.update(pages[e.id][0])
                 say("indexing for search")
                 search_run = SearchRun(site, StoredFiles(dict(page_files), store), cache)
+            if rest is None:  # (here: while the workers, or Pagefind and Typst, are at work)
+                rest = render_the_rest()
+        if rest is None:  # (nothing to build: no edition stage)
+            rest = render_the_rest()
     finally:
         stage.close()
         if search_run is not None:
             search_run.thread.join()  # (its error, if any, is raised below)
     search_done = search_run.wait() if search_run else None
+    assert rest is not None
     for e in site.editions:
         files.update(pages[e.id][0])
         findings += pages[e.id][1]
