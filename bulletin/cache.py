@@ -120,9 +120,6 @@ class TableCache:
     def store(
         self, edition_id: str, key: str, tables: Mapping[str, Any], charts: Mapping[str, Any]
     ) -> None:
-        import dataclasses
-
-        tables = {n: dataclasses.replace(t, frame=None) for n, t in tables.items()}
         self._entries.drop(edition_id)
         path = self.folder / f"{edition_id}.{key[:32]}"
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")

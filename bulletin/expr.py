@@ -20,13 +20,11 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
-
-import pandas as pd
 
 from bulletin.errors import DataError, suggest
 from bulletin.sheets import round_half_up
@@ -70,36 +68,40 @@ class Expr:
     _source: str = field(repr=False)  # text with `quoted names` replaced by placeholders
     _quoted: dict[str, str] = field(repr=False)
 
-    def evaluate(self, env: dict[str, pd.Series], index: pd.Index) -> pd.Series:
-        """Evaluate over Series of exact values (Fraction, object dtype) sharing ``index``.
+    def evaluate(self, env: Mapping[str, list[Any]], keys: Sequence[Any]) -> list[Any]:
+        """Evaluate over columns of exact values (Fraction), each a list with one value per
+        row of ``keys``; the result is such a list too.
 
         Raises :class:`ZeroDenominator` naming the first row whose denominator is zero.
         """
-        result = self._eval(self._tree.body, env, index)
-        if not isinstance(result, pd.Series):
-            result = pd.Series([result] * len(index), index=index, dtype=object)
-        return result
+        result = self._eval(self._tree.body, env, keys)
+        return result if isinstance(result, list) else [result] * len(keys)
 
-    def _eval(self, node: ast.AST, env: dict[str, pd.Series], index: pd.Index) -> Any:
+    def _eval(self, node: ast.AST, env: Mapping[str, list[Any]], keys: Sequence[Any]) -> Any:
+        """A Fraction (a constant, or computed from constants) or a column (a list)."""
         if isinstance(node, ast.Constant):
             return _number(node.value)
         if isinstance(node, ast.Name):
             return env[self._quoted.get(node.id, node.id)]
         if isinstance(node, ast.UnaryOp):
-            value = self._eval(node.operand, env, index)
-            return -value if isinstance(node.op, ast.USub) else value
+            value = self._eval(node.operand, env, keys)
+            if not isinstance(node.op, ast.USub):
+                return value
+            return [-v for v in value] if isinstance(value, list) else -value
         if isinstance(node, ast.BinOp):
-            left = self._eval(node.left, env, index)
-            right = self._eval(node.right, env, index)
+            left = self._eval(node.left, env, keys)
+            right = self._eval(node.right, env, keys)
             if isinstance(node.op, ast.Div):
-                zero = right[right == 0].index if isinstance(right, pd.Series) else (
-                    index if right == 0 else index[:0])
-                if len(zero):
-                    raise ZeroDenominator(zero[0], self._segment(node.right))
-            return _BINOPS[type(node.op)](left, right)
+                if isinstance(right, list):
+                    zeros = [k for k, v in zip(keys, right, strict=True) if v == 0]
+                else:
+                    zeros = [keys[0] if keys else None] if right == 0 else []
+                if zeros:
+                    raise ZeroDenominator(zeros[0], self._segment(node.right))
+            return _rowwise(_BINOPS[type(node.op)], [left, right], keys)
         assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-        args = [self._eval(a, env, index) for a in node.args]
-        return _call(node.func.id, args, index)
+        args = [self._eval(a, env, keys) for a in node.args]
+        return _call(node.func.id, args, keys)
 
     def _segment(self, node: ast.AST) -> str:
         text = ast.get_source_segment(self._source, node) or "the denominator"
@@ -114,20 +116,21 @@ def _number(value: object) -> Fraction:
     return Fraction(repr(value))  # a float literal: exactly the decimal that was written
 
 
-def _rowwise(fn: Callable[..., Any], args: list[Any], index: pd.Index) -> Any:
-    if not any(isinstance(a, pd.Series) for a in args):
+def _rowwise(fn: Callable[..., Any], args: list[Any], keys: Sequence[Any]) -> Any:
+    """`fn` row by row over columns (lists) and constants; a constant if all are."""
+    if not any(isinstance(a, list) for a in args):
         return fn(*args)
-    columns = [a.tolist() if isinstance(a, pd.Series) else [a] * len(index) for a in args]
-    return pd.Series([fn(*row) for row in zip(*columns, strict=True)], index=index, dtype=object)
+    columns = [a if isinstance(a, list) else [a] * len(keys) for a in args]
+    return [fn(*row) for row in zip(*columns, strict=True)]
 
 
-def _call(name: str, args: list[Any], index: pd.Index) -> Any:
+def _call(name: str, args: list[Any], keys: Sequence[Any]) -> Any:
     if name == "round":
         digits = int(args[1]) if len(args) > 1 else 0
-        return _rowwise(lambda v: round_half_up(Fraction(v), digits), args[:1], index)
+        return _rowwise(lambda v: round_half_up(Fraction(v), digits), args[:1], keys)
     if name == "abs":
-        return _rowwise(abs, args, index)
-    return _rowwise(min if name == "min" else max, args, index)
+        return _rowwise(abs, args, keys)
+    return _rowwise(min if name == "min" else max, args, keys)
 
 
 def parse(

@@ -25,8 +25,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from bulletin import expr
 from bulletin.errors import DataError, Finding, suggest
 from bulletin.sheets import TOO_LARGE, Sheet, clean_text, normalize, parse_number, read_sheet
@@ -272,23 +270,22 @@ def compute_table(
             data[name][key] = _parse_cell(r.cells[at], by_name[name], key, r.line, sheet)
     if not keys:
         raise DataError("no data rows below the header", file=sheet.path, line=sheet.header_line)
-    index = pd.Index(keys)
-    env = {c.name: pd.Series([data[c.name][k] for k in keys], index=index, dtype=object)
+    env = {c.name: [data[c.name][k] for k in keys]  # (columns of exact values, in row order)
            for c in cols if c.spec.source is not None and c.role != "reported"
            and c.kind != "text"}
     total_line = sheet.total.line if sheet.total else None
     for name, e in exprs.items():
-        env[name] = _evaluate(e, env, index, name, sheet, lines, sf)
-        data[name] = dict(env[name].items())
+        env[name] = _evaluate(e, env, keys, name, sheet, lines, sf)
+        data[name] = dict(zip(keys, env[name], strict=True))
     label = spec.total_label
     totals: dict[str, Any] = {}
     if spec.totals and any(c.role == "count" for c in cols):
         totals = {c.name: sum(env[c.name], Fraction(0)) for c in cols if c.role == "count"}
-        one = pd.Index([label])
         for name, e in exprs.items():
             if e.names <= totals.keys():
-                tenv = {n: pd.Series([v], index=one, dtype=object) for n, v in totals.items()}
-                totals[name] = _evaluate(e, tenv, one, name, sheet, {label: total_line}, sf)[label]
+                tenv = {n: [v] for n, v in totals.items()}
+                totals[name] = _evaluate(e, tenv, [label], name, sheet, {label: total_line},
+                                         sf)[0]
     ranks: dict[str, int] = {}
     if spec.rank:
         ranks = rank_values(data[spec.rank.by], descending=spec.rank.order == "desc",
@@ -313,17 +310,17 @@ def compute_table(
     return _assemble(sf, sheet, cols, keys, data, totals, ranks, change, found, findings)
 
 
-def _evaluate(e: expr.Expr, env: dict[str, pd.Series], index: pd.Index, name: str,
-              sheet: Sheet, lines: Mapping[str, int | None], sf: SpecFile) -> pd.Series:
+def _evaluate(e: expr.Expr, env: dict[str, list[Any]], keys: list[str], name: str,
+              sheet: Sheet, lines: Mapping[str, int | None], sf: SpecFile) -> list[Any]:
     try:
-        result = e.evaluate(env, index)
+        result = e.evaluate(env, keys)
     except expr.ZeroDenominator as z:
         spec_line = sf.column_line(next(i for i, c in enumerate(sf.spec.columns)
                                         if c.key == name), "expr")
         raise DataError(f"{z.key}: division by zero in '{name}': {z.denominator} is 0",
                         file=sheet.path, line=lines.get(z.key), field=name,
                         hint=f"expression `{e.text}` at {sf.shown}:{spec_line}") from None
-    for key, value in result.items():
+    for key, value in zip(keys, result, strict=True):
         if value is not None and abs(value) >= TOO_LARGE:
             raise DataError(f"{key}: '{name}' comes to 10^30 or more, too large to be a real "
                             "figure", file=sheet.path, line=lines.get(key), field=name,
@@ -405,29 +402,20 @@ def _assemble(sf: SpecFile, sheet: Sheet, cols: list[_Column], keys: list[str],
     body = [DisplayRow(r, [text.get((r, c.key), "") for c in display],
                        is_total=r == spec.total_label and bool(totals)) for r in rows]
     header, spans = header_cells(display)
-    frame = pd.DataFrame({c.name: [_chartable(exact.get((k, c.name)), c.kind) for k in order]
-                          for c in cols if c.role != "reported"},
-                         index=pd.Index(order, name=spec.key))
-    if spec.rank:
-        frame[spec.rank.name] = [ranks[k] for k in order]
     return ComputedTable(
         name=sf.name, title=spec.title, source=sheet.path, source_note=spec.source_note,
         notes=list(sheet.notes), encoding=sheet.encoding, total_label=spec.total_label,
         findings=findings, discrepancies=found, header_rows=header, columns=display,
-        body=body, frame=frame, ranks=ranks, column_groups=spans, _exact=exact, _text=text,
-        _aliases=_aliases(cols, display, spec.rank.name if spec.rank else None), spec=sf)
+        body=body, ranks=ranks, column_groups=spans, _exact=exact, _text=text,
+        _aliases=_aliases(cols, display, spec.rank.name if spec.rank else None), spec=sf,
+        _frame_columns=[(c.name, c.kind) for c in cols if c.role != "reported"],
+        _rank_name=spec.rank.name if spec.rank else None)
 
 
 def _plain(value: Any, kind: str) -> Any:
     if isinstance(value, Fraction) and kind == "int" and value.denominator == 1:
         return int(value)
     return value
-
-
-def _chartable(value: Any, kind: str) -> Any:
-    if kind == "text" or value is None:
-        return value
-    return int(value) if kind == "int" else float(value)
 
 
 def _aliases(cols: list[_Column], display: list[DisplayColumn],

@@ -7,6 +7,7 @@ Built by :func:`bulletin.tables.compute_table`; everything here is plain data.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -99,13 +100,38 @@ class ComputedTable:
     header_rows: list[list[HeaderCell]]
     columns: list[DisplayColumn]
     body: list[DisplayRow]
-    frame: pd.DataFrame | None  # counties only, display order; floats (exact: value())
     ranks: dict[str, int]
     column_groups: list[int]  # spans for <colgroup> elements; [] when no column is grouped
     _exact: dict[tuple[str, str], Any] = field(repr=False)  # (row, column name) -> value
     _text: dict[tuple[str, str], str] = field(repr=False)
     _aliases: list[dict[str, list[str]]] = field(repr=False)  # lookup tiers
     spec: SpecFile | None = field(default=None, repr=False)  # its spec (charts, number formats)
+    _frame_columns: list[tuple[str, str]] = field(default_factory=list, repr=False)
+    _rank_name: str | None = field(default=None, repr=False)
+
+    @functools.cached_property
+    def frame(self) -> pd.DataFrame:
+        """The counties (no totals row), in display order, as a pandas DataFrame of floats
+        indexed by the key column: every computed column, hidden ones too, and the rank.
+        For analysis and charts by hand; exact values are value()'s. Made when first asked
+        for (pandas is not loaded to build a site from CSV data)."""
+        import pandas as pd
+
+        order = [r.key for r in self.body if not r.is_total]
+        frame = pd.DataFrame(
+            {n: [_chartable(self._exact.get((k, n)), kind) for k in order]
+             for n, kind in self._frame_columns},
+            index=pd.Index(order, name=self.columns[0].key),
+        )
+        if self._rank_name is not None:
+            frame[self._rank_name] = [self.ranks[k] for k in order]
+        return frame
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the frame (made again when asked for): no pandas to unpickle."""
+        state = dict(self.__dict__)
+        state.pop("frame", None)
+        return state
 
     def _column(self, column: str) -> str:
         want = normalize(column)
@@ -147,6 +173,12 @@ class ComputedTable:
         writer.writerow([f"{c.group}/{c.label}" if c.group else c.label for c in self.columns])
         writer.writerows(r.cells for r in self.body)
         return out.getvalue().encode("utf-8-sig")
+
+
+def _chartable(value: Any, kind: str) -> Any:
+    if kind == "text" or value is None:
+        return value
+    return int(value) if kind == "int" else float(value)
 
 
 def header_cells(display: list[DisplayColumn]) -> tuple[list[list[HeaderCell]], list[int]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,14 +12,14 @@ from bulletin import expr
 from bulletin.errors import DataError
 
 COLUMNS = ["当年新增户数", "已脱贫户数", "监测户数", "县(市、区)", "a", "b"]
-INDEX = pd.Index(["永城市", "梁园区"])
+KEYS = ["永城市", "梁园区"]  # the rows
 
 
-def series(*values: int) -> pd.Series:
-    return pd.Series([Fraction(v) for v in values], index=INDEX, dtype=object)
+def series(*values: int) -> list[Fraction]:
+    return [Fraction(v) for v in values]
 
 
-def env() -> dict[str, pd.Series]:
+def env() -> dict[str, list[Fraction]]:
     return {
         "当年新增户数": series(824, 7),
         "已脱贫户数": series(4941, 2811),
@@ -32,7 +31,7 @@ def env() -> dict[str, pd.Series]:
 
 
 def run(text: str) -> list[Fraction]:
-    return expr.parse(text, columns=COLUMNS).evaluate(env(), INDEX).tolist()
+    return expr.parse(text, columns=COLUMNS).evaluate(env(), KEYS)
 
 
 @pytest.mark.parametrize(
@@ -153,14 +152,14 @@ def test_division_by_zero_names_the_row_and_the_denominator() -> None:
     values["监测户数"] = series(8, 0)
     parsed = expr.parse("当年新增户数 / (已脱贫户数 + 监测户数)", columns=COLUMNS)
     with pytest.raises(expr.ZeroDenominator) as caught:
-        parsed.evaluate(values, INDEX)
+        parsed.evaluate(values, KEYS)
     assert caught.value.key == "梁园区"
     assert caught.value.denominator == "已脱贫户数 + 监测户数"
 
 
 def test_division_by_a_zero_constant_is_caught_too() -> None:
     with pytest.raises(expr.ZeroDenominator) as caught:
-        expr.parse("`县(市、区)` / 0").evaluate(env(), INDEX)
+        expr.parse("`县(市、区)` / 0").evaluate(env(), KEYS)
     assert caught.value.key == "永城市"
 
 
@@ -201,7 +200,41 @@ def test_token_soup_either_parses_or_is_a_data_error(tokens: list[str]) -> None:
     except DataError:
         return
     try:
-        result = parsed.evaluate(env(), INDEX)
+        result = parsed.evaluate(env(), KEYS)
     except expr.ZeroDenominator:
         return
     assert all(isinstance(v, Fraction) for v in result)
+
+
+ROW_BY_ROW = [  # (expression, the same for one row, in Python)
+    ("a / b", lambda a, b: a / b),
+    ("-a + 2 * b - 0.5", lambda a, b: -a + 2 * b - Fraction(1, 2)),
+    ("round(a / b * 100, 2)", lambda a, b: expr.round_half_up(a / b * 100, 2)),
+    ("max(a, b, 3) - min(abs(a), b)", lambda a, b: max(a, b, 3) - min(abs(a), b)),
+    ("7", lambda a, b: Fraction(7)),
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.fractions(max_denominator=1000), st.fractions(max_denominator=1000)),
+        min_size=1,
+        max_size=12,
+    ),
+    st.sampled_from(range(len(ROW_BY_ROW))),
+)
+def test_a_column_is_computed_row_by_row_exactly(rows: list[tuple[Fraction, Fraction]],
+                                                  which: int) -> None:
+    """Columns are lists, one exact value per row: the result is each row's own arithmetic
+    (constants apply to every row), and a zero denominator names its first row."""
+    text, one_row = ROW_BY_ROW[which]
+    keys = [f"县{i}" for i in range(len(rows))]
+    columns = {"a": [a for a, _ in rows], "b": [b for _, b in rows]}
+    parsed = expr.parse(text, columns=["a", "b"])
+    if "/ b" in text and any(b == 0 for _, b in rows):
+        with pytest.raises(expr.ZeroDenominator) as caught:
+            parsed.evaluate(columns, keys)
+        assert caught.value.key == keys[[b for _, b in rows].index(0)]
+        return
+    assert parsed.evaluate(columns, keys) == [one_row(a, b) for a, b in rows]

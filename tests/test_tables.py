@@ -5,7 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import math
+import pickle
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -179,6 +182,23 @@ def test_frame_is_for_charts(sample: ComputedTable) -> None:
     assert list(frame.index) == [r.key for r in sample.body[:10]]
     assert frame.loc["梁园区", "新增获贷率"] == pytest.approx(7 / 2882)
     assert frame["已脱贫户数"].sum() == 217445
+    again = pickle.loads(pickle.dumps(sample))  # (the cache of tables)
+    assert "frame" not in again.__dict__ and again.frame.equals(frame)
+
+
+def test_tables_from_csv_are_computed_without_pandas() -> None:
+    """pandas reads workbooks and makes `frame` when asked; computing a CSV table (and a
+    page's worth of them) does not load it, so a build need not pay for its import."""
+    code = (
+        "import sys; from pathlib import Path; from bulletin.builder import compute_tables; "
+        "from bulletin.content import load_site; "
+        f"t = compute_tables(load_site(Path({str(ROOT)!r}))); "
+        "assert t['2021-12']['microcredit'].cite('合计', '余额获贷率') == '14.40%'; "
+        "print('pandas' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "False"
 
 
 def test_bad_cite_names_raise_key_error_listing_valid_names(sample: ComputedTable) -> None:
