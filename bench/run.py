@@ -351,22 +351,33 @@ def bench_size(
     out = work / f"n{n}-site"
     res: dict[str, Any] = {"runs": runs}
 
-    def clear(folder: Path) -> Callable[[int], None]:
-        return lambda i: shutil.rmtree(folder, ignore_errors=True)
+    def clear(*folders: Path) -> Callable[[int], None]:
+        def before(i: int) -> None:
+            for folder in folders:
+                shutil.rmtree(folder, ignore_errors=True)
+
+        return before
+
+    # A full build, like Hugo's into an empty folder: no site, no spare site beside it
+    # (bulletin.output), no object store or other cache (.cache/) left by the run before.
+    spare = out.parent / f".{out.name}.spare.tmp"
 
     def build(root: Path, *flags: str) -> list[str]:
         return [bulletin, "build", "--root", str(root), "--out", str(out), *flags]
 
     log(f"N={n}: pages only (no charts, no PDFs)")
-    res["pages"] = repeat(runs, clear(out), build(pages / "bulletin", "--no-pdf", "--no-cache"),
+    res["pages"] = repeat(runs, clear(out, spare, pages / "bulletin" / ".cache"),
+                          build(pages / "bulletin", "--no-pdf", "--no-cache"),
                           progress=True)  # fmt: skip
     save(res)
     log(f"N={n}: full build without PDFs")
-    res["nopdf"] = repeat(runs, clear(out), build(site_root, "--no-pdf", "--no-cache"),
+    res["nopdf"] = repeat(runs, clear(out, spare, site_root / ".cache"),
+                          build(site_root, "--no-pdf", "--no-cache"),
                           progress=True)  # fmt: skip
     save(res)
     log(f"N={n}: cold full build with charts and PDFs")
-    res["full"] = repeat(runs, clear(site_root / ".cache"), build(site_root), progress=True)
+    res["full"] = repeat(runs, clear(out, spare, site_root / ".cache"), build(site_root),
+                         progress=True)
     res["weight"] = page_weight(out, f"editions/{editions(n)[-1][0]}/index.html")
     save(res)
     log(f"N={n}: no-change rebuild")
