@@ -191,6 +191,7 @@ def do_work(ctx: Context, work: Work, prepared: Prepared | None = None) -> Done:
 
     site, store = ctx.site, ctx.store
     ids = set(work.render) | set(work.draw)
+    mine = prepared is None  # (then this call keeps the tables it computed)
     tables, charts, fresh = prepared or edition_tables(ctx, ids)
     if ctx.renderer is None:
         ctx.renderer = SiteRenderer(site, {}, pdf=ctx.pdf)
@@ -210,11 +211,19 @@ def do_work(ctx: Context, work: Work, prepared: Prepared | None = None) -> Done:
         e = editions[eid]
         files = draw_one(site, e, tables.get(eid, {}), charts.get(eid, {}), pdf=ctx.pdf)
         done.drawn[eid] = {p: store.put(d) for p, d in files.items()}
+    if mine:
+        keep_tables(ctx, (tables, charts, fresh & ids))
+    return done
+
+
+def keep_tables(ctx: Context, prepared: Prepared) -> None:
+    """Store the tables and charts computed now in the cache of tables — once, after they
+    were drawn (the chart SVGs are kept too)."""
+    tables, charts, fresh = prepared
     cache = ctx.table_cache
     if cache is not None and ctx.table_keys is not None:
-        for eid in sorted(fresh & ids):  # (after drawing: the chart SVGs are kept too)
+        for eid in sorted(fresh):
             cache.store(eid, ctx.table_keys[eid], tables[eid], charts[eid])
-    return done
 
 
 _context: Context | None = None  # each worker process's
@@ -278,6 +287,7 @@ class EditionStage:
             prepared = edition_tables(ctx, set(work.render) | set(work.draw))
             yield do_work(ctx, Work(work.render, []), prepared)
             yield do_work(ctx, Work([], work.draw), prepared)
+            keep_tables(ctx, prepared)
             return
         try:
             for future in self.futures:
