@@ -103,17 +103,20 @@ def draw_one(
     charts: Mapping[str, Any],
     *,
     pdf: bool,
-) -> dict[str, bytes]:
-    """The edition's chart SVGs and, with `pdf`, its PDF and page-1 thumbnail."""
+) -> tuple[dict[str, bytes], list[Finding]]:
+    """The edition's chart SVGs and, with `pdf`, its PDF and page-1 thumbnail; and what the
+    print makeup reports (a 版 that does not fit its sheet)."""
     base = f"editions/{edition.id}"
     files = {f"{base}/{name}.svg": chart.svg() for name, chart in charts.items()}
+    findings: list[Finding] = []
     if pdf:
-        from .pdf import build_pdf, thumbnail_png
+        from .pdf import build_print, thumbnail_png
 
-        data = build_pdf(site, edition, tables, root=site.root, charts=charts)
-        files[f"{base}/{edition.id}.pdf"] = data
-        files[f"{base}/page-1.png"] = thumbnail_png(data)
-    return files
+        printed = build_print(site, edition, tables, root=site.root, charts=charts)
+        files[f"{base}/{edition.id}.pdf"] = printed.pdf
+        files[f"{base}/page-1.png"] = thumbnail_png(printed.pdf)
+        findings = printed.findings
+    return files, findings
 
 
 POOL_MIN = 8  # fewer editions than this are built in this process: starting workers costs
@@ -132,7 +135,7 @@ class Work:
 @dataclass
 class Done:
     pages: dict[str, tuple[dict[str, str], list[Finding]]]  # id -> (digests, findings)
-    drawn: dict[str, dict[str, str]]  # id -> digests
+    drawn: dict[str, tuple[dict[str, str], list[Finding]]]  # id -> (digests, findings)
 
 
 @dataclass
@@ -209,8 +212,8 @@ def do_work(ctx: Context, work: Work, prepared: Prepared | None = None) -> Done:
         done.pages[e.id] = ({p: store.put(d) for p, d in part.files.items()}, own + part.findings)
     for eid in work.draw:
         e = editions[eid]
-        files = draw_one(site, e, tables.get(eid, {}), charts.get(eid, {}), pdf=ctx.pdf)
-        done.drawn[eid] = {p: store.put(d) for p, d in files.items()}
+        files, made = draw_one(site, e, tables.get(eid, {}), charts.get(eid, {}), pdf=ctx.pdf)
+        done.drawn[eid] = ({p: store.put(d) for p, d in files.items()}, made)
     if mine:
         keep_tables(ctx, (tables, charts, fresh & ids))
     return done
@@ -422,16 +425,16 @@ def _build(
     rest: tuple[dict[str, str], list[Finding]] | None = None
     try:
         page_files: dict[str, str] = {}
-        pages, drawn = dict(page_hits), {k: v[0] for k, v in draw_hits.items()}
+        pages, drawn = dict(page_hits), dict(draw_hits)
         for done in stage.results():
             for eid, entry in done.pages.items():
                 pages[eid] = entry
                 if cache:
                     pages_cache.store_entry(eid, page_keys[eid], *entry)
-            for eid, digests in done.drawn.items():
-                drawn[eid] = digests
+            for eid, entry in done.drawn.items():
+                drawn[eid] = entry
                 if cache:
-                    drawn_cache.store_entry(eid, draw_keys[eid], digests, [])
+                    drawn_cache.store_entry(eid, draw_keys[eid], *entry)
             if search and search_run is None and len(pages) == len(site.editions):
                 for e in site.editions:  # every page is made: index them while PDFs are made
                     page_files.update(pages[e.id][0])
@@ -450,7 +453,8 @@ def _build(
     for e in site.editions:
         files.update(pages[e.id][0])
         findings += pages[e.id][1]
-        files.update(drawn[e.id])
+        files.update(drawn[e.id][0])
+        findings += drawn[e.id][1]
     files.update(rest[0])
     findings += rest[1]
     if search_done is not None:

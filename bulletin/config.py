@@ -37,6 +37,19 @@ class Fonts(Model):
     sans: list[str] = ["Noto Sans CJK SC"]
 
 
+class PrintConfig(Model):
+    """bulletin.toml's [print]: the bounds within which the makeup fits each 版 on its sheet.
+    Unset, the paper's defaults (body 7.5–10.5 pt, line pitch 1.5–1.8 em, 6–8 base columns
+    on A3, 4–5 on A4)."""
+
+    body_min: float | None = Field(None, ge=6, le=16, description="smallest body size, pt")
+    body_max: float | None = Field(None, ge=6, le=16, description="largest body size, pt")
+    pitch_min: float | None = Field(None, ge=1.2, le=2.5, description="tightest line pitch, em")
+    pitch_max: float | None = Field(None, ge=1.2, le=2.5, description="widest line pitch, em")
+    columns_min: int | None = Field(None, ge=2, le=10, description="fewest base columns")
+    columns_max: int | None = Field(None, ge=2, le=10, description="most base columns")
+
+
 class SiteConfig(Model):
     """bulletin.toml"""
 
@@ -45,6 +58,7 @@ class SiteConfig(Model):
     language: str = "zh-CN"
     paper: Literal["A3", "A4"] = "A3"
     fonts: Fonts = Fonts()
+    print: PrintConfig = PrintConfig()
     output: str = "site"
     base_url: str | None = None
     distribution: Distribution | None = None
@@ -87,7 +101,7 @@ class PageConfig(Model):
     """One page (版) of an edition."""
 
     columns: int | None = Field(
-        None, ge=1, le=6, description="print columns (default 3 on A3, 2 on A4)"
+        None, ge=2, le=10, description="the print edition's base columns (default: chosen)"
     )
     banner: str | None = Field(None, description="通栏标语")
     credit: str | None = Field(None, description="本版由…供稿")

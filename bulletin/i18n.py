@@ -736,6 +736,11 @@ CATALOGUE: tuple[tuple[str, str], ...] = (
     ),
     ("cross-check failed: {first:m}", "核对不一致：{first}"),
     ("cross-check: {d:m}", "交叉核对：{d}"),
+    (
+        "page {p:d} of {e:s} does not fit on one sheet even at the smallest size: '{a:q}' "
+        "runs over by {n:d} lines ({c:d} characters) and continues on page {to:d}",
+        "{e}期第{p}版在最小字号下也排不进一张纸：稿件“{a}”超出 {n} 行（{c} 字），转到第{to}版续完",
+    ),
     ("{row} {col}: reported {a}, computed {b}", "{row} {col}：报送 {a}，计算 {b}"),
     ("the sheet's hand-typed values differ from the computed ones", "表中手填的数值与计算值不一致"),
     ("a column needs 'source' or 'expr' (one of them)", "一列要写 'source' 或 'expr'（二者之一）"),

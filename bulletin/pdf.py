@@ -15,6 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import math
+import os
+import re
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,8 +29,11 @@ from .content import Article, Edition, Site
 from .errors import BulletinError, ConfigError, ContentError
 from .images import ImageStore
 from .markdown import Context
+from . import makeup
+from .errors import Finding
 from .typst import (
     TypstMarkup,
+    content,
     computed_table,
     make_environment,
     make_renderer,
@@ -37,23 +43,33 @@ from .typst import (
 )
 
 PDF_STANDARD = "a-3b"
-DRIVEN_PASSES = 6
-DEFAULT_COLUMNS = {"A3": 3, "A4": 2}
+MM = 72 / 25.4
+PAPER_SIZE = {"A3": (297 * MM, 420 * MM), "A4": (210 * MM, 297 * MM)}
+# The makeup's bounds when bulletin.toml's [print] does not set them: body 六号 (7.5 pt) to
+# 五号 (10.5 pt), line pitch 1.5–1.8 em, 6–8 base columns on A3 and 4–5 on A4.
+PRINT_DEFAULTS: dict[str, dict[str, Any]] = {
+    "A3": {"body": (7.5, 10.5), "pitch": (1.5, 1.8), "columns": (6, 8), "gutter": 3.5 * MM},
+    "A4": {"body": (7.5, 10.5), "pitch": (1.5, 1.8), "columns": (4, 5), "gutter": 3.5 * MM},
+}
+MEASURE_SIZE = 10  # points: text is measured at this size, in line lengths of whole characters
+BAND_WIDTHS = [30, 36, 42, 48, 56, 64, 72, 80, 90, 100]  # a table's widths measured, in em
+DEBUG = os.environ.get("BULLETIN_PRINT_DEBUG")  # a folder: the measured source is kept there
+FIT_PASSES = 3  # layouts tried when Typst finds a block's text longer than measured
 _M = TypstMarkup
 PAPERS: dict[str, dict[str, TypstMarkup]] = {
     "A3": {
-        "name": _M("a3"), "top": _M("17mm"), "bottom": _M("18mm"), "x": _M("18mm"),
-        "gutter": _M("6mm"), "body": _M("10.5pt"), "masthead": _M("66pt"),
-        "masthead_gap": _M("3mm"), "issue": _M("15pt"), "meta": _M("13pt"),
-        "banner": _M("20pt"), "wide_title": _M("28pt"), "wide_kicker": _M("14pt"),
-        "title": _M("17pt"), "kicker": _M("10.5pt"),
+        "name": _M("a3"), "top": _M("14mm"), "bottom": _M("15mm"), "x": _M("15mm"),
+        "body": _M("10.5pt"), "masthead": _M("46pt"),
+        "masthead_gap": _M("2mm"), "issue": _M("13pt"), "meta": _M("11pt"),
+        "banner": _M("17pt"), "wide_title": _M("3.2em"), "wide_kicker": _M("1.6em"),
+        "title": _M("2em"), "kicker": _M("1.3em"),
     },
     "A4": {
-        "name": _M("a4"), "top": _M("15mm"), "bottom": _M("16mm"), "x": _M("16mm"),
-        "gutter": _M("5mm"), "body": _M("10.5pt"), "masthead": _M("44pt"),
-        "masthead_gap": _M("2mm"), "issue": _M("12pt"), "meta": _M("11pt"),
-        "banner": _M("15pt"), "wide_title": _M("21pt"), "wide_kicker": _M("12pt"),
-        "title": _M("15pt"), "kicker": _M("10pt"),
+        "name": _M("a4"), "top": _M("12mm"), "bottom": _M("13mm"), "x": _M("13mm"),
+        "body": _M("10.5pt"), "masthead": _M("40pt"),
+        "masthead_gap": _M("1.5mm"), "issue": _M("11pt"), "meta": _M("10pt"),
+        "banner": _M("14pt"), "wide_title": _M("2.6em"), "wide_kicker": _M("1.4em"),
+        "title": _M("1.8em"), "kicker": _M("1.2em"),
     },
 }  # fmt: skip
 THEME = resources.files("bulletin") / "theme" / "print"
@@ -63,27 +79,37 @@ THEME = resources.files("bulletin") / "theme" / "print"
 class PrintArticle:
     slug: str
     meta: Any  # ArticleMeta
-    parts: list[tuple[str, TypstMarkup]]  # ("text", …) runs and ("wide", …) tables, charts
-
-    @property
-    def wide(self) -> bool:
-        return any(kind == "wide" for kind, _ in self.parts)
+    chunks: list[TypstMarkup]  # its top-level blocks (paragraphs, headings …), in its columns
+    wide: list[TypstMarkup]  # tables and charts in its text: across its block, after the text
 
 
 @dataclass
 class PrintBlock:
-    kind: str  # "wide": headline across the page, text in balanced columns; "flow": articles
-    articles: list[PrintArticle]  # one wide article, or the articles flowing in the columns
+    """An article (or the part of one on this sheet) with its place on the grid."""
+
+    id: str
+    meta: Any
+    parts: list[TypstMarkup]  # its chunks on this sheet, in its columns
+    wide: list[TypstMarkup]  # its tables and charts, across the block under its text
+    place: makeup.Block
 
 
 @dataclass
-class PrintPage:
+class Band:
+    table: TypstMarkup  # the page's tables, one under the other
+    charts: list[TypstMarkup]  # their charts: Typst functions of the height they get
+
+
+@dataclass
+class Sheet:
+    """One printed sheet: a 版, or the continuation sheet of one."""
+
     number: int
-    banner: str | None
-    credit: str | None
-    columns: int
+    top: TypstMarkup  # masthead, notices, banner
+    foot: TypstMarkup  # credit line, report tail
+    layout: makeup.Layout
     blocks: list[PrintBlock]
-    tables: list[TypstMarkup]  # the page's tables (each with its charts), after the articles
+    band: Band | None
 
 
 @dataclass
@@ -99,6 +125,20 @@ class _Charts:
         key = f"bl-chart-{name}"
         self.inputs[key] = chart.svg().decode("utf-8")
         return svg_figure(key, chart.caption, width=chart.size[0])
+
+    def names_after(self, table: str) -> list[str]:
+        return [name for name, chart in self.charts.items()
+                if chart.table == table and getattr(chart, "place", None) == "after"]  # fmt: skip
+
+    def fitted(self, name: str) -> TypstMarkup:
+        """The chart as the band places it: a function of the height `h` it is given."""
+        chart = self.charts[name]
+        key = f"bl-chart-{name}"
+        self.inputs[key] = chart.svg().decode("utf-8")
+        return TypstMarkup(
+            f"bl-chart(bytes(sys.inputs.at({string(key)})), caption: {content(chart.caption)}, "
+            f"natural: {chart.size[0]:.2f}pt, h)"
+        )
 
     def after(self, table: str) -> list[TypstMarkup]:
         """The charts drawn right after their table (place = "after")."""
@@ -193,51 +233,41 @@ def _article(
         charts=sorted(charts.charts),
         chart=charts.figure,
     )
-    parts = render_parts(md, article.body, ctx, doc_id=article.slug)
-    return PrintArticle(article.slug, article.meta, parts)
+    parts = render_parts(md, article.body, ctx, doc_id=article.slug, chunks=True)
+    chunks = [markup for kind, markup in parts if kind == "text"]
+    wide = [TypstMarkup(f"#bl-wide[\n{markup}]\n") for kind, markup in parts if kind == "wide"]
+    return PrintArticle(article.slug, article.meta, chunks, wide)
 
 
-def _blocks(articles: list[PrintArticle]) -> list[PrintBlock]:
-    """The lead article spans the page (as on the web), and so does every article with a
-    table or chart, and each of one or two; the others flow together through the columns."""
-    blocks: list[PrintBlock] = []
-    for i, article in enumerate(articles):
-        if (i == 0 and len(articles) > 2) or len(articles) <= 2 or article.wide:
-            blocks.append(PrintBlock("wide", [article]))
-        elif blocks and blocks[-1].kind == "flow":
-            blocks[-1].articles.append(article)
-        else:
-            blocks.append(PrintBlock("flow", [article]))
-    return blocks
+_KEEP = re.compile(r"^#(figure|list|enum|table|raw|quote|line|bl-|box\(image)")
+_CHARS = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5eA-Za-z0-9%.]")
 
 
-def _pages(
-    site: Site, edition: Edition, tables: Mapping[str, Any], images: _Images, charts: _Charts
-) -> list[PrintPage]:
-    md = make_renderer()
-    pages = []
-    for page in edition.pages:
-        articles = [_article(md, a, tables, images, charts) for a in page.articles]
-        credit = page.config.credit
-        printed = []
-        for name in page.config.tables:
-            if name not in tables:
-                raise ConfigError(
-                    f"page {page.number} lists table '{name}', but data/{edition.id}/ has no "
-                    f"{name}.toml",
-                    file=f"{edition.shown}/edition.toml",
-                    field=f"pages.{page.number - 1}.tables",
-                )
-            table = tables[name]
-            printed.append(computed_table(table, source=table.source_note != credit))
-            printed.extend(charts.after(name))
-        columns = page.config.columns or DEFAULT_COLUMNS[site.config.paper]
-        pages.append(
-            PrintPage(
-                page.number, page.config.banner, credit, int(columns), _blocks(articles), printed
-            )
-        )
-    return pages
+def _chunk(markup: str, lines: dict[int, float]) -> makeup.Chunk:
+    """A measured chunk: a paragraph breaks between columns; a heading keeps with what
+    follows; lists, figures, tables and code move whole."""
+    text = markup.lstrip()
+    sticky = text.startswith("#heading(")
+    split = not sticky and not _KEEP.match(text)
+    rounded = {c: max(1, round(v)) if split else max(1, math.ceil(v - 0.02))
+               for c, v in lines.items()}  # fmt: skip
+    plain = re.sub(r"#[a-z.]+\(|#[a-z.]+\[|\\", "", markup)
+    return makeup.Chunk(rounded, split, sticky, len(_CHARS.findall(plain)))
+
+
+def _head(found: Mapping[str, Any]) -> tuple[tuple[tuple[float, float], ...], float]:
+    parts = tuple((float(w), float(h)) for w, h in found["parts"])
+    one = float(found["one"])
+    return parts, max(0.0, one - sum(h for _, h in parts))
+
+
+def chinese_number(n: int) -> str:
+    """第N版 as printed: 一 … 九十九."""
+    digits = "〇一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
 
 
 def chinese_date(d: dt.date) -> str:
@@ -249,6 +279,237 @@ class TypstSource:
     text: str  # the Typst document
     images: dict[str, tuple[str, int]]  # the image files it reads: path -> (article, line)
     inputs: dict[str, str]  # sys.inputs it needs: the charts' SVG
+    findings: list[Finding] = field(default_factory=list)  # what did not fit
+    sheets: list[Sheet] = field(default_factory=list)
+
+
+def bounds(site_config: Any) -> makeup.Bounds:
+    """The makeup's bounds: bulletin.toml's [print], else the paper's defaults."""
+    paper = site_config.paper
+    given = site_config.print
+    d = PRINT_DEFAULTS[paper]
+    body = (given.body_min or d["body"][0], given.body_max or d["body"][1])
+    pitch = (given.pitch_min or d["pitch"][0], given.pitch_max or d["pitch"][1])
+    columns = (given.columns_min or d["columns"][0], given.columns_max or d["columns"][1])
+    return makeup.Bounds(body, pitch, columns, gutter=d["gutter"], measured=MEASURE_SIZE)
+
+
+class _Print:
+    """The print edition of one edition: measured, laid out, as Typst source."""
+
+    def __init__(
+        self, site: Site, edition: Edition, tables: Mapping[str, Any], root: Path,
+        charts: Mapping[str, Any] | None,
+    ) -> None:  # fmt: skip
+        self.site, self.edition, self.tables, self.root = site, edition, tables, root
+        self.images = _Images(edition, root)
+        self.drawn = _Charts(charts or {})
+        self.bounds = bounds(site.config)
+        c = edition.config
+        lang, region = _lang(site.config.language)
+        issue = f"{c.date.year}年第{c.number}期"
+        self.doc = {
+            "title": f"{site.config.name} {issue}",
+            "keywords": [site.config.name, "简报", issue, site.config.publisher],
+            "lang": lang,
+            "region": region,
+            "cjk_latin_spacing": TypstMarkup("auto" if site.config.cjk_latin_spacing else "none"),
+        }
+        folders = [site.root / "templates" / "print", THEME]
+        self.env = _environment(tuple(str(f) for f in folders if Path(str(f)).is_dir()),
+                                str(site.root))  # fmt: skip
+        self.paper = PAPERS[site.config.paper]
+        md = make_renderer()
+        self.pages = []
+        for page in edition.pages:
+            articles = [_article(md, a, tables, self.images, self.drawn) for a in page.articles]
+            self.pages.append((page, articles, self._band(page)))
+        self.tail = _tail(site, edition)
+
+    def _band(self, page: Any) -> Band | None:
+        credit = page.config.credit
+        tables, charts = [], []
+        for name in page.config.tables:
+            if name not in self.tables:
+                raise ConfigError(
+                    f"page {page.number} lists table '{name}', but data/{self.edition.id}/ "
+                    f"has no {name}.toml",
+                    file=f"{self.edition.shown}/edition.toml",
+                    field=f"pages.{page.number - 1}.tables",
+                )
+            table = self.tables[name]
+            tables.append(computed_table(table, source=table.source_note != credit))
+            charts += [self.drawn.fitted(chart) for chart in self.drawn.names_after(name)]
+        if not tables:
+            return None
+        return Band(TypstMarkup("#v(0.8em)\n".join(tables)), charts)
+
+    # -- the parts of a sheet --
+
+    def _render(self, name: str, **context: Any) -> str:
+        return str(self.env.get_template(name).render(
+            site=self.site.config, edition=self.edition, doc=self.doc, paper=self.paper,
+            notices={"sample": self.edition.config.sample,
+                     "corrections": self.edition.config.corrections},
+            tail=self.tail, **context))  # fmt: skip
+
+    def top(self, page: Any | None, first: bool) -> TypstMarkup:
+        return TypstMarkup(self._render("top.typ", page=page, first=first))
+
+    def foot(self, page: Any | None, last: bool) -> TypstMarkup:
+        return TypstMarkup(self._render("foot.typ", page=page, last=last))
+
+    # -- measuring --
+
+    def widths(self) -> tuple[list[float], list[int]]:
+        """The body sizes worth trying and the line lengths (characters) they need."""
+        paper_w = PAPER_SIZE[self.site.config.paper][0] - 2 * float(self.paper["x"].removesuffix("mm")) * MM
+        grids = makeup.grids(paper_w, self.bounds)
+        sizes = sorted({g.size for g in grids}, reverse=True)
+        widths: set[int] = set()
+        for g in grids:
+            widths |= makeup.text_widths(g, [], self.bounds)
+        return sizes, sorted(widths)
+
+    def measure(self, widths: list[int]) -> dict[str, Any]:
+        import typst
+
+        articles = [
+            {"slug": a.slug, "chunks": a.chunks, "wide": a.wide, "title": a.meta.title,
+             "kicker": a.meta.kicker, "subtitle": a.meta.subtitle, "byline": a.meta.byline}
+            for _, arts, _ in self.pages for a in arts
+        ]  # fmt: skip
+        last = len(self.pages) - 1
+        pages = [
+            {"top": self.top(page, i == 0), "foot": self.foot(page, i == last)}
+            for i, (page, _, _) in enumerate(self.pages)
+        ]
+        pages.append({"top": self.top(None, False), "foot": self.foot(None, True)})
+        bands = [{"table": band.table} for _, _, band in self.pages if band is not None]
+        request = {
+            "size": TypstMarkup(f"{MEASURE_SIZE}pt"),
+            "widths": TypstMarkup("(" + ", ".join(str(int(w)) for w in widths) + ",)"),
+            "band_widths": TypstMarkup("(" + ", ".join(str(f) for f in BAND_WIDTHS) + ",)"),
+            "pages": pages,
+            "articles": articles,
+            "bands": bands,
+        }
+        source = self._render("measure.typ", measure=request)
+        if DEBUG:
+            Path(DEBUG, f"{self.edition.id}-measure.typ").write_text(source, encoding="utf-8")
+        try:
+            compiler = typst.Compiler(input=source.encode("utf-8"), root=str(self.root.resolve()),
+                                      font_paths=_fonts(), sys_inputs=self.drawn.inputs)  # fmt: skip
+            result = json.loads(compiler.query("<bl-measure>", field="value", one=True))
+        except typst.TypstError as e:
+            raise _error(e, self.images.used, self.edition.shown) from None
+        return result  # type: ignore[no-any-return]
+
+    # -- laying out --
+
+    def lay_out(self, extra: Mapping[str, int] | None = None) -> TypstSource:
+        sizes, widths = self.widths()
+        found = self.measure(widths)
+        return self._sheets(found, widths, extra or {})
+
+    def _sheets(self, found: dict[str, Any], widths: list[int], extra: Mapping[str, int]) -> TypstSource:
+        paper_w, paper_h = PAPER_SIZE[self.site.config.paper]
+        mm = lambda key: float(self.paper[key].removesuffix("mm")) * MM  # noqa: E731
+        width = paper_w - 2 * mm("x")
+        body_h = paper_h - mm("top") - mm("bottom")
+        grids = makeup.grids(width, self.bounds)
+        bands = iter(found["bands"])
+        sheets: list[Sheet] = []
+        pending: list[tuple[int, list[makeup.Item]]] = []  # (from page, what goes on)
+        findings: list[Finding] = []
+        articles_of: dict[str, PrintArticle] = {}
+        last_index = len(self.pages) - 1
+        for index, (page, arts, band) in enumerate(self.pages):
+            measured_band = None
+            if band is not None:
+                b = next(bands)
+                measured_band = makeup.Band(
+                    dict(zip(BAND_WIDTHS, b["heights"], strict=True)),
+                    tuple((c.size[1] / c.size[0], c.size[0]) for c in band_charts(self, page)),
+                    float(b["caption"]),
+                )
+            stories = []
+            for a in arts:
+                articles_of[a.slug] = a
+                stories.append(self._story(a, found["articles"][a.slug], widths, extra))
+            geometry = found["pages"][index]
+            height = body_h - geometry["top"] - geometry["foot"]
+            hint = page.config.columns
+            items = [makeup.Item(st, 0, len(st.chunks)) for st in stories]
+            layout = makeup.solve_items(items, measured_band, width=width, height=height,
+                                        bounds=self.bounds, grid_list=grids, columns=hint)  # fmt: skip
+            if layout is None:
+                next_number = len(self.pages) + 1 + len(pending)
+                layout, rest, over = makeup.split(
+                    items, measured_band, width=width, height=height, bounds=self.bounds,
+                    grid_list=grids, columns=hint, page=page.number, next_page=next_number)  # fmt: skip
+                findings.append(self._overflow(page.number, over, next_number))
+                pending.append((page.number, rest))
+            sheets.append(self._sheet(page.number, self.top(page, index == 0),
+                                      self.foot(page, index == last_index and not pending),
+                                      layout, articles_of, band))  # fmt: skip
+        cont = found["pages"][-1]
+        number = len(self.pages)
+        while pending:
+            origin, items = pending.pop(0)
+            number += 1
+            height = body_h - cont["top"] - cont["foot"]
+            layout = makeup.solve_items(items, None, width=width, height=height,
+                                        bounds=self.bounds, grid_list=grids)  # fmt: skip
+            if layout is None:
+                layout, rest, over = makeup.split(
+                    items, None, width=width, height=height, bounds=self.bounds,
+                    grid_list=grids, page=number, next_page=number + 1)  # fmt: skip
+                pending.append((number, rest))
+            sheets.append(self._sheet(number, self.top(None, False),
+                                      self.foot(None, not pending), layout,
+                                      articles_of, None))  # fmt: skip
+        source = self._render("edition.typ", sheets=sheets)
+        return TypstSource(source, self.images.used, self.drawn.inputs, findings, sheets)
+
+    def _overflow(self, page: int, over: makeup.Overflow, to: int) -> Finding:
+        article = next(a for p in self.edition.pages for a in p.articles if a.slug == over.slug)
+        return Finding(
+            f"page {page} of {self.edition.id} does not fit on one sheet even at the smallest "
+            f"size: '{over.slug}' runs over by {over.lines} lines ({over.chars} characters) "
+            f"and continues on page {to}",
+            file=article.shown, field="page",
+        )  # fmt: skip
+
+    def _story(self, a: PrintArticle, m: Mapping[str, Any], widths: list[int],
+               extra: Mapping[str, int]) -> makeup.Story:  # fmt: skip
+        chunks = []
+        for markup, heights in zip(a.chunks, m["chunks"], strict=True):
+            chunks.append(_chunk(markup, dict(zip(widths, heights, strict=True))))
+        if extra.get(a.slug) and chunks:  # a line more than measured (Typst said so)
+            last = chunks[-1]
+            chunks[-1] = makeup.Chunk({c: v + extra[a.slug] for c, v in last.lines.items()},
+                                      last.split, last.sticky, last.chars)  # fmt: skip
+        head, head_extra = _head(m["head"])
+        lead, lead_extra = _head(m["lead"])
+        return makeup.Story(a.slug, tuple(chunks), makeup.Head(head, head_extra, lead, lead_extra),
+                            tuple(float(h) for h in m["wide"]), None,
+                            extra.get(a.slug + "/head", 0))  # fmt: skip
+
+    def _sheet(self, number: int, top: TypstMarkup, foot: TypstMarkup, layout: makeup.Layout,
+               articles: Mapping[str, PrintArticle], band: Band | None) -> Sheet:  # fmt: skip
+        blocks = []
+        for b in layout.blocks:
+            a = articles[b.slug]
+            wide = a.wide if b.last == len(a.chunks) else []
+            blocks.append(PrintBlock(f"{number}-{b.slug}", a.meta, a.chunks[b.first : b.last],
+                                     wide, b))  # fmt: skip
+        return Sheet(number, top, foot, layout, blocks, band)
+
+
+def band_charts(p: _Print, page: Any) -> list[Any]:
+    return [p.drawn.charts[name] for table in page.config.tables
+            for name in p.drawn.names_after(table)]  # fmt: skip
 
 
 def typst_source(
@@ -258,36 +519,11 @@ def typst_source(
     *,
     root: Path,
     charts: Mapping[str, Any] | None = None,
+    extra: Mapping[str, int] | None = None,
 ) -> TypstSource:
-    """The edition as a Typst document (see templates/print/edition.typ)."""
-    images = _Images(edition, root)
-    drawn = _Charts(charts or {})
-    pages = _pages(site, edition, tables, images, drawn)
-    c = edition.config
-    lang, region = _lang(site.config.language)
-    issue = f"{c.date.year}年第{c.number}期"
-    doc = {
-        "title": f"{site.config.name} {issue}",
-        "keywords": [site.config.name, "简报", issue, site.config.publisher],
-        "lang": lang,
-        "region": region,
-        "cjk_latin_spacing": TypstMarkup("auto" if site.config.cjk_latin_spacing else "none"),
-    }
-    folders = [site.root / "templates" / "print", THEME]
-    env = _environment(tuple(str(f) for f in folders if Path(str(f)).is_dir()), str(site.root))
-    source = env.get_template("edition.typ").render(
-        site=site.config,
-        edition=edition,
-        doc=doc,
-        paper=PAPERS[site.config.paper],
-        pages=pages,
-        tail=_tail(site, edition),
-        notices={
-            "sample": c.sample,
-            "corrections": c.corrections,
-        },
-    )
-    return TypstSource(source, images.used, drawn.inputs)
+    """The edition as a Typst document (see templates/print/edition.typ): measured, laid out
+    by bulletin.makeup, each 版 on one sheet."""
+    return _Print(site, edition, tables, root, charts).lay_out(extra)
 
 
 @functools.lru_cache(maxsize=4)
@@ -297,12 +533,51 @@ def _environment(folders: tuple[str, ...], root: str) -> Any:
     form is kept in the project's .cache/ for the next build."""
     from .render import bytecode_cache
 
-    env = make_environment([Path(f) for f in folders], {"chinese_date": chinese_date})
+    env = make_environment(
+        [Path(f) for f in folders],
+        {"chinese_date": chinese_date, "chinese_number": chinese_number},
+    )
     env.bytecode_cache = bytecode_cache(Path(root), "typst")
     return env
 
 
 # -- compiling ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Printed:
+    pdf: bytes
+    findings: list[Finding]  # a 版 that did not fit on its sheet
+    sheets: list[Sheet]
+
+
+def build_print(
+    site: Site,
+    edition: Edition,
+    tables: Mapping[str, Any],
+    *,
+    root: Path,
+    charts: Mapping[str, Any] | None = None,
+) -> Printed:
+    """The edition's PDF/A-3b, laid out by the makeup, with what did not fit. Should Typst
+    find a block's text longer than measured (it never has), that article is given a line
+    more and the edition laid out again."""
+    check_fonts(site.config)
+    release_layouts()
+    job = _Print(site, edition, tables, root, charts)
+    sizes, widths = job.widths()
+    found = job.measure(widths)
+    extra: dict[str, int] = {}
+    for _ in range(FIT_PASSES):
+        source = job._sheets(found, widths, extra)
+        pdf, misfits = compile_checked(source, root=root, date=edition.config.date,
+                                       shown=edition.shown)  # fmt: skip
+        if not misfits:
+            break
+        for block_id in misfits:  # "<sheet>-<slug>" (its text) or "<sheet>-<slug>/head"
+            key = block_id.split("-", 1)[1]
+            extra[key] = extra.get(key, 0) + 1
+    return Printed(pdf, source.findings, source.sheets)
 
 
 def build_pdf(
@@ -315,17 +590,34 @@ def build_pdf(
 ) -> bytes:
     """The edition's PDF/A-3b, as bytes. `charts`: the edition's bulletin.charts.Chart by
     name. Errors are BulletinErrors naming file and line."""
-    check_fonts(site.config)
-    release_layouts()
-    source = typst_source(site, edition, tables, root=root, charts=charts)
-    return compile_typst(
-        source.text,
-        root=root,
-        date=edition.config.date,
-        images=source.images,
-        shown=edition.shown,
-        inputs=source.inputs,
-    )
+    return build_print(site, edition, tables, root=root, charts=charts).pdf
+
+
+def compile_checked(
+    source: TypstSource, *, root: Path, date: dt.date, shown: str
+) -> tuple[bytes, list[str]]:
+    """The PDF of a laid-out edition, and the blocks whose text or headline did not fit their
+    frame (Typst's own word, <bl-fit>)."""
+    import typst
+
+    data = source.text.encode("utf-8")
+    try:
+        compiler = typst.Compiler(input=data, root=str(root.resolve()), font_paths=_fonts(),
+                                  sys_inputs=source.inputs)  # fmt: skip
+        fits = json.loads(compiler.query("<bl-fit>", field="value"))
+        pdf, warnings = compiler.compile_with_warnings(data, **_options(date))
+    except typst.TypstError as e:
+        raise _error(e, source.images, shown) from None
+    _check(warnings)
+    return pdf, sorted({f["id"] for f in fits if not f["ok"]})
+
+
+def _options(date: dt.date) -> dict[str, Any]:
+    return {
+        "format": "pdf",
+        "pdf_standards": [PDF_STANDARD],
+        "timestamp": int(dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC).timestamp()),
+    }
 
 
 @functools.lru_cache(maxsize=4)
@@ -382,55 +674,17 @@ def compile_typst(
     inputs: Mapping[str, str] | None = None,
 ) -> bytes:
     """Typst source → PDF/A bytes, the creation date `date` (never the build time).
-
-    Column balancing (see the template's bl-flow) normally settles within Typst's own
-    layout passes. When several pages of flowing columns need more passes than Typst makes,
-    the passes are driven from here: each one is given where the previous one's columns
-    ended (sys.inputs "bl-prev"), until nothing moves. Should even that not settle, the
-    edition is typeset with plain, unbalanced columns: never with text overflowing.
-    `inputs`: extra sys.inputs, such as chart SVGs (typst.svg_figure).
-    """
+    `inputs`: extra sys.inputs, such as chart SVGs (typst.svg_figure)."""
     import typst
 
-    data = source.encode("utf-8")
-    folder = str(root.resolve())
-    extra = dict(inputs or {})
-    options: dict[str, Any] = {
-        "format": "pdf",
-        "pdf_standards": [PDF_STANDARD],
-        "timestamp": int(dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC).timestamp()),
-    }
     try:
-        pdf, warnings = _compiler(folder).compile_with_warnings(
-            data, sys_inputs={**extra, "bl-balance": "on"}, **options
+        pdf, warnings = _compiler(str(root.resolve())).compile_with_warnings(
+            source.encode("utf-8"), sys_inputs=dict(inputs or {}), **_options(date)
         )
-        _check(warnings)
-        if _settled(warnings):
-            return pdf  # type: ignore[no-any-return]
-        previous: Any = None
-        for _ in range(DRIVEN_PASSES):
-            given = {**extra, "bl-balance": "on", "bl-prev": json.dumps(previous or {})}
-            compiler = typst.Compiler(input=data, root=folder, font_paths=_fonts(),
-                                      sys_inputs=given)  # fmt: skip
-            report = json.loads(compiler.query("<bl-report>", field="value", one=True))
-            if report == previous:
-                pdf, warnings = compiler.compile_with_warnings(data, **options)
-                _check(warnings)
-                if _settled(warnings):
-                    return pdf  # type: ignore[no-any-return]
-                break
-            previous = report
-        pdf, warnings = _compiler(folder).compile_with_warnings(
-            data, sys_inputs={**extra, "bl-balance": "off"}, **options
-        )
-        _check(warnings)
-        return pdf  # type: ignore[no-any-return]
     except typst.TypstError as e:
         raise _error(e, images or {}, shown) from None
-
-
-def _settled(warnings: list[Any]) -> bool:
-    return not any("converge" in w.message or "stabilize" in w.message for w in warnings)
+    _check(warnings)
+    return pdf  # type: ignore[no-any-return]
 
 
 def _check(warnings: list[Any]) -> None:

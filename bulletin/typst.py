@@ -78,13 +78,20 @@ def _finalize(value: Any) -> Any:
     return escape(value)
 
 
+def number(value: Any) -> TypstMarkup:
+    """A number for Typst code (``|typst_num``): an int or a float, never text."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"not a number: {value!r}")
+    return TypstMarkup(repr(int(value) if isinstance(value, int) else round(float(value), 4)))
+
+
 def make_environment(
     folders: Sequence[Path | Any], filters: dict[str, Callable[..., Any]] | None = None
 ) -> jinja2.Environment:
     """Jinja2 for templates that emit Typst: every ``{{ value }}`` passes :func:`escape`.
 
     Filters return :class:`TypstMarkup`: ``|typst_str`` (a string literal, for code),
-    ``|typst_array``, ``|typst_content`` (``[...]`` or ``none``).
+    ``|typst_array``, ``|typst_content`` (``[...]`` or ``none``), ``|typst_num``.
     """
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(f)) for f in folders]),
@@ -95,7 +102,7 @@ def make_environment(
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(typst_str=string, typst_array=array, typst_content=content)
+    env.filters.update(typst_str=string, typst_array=array, typst_content=content, typst_num=number)
     env.filters.update(filters or {})
     return env
 
@@ -121,11 +128,18 @@ class TypstRenderer(RendererHTML):
         return "".join(markup for _, markup in self.render_parts(tokens, options, env, False))
 
     def render_parts(
-        self, tokens: Sequence[Token], options: Any, env: Any, split: bool = True
+        self,
+        tokens: Sequence[Token],
+        options: Any,
+        env: Any,
+        split: bool = True,
+        chunks: bool = False,
     ) -> list[tuple[str, str]]:
         """("text", markup) and, with `split`, ("wide", markup) for each top-level
-        directive (a table or chart: it spans the page). Footnote bodies are rendered
-        first, to be placed at their references."""
+        directive (a table or chart: it spans the page). With `chunks`, every top-level
+        block (a paragraph, a heading, a list) is a "text" part of its own: the print
+        makeup measures and places them one by one. Footnote bodies are rendered first, to
+        be placed at their references."""
         main: list[Token] = []
         notes: dict[int, list[Token]] = {}
         current: list[Token] | None = None
@@ -149,6 +163,9 @@ class TypstRenderer(RendererHTML):
             if split and tok.level == 0 and tok.type == "fence" and tok.meta.get("directive"):
                 parts.append(("text", super().render(main[start:i], options, env)))
                 parts.append(("wide", super().render([tok], options, env)))
+                start = i + 1
+            elif chunks and tok.level == 0 and tok.nesting <= 0:
+                parts.append(("text", super().render(main[start : i + 1], options, env)))
                 start = i + 1
         parts.append(("text", super().render(main[start:], options, env)))
         return [(kind, markup) for kind, markup in parts if markup.strip()]
@@ -320,12 +337,15 @@ def render(md: MarkdownIt, text: str, ctx: Context, doc_id: str = "") -> TypstMa
 
 
 def render_parts(
-    md: MarkdownIt, text: str, ctx: Context, doc_id: str = ""
+    md: MarkdownIt, text: str, ctx: Context, doc_id: str = "", *, chunks: bool = False
 ) -> list[tuple[str, TypstMarkup]]:
-    """One article as ("text", markup) runs and ("wide", markup) tables and charts."""
+    """One article as ("text", markup) runs and ("wide", markup) tables and charts; with
+    `chunks`, one "text" part per top-level block (paragraph, heading, list …)."""
     env = _env(ctx, doc_id)
     tokens = md.parse(text, env)
-    parts = md.renderer.render_parts(tokens, md.options, env)  # type: ignore[attr-defined]
+    parts = md.renderer.render_parts(  # type: ignore[attr-defined]
+        tokens, md.options, env, chunks=chunks
+    )
     return [(kind, TypstMarkup(markup)) for kind, markup in parts]
 
 

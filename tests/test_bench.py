@@ -124,7 +124,7 @@ serial = list(builder.EditionStage(builder.Context(site, store, True, False, Non
 assert len(ran_here) == 2 and len(serial) == 2  # the pages, then the drawings
 assert not serial[0].drawn and not serial[1].pages
 assert forked == served == merge(serial)
-names = sorted(p.rsplit("/", 1)[1] for files in forked.drawn.values() for p in files)
+names = sorted(p.rsplit("/", 1)[1] for files, _ in forked.drawn.values() for p in files)
 assert names == ["2021-12.pdf", "2021-13.pdf", "microcredit-rate.svg"] + ["page-1.png"] * 2
 assert all(store.has(d) for files, _ in forked.pages.values() for d in files.values())
 print("same files", len(names) + sum(len(f) for f, _ in forked.pages.values()))

@@ -1,0 +1,766 @@
+"""Newspaper makeup (组版) for the print edition: every 版 laid out on one sheet.
+
+The print stage (pdf.py) asks Typst to measure the page's content: every top-level block of
+every article (a paragraph, a heading, a list) as a number of body lines for a given line
+length in characters, every headline's natural width, every table's height. From those
+numbers this module chooses, for each 版,
+
+- the base grid: `n` columns of exactly `c` characters each (as Chinese typesetters count
+  a 版心: 字数 × 字号, the gutters take what is left over), the body size and the line
+  pitch, within the bounds of `bulletin.toml`'s ``[print]``;
+- the arrangement (模块式版面): the lead article (头条) across the top, beside it perhaps a
+  side stack, then rows of stacks of rectangular blocks, then the table with its chart;
+- every block's size in whole body lines, so that body text in neighbouring columns sits on
+  one baseline grid, each article's columns are filled to their frame and the white space
+  left over goes to the headline areas, spread over the stack;
+- and, when even the smallest size does not fit, where an article jumps (转版) to a
+  continuation sheet.
+
+Everything here is arithmetic over integers and floats: deterministic, and fast enough to
+try a few thousand arrangements per 版 (bench/results.md).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+# -- what the print stage measures --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A top-level block of an article: `lines[c]` body lines when set `c` characters wide.
+    `split`: a paragraph (may break between columns, leaving two lines on each side);
+    otherwise kept whole. `sticky`: a heading, kept with what follows. `chars`: its
+    characters, for the overflow report."""
+
+    lines: dict[int, int]
+    split: bool = True
+    sticky: bool = False
+    chars: int = 0
+
+
+@dataclass(frozen=True)
+class Story:
+    """An article as the makeup sees it. `head`: its headline's height in points when set
+    `w` points wide (a function of the headline's natural widths, see Head). `wide`: heights
+    in points of parts that span the whole sheet (tables and charts inside the article)."""
+
+    slug: str
+    chunks: tuple[Chunk, ...]
+    head: Head
+    wide: tuple[float, ...] = ()
+    span: int | None = None  # the editor's hint: base columns of its block
+    pad: int = 0  # lines more for its headline than measured (Typst found it taller)
+
+    @property
+    def chars(self) -> int:
+        return sum(ch.chars for ch in self.chunks)
+
+
+@dataclass(frozen=True)
+class Head:
+    """A headline's lines at their own sizes: (natural width, line height) of kicker, title,
+    subtitle and byline, and the fixed space between them (points)."""
+
+    lines: tuple[tuple[float, float], ...]
+    extra: float = 0.0
+    lead_lines: tuple[tuple[float, float], ...] = ()  # the same, set as the lead's headline
+    lead_extra: float = 0.0
+
+    def height(self, width: float, lead: bool = False, scale: float = 1.0) -> float:
+        """Its height in points set `width` points wide, its sizes `scale` times those it
+        was measured at (headlines are sized in em of the body)."""
+        lines = self.lead_lines if lead and self.lead_lines else self.lines
+        extra = self.lead_extra if lead and self.lead_lines else self.extra
+        total = extra * scale
+        for natural, height in lines:
+            n = max(1, math.ceil(natural * scale / max(width, 1.0) - 1e-6))
+            total += (n + 0.3 * (n - 1)) * height * scale  # lines 0.3 em apart
+        return total
+
+
+@dataclass(frozen=True)
+class Band:
+    """The page's statistics tables with their charts, side by side across the sheet.
+    `table`: the table's height in points at a given width (measured at `widths`), `charts`:
+    (aspect h/w, natural width) of each chart drawn after it."""
+
+    heights: dict[float, float]  # width (em of the body) -> the table's height there (em)
+    charts: tuple[tuple[float, float], ...] = ()
+    caption: float = 0.0  # a chart's caption and gap (em)
+
+    def height(self, width: float, size: float) -> float:
+        """The table's height in points at `width` points, set in `size`: as measured at the
+        nearest narrower width (a narrower table is never shorter)."""
+        em = width / size
+        fits = [w for w in self.heights if w <= em + 0.01]
+        return size * (self.heights[max(fits)] if fits else max(self.heights.values()))
+
+
+@dataclass(frozen=True)
+class Bounds:
+    body: tuple[float, float]  # points (smallest, largest)
+    pitch: tuple[float, float]  # line pitch in em
+    columns: tuple[int, int]  # base columns
+    gutter: float  # points, at least
+    step: float = 0.5  # body sizes tried, points apart
+    chars: tuple[int, int] = (9, 24)  # characters per text line, at least / at most
+    measured: float = 10.0  # points: the body size headlines were measured at
+
+
+# -- the result ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Block:
+    """One article (or the part of one before its jump) on the sheet: `col`, `cols` on the
+    base grid, `line`, `head` and `rows` in body lines from the top of the area; its text in
+    `k` columns of `chars` characters."""
+
+    slug: str
+    col: int
+    cols: int
+    line: int
+    head: int
+    rows: int
+    k: int
+    chars: int
+    lead: bool = False
+    first: int = 0  # its first chunk (after a jump)
+    last: int = 0  # one past its last chunk
+    jump_to: int | None = None  # 下转第N版
+    jump_from: int | None = None  # 上接第N版
+    wide: int = 0  # lines of its parts across the block (a table in its text), after the text
+    slack: int = 0  # lines of white space given to its headline area
+
+    @property
+    def lines(self) -> int:
+        return self.head + self.rows + self.wide
+
+
+@dataclass
+class BandPlace:
+    line: int
+    lines: int
+    table_cols: int
+    chart_cols: int
+
+
+@dataclass
+class Rule:
+    """A hairline between blocks: across `cols` columns from `col`, in the middle of body line
+    `line` (horizontal), or down the gutter left of `col` over `lines` (vertical)."""
+
+    col: int
+    cols: int
+    line: int
+    lines: int = 0
+
+
+@dataclass
+class Layout:
+    n: int  # base columns
+    c: int  # characters per base column
+    size: float  # body size, points
+    pitch: float  # line pitch, em
+    lines: int  # body lines in the area
+    gutter: float  # points
+    blocks: list[Block]
+    band: BandPlace | None
+    rules: list[Rule]
+    gaps: list[tuple[int, int]] = field(default_factory=list)  # (line, extra lines) spread
+    score: float = 0.0
+    fits: bool = True
+
+    @property
+    def lead_pt(self) -> float:
+        return self.pitch * self.size - self.size
+
+
+@dataclass
+class Overflow:
+    """What did not fit on the 版 even at the smallest size: the article that jumps, the
+    lines and characters that go to the continuation sheet."""
+
+    slug: str
+    lines: int
+    chars: int
+
+
+# -- columns: how many rows a text needs -------------------------------------------------------
+
+
+def fill(chunks: Sequence[tuple[int, bool, bool]], k: int, rows: int) -> bool:
+    """Whether `chunks` (lines, split, sticky) fit `k` columns of `rows` lines, filled one
+    after another as Typst fills them: a paragraph breaks between columns only leaving two
+    lines on each side (no widow, no orphan), other blocks move whole, a heading goes with
+    the first two lines of what follows."""
+    col, used = 0, 0
+    for i, (lines, split, sticky) in enumerate(chunks):
+        need = lines
+        if sticky and i + 1 < len(chunks):
+            need += min(2, chunks[i + 1][0])
+        if not split or sticky:
+            if lines > rows:
+                return False
+            if used + need > rows:
+                col, used = col + 1, 0
+                if col >= k:
+                    return False
+            used += lines
+            continue
+        left = lines
+        while left:
+            space = rows - used
+            if left <= space:
+                used += left
+                left = 0
+                break
+            take = min(space, left - 2)
+            if take >= 2:
+                left -= take
+            col, used = col + 1, 0
+            if col >= k:
+                return False
+    return True
+
+
+def rows_needed(chunks: Sequence[tuple[int, bool, bool]], k: int) -> int:
+    total = sum(lines for lines, _, _ in chunks)
+    if not chunks:
+        return 0
+    rows = max(1, -(-total // k), max(lines for lines, split, _ in chunks if not split)
+               if any(not s for _, s, _ in chunks) else 1)  # fmt: skip
+    while not fill(chunks, k, rows):
+        rows += 1
+    return rows
+
+
+# -- the search --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Grid:
+    n: int
+    c: int
+    size: float
+    gutter: float
+    width: float  # the area's width, points
+
+    def span(self, cols: int) -> float:
+        return cols * self.c * self.size + (cols - 1) * self.gutter
+
+    def text_chars(self, cols: int, k: int) -> int:
+        """Characters per line of `k` text columns in a block `cols` base columns wide."""
+        if k == cols:
+            return self.c
+        return int((self.span(cols) - (k - 1) * self.gutter) / (k * self.size) + 1e-9)
+
+
+def grids(width: float, bounds: Bounds, sizes: Sequence[float] | None = None) -> list[Grid]:
+    """Every base grid the bounds allow: columns of whole characters."""
+    found = []
+    lo, hi = bounds.body
+    steps = int(round((hi - lo) / bounds.step))
+    for size in sizes or [round(hi - i * bounds.step, 2) for i in range(steps + 1)]:
+        for n in range(bounds.columns[0], bounds.columns[1] + 1):
+            c = int((width - (n - 1) * bounds.gutter) / (n * size) + 1e-9)
+            if c < bounds.chars[0]:
+                continue
+            gutter = (width - n * c * size) / (n - 1) if n > 1 else 0.0
+            found.append(Grid(n, c, size, gutter, width))
+    return found
+
+
+def text_widths(grid: Grid, stories: Sequence[Story], bounds: Bounds) -> set[int]:
+    """The line lengths (characters) a layout on `grid` may use: the base column, and the
+    lead's or a full-width article's text in fewer, wider columns (变栏)."""
+    widths = {grid.c}
+    for k in _wide_ks(grid, bounds):
+        widths.add(grid.text_chars(grid.n, k))
+    return widths
+
+
+def _wide_ks(grid: Grid, bounds: Bounds) -> list[int]:
+    """Text columns for a block across the whole sheet: fewer, wider ones while lines stay
+    readable (at most bounds.chars[1] characters)."""
+    ks = []
+    for k in range(grid.n, 1, -1):
+        if grid.text_chars(grid.n, k) <= bounds.chars[1]:
+            ks.append(k)
+    return ks[:3]
+
+
+@dataclass
+class Item:
+    story: Story
+    first: int
+    last: int
+    jump_to: int | None = None
+    jump_from: int | None = None
+
+    def chunks(self, c: int) -> list[tuple[int, bool, bool]]:
+        out = [(ch.lines[c], ch.split, ch.sticky) for ch in self.story.chunks[self.first : self.last]]
+        if self.jump_to is not None:
+            out.append((1, False, False))  # （下转第N版）
+        if self.jump_from is not None:
+            out.insert(0, (1, False, False))  # （上接第N版）
+        return out
+
+
+class _Measure:
+    """Block sizes on one grid at one pitch, memoized: (rows, k, head lines)."""
+
+    def __init__(self, grid: Grid, pitch_pt: float, bounds: Bounds) -> None:
+        self.grid, self.pitch_pt, self.bounds = grid, pitch_pt, bounds
+        self.memo: dict[tuple[int, int, int, bool], tuple[int, int, int, int]] = {}
+
+    def head_lines(self, story: Story, cols: int, lead: bool) -> int:
+        h = story.head.height(self.grid.span(cols), lead, self.grid.size / self.bounds.measured)
+        return max(2, math.ceil(h / self.pitch_pt + 0.45)) + story.pad
+
+    def block(self, index: int, item: Item, cols: int, lead: bool) -> tuple[int, int, int, int]:
+        """(text rows, text columns, headline lines, lines of wide parts)."""
+        key = (index, cols, item.last, lead)
+        if key in self.memo:
+            return self.memo[key]
+        g = self.grid
+        best: tuple[int, int, int] | None = None
+        ks = [cols] if cols < g.n else (_wide_ks(g, self.bounds) or [cols])
+        for k in ks:
+            c = g.text_chars(cols, k)
+            if any(c not in ch.lines for ch in item.story.chunks[item.first : item.last]):
+                continue
+            rows = rows_needed(item.chunks(c), k)
+            wide = sum(math.ceil((h + 0.5 * self.pitch_pt) / self.pitch_pt)
+                       for h in item.story.wide)  # fmt: skip
+            # the lines left empty at the foot of the last column count against it
+            short = k * rows - sum(n for n, _, _ in item.chunks(c))
+            cost = rows * k + 2 * max(0, short - 2 * k)
+            cand = (rows, k, cost, wide)
+            if best is None or cand[2] < best[2]:
+                best = cand
+        if best is None:
+            raise KeyError("not measured")
+        result = (best[0], best[1], self.head_lines(item.story, cols, lead), best[3])
+        self.memo[key] = result
+        return result
+
+
+def _compositions(total: int, parts: int, least: int) -> Iterator[tuple[int, ...]]:
+    if parts == 1:
+        if total >= least:
+            yield (total,)
+        return
+    for first in range(least, total - least * (parts - 1) + 1):
+        for rest in _compositions(total - first, parts - 1, least):
+            yield (first, *rest)
+
+
+def _partitions(count: int, most: int, per: int) -> Iterator[tuple[int, ...]]:
+    """Ways to cut `count` items (in order) into at most `most` stacks of at most `per`."""
+    if count == 0:
+        yield ()
+        return
+    for first in range(1, min(per, count) + 1):
+        for rest in _partitions(count - first, most - 1, per) if most > 1 else ():
+            yield (first, *rest)
+        if first == count:
+            yield (first,)
+
+
+@dataclass
+class _Row:
+    stacks: list[tuple[int, list[int]]]  # (columns, item indexes)
+
+
+def _rows_for(items: list[Item], n: int, lead_side: int, lead_cols: int) -> Iterator[list[_Row]]:
+    """Arrangements: row 1 is the lead (`lead_cols` wide) with `lead_side` articles stacked
+    beside it; the rest in one or two rows of stacks. An article with a part across the
+    sheet (a table in its text) takes a row of its own."""
+    rest = list(range(1 + lead_side, len(items)))
+    first = _Row([(lead_cols, [0])] + ([(n - lead_cols, list(range(1, 1 + lead_side)))]
+                                        if lead_side else []))  # fmt: skip
+    for body in _body_rows(items, rest, n):
+        yield [first, *body]
+
+
+def _body_rows(items: list[Item], rest: list[int], n: int) -> Iterator[list[_Row]]:
+    if not rest:
+        yield []
+        return
+    wide_at = next((j for j, i in enumerate(rest) if items[i].story.wide), None)
+    if wide_at is not None:
+        for before in _plain_rows(rest[:wide_at], n):
+            for after in _body_rows(items, rest[wide_at + 1 :], n):
+                yield [*before, _Row([(n, [rest[wide_at]])]), *after]
+        return
+    yield from _plain_rows(rest, n)
+
+
+def _plain_rows(rest: list[int], n: int) -> Iterator[list[_Row]]:
+    if not rest:
+        yield []
+        return
+    most = max(1, n // 2)
+    splits = [len(rest)] + ([*range(2, len(rest) - 1)] if len(rest) >= 4 else [])
+    for split in splits:
+        for a in _one_row(rest[:split], n, most):
+            if split == len(rest):
+                yield [a]
+            else:
+                for b in _one_row(rest[split:], n, most):
+                    yield [a, b]
+
+
+def _one_row(idx: list[int], n: int, most: int) -> Iterator[_Row]:
+    for part in _partitions(len(idx), most, 3):
+        stacks, start = [], 0
+        for size in part:
+            stacks.append(idx[start : start + size])
+            start += size
+        for widths in _compositions(n, len(stacks), 2):
+            yield _Row(list(zip(widths, stacks, strict=True)))
+
+
+@dataclass
+class _Plan:
+    grid: Grid
+    rows: list[_Row]
+    pitch: float
+    lines: int
+    score: float
+    blocks: list[Block]
+    band: BandPlace | None
+    rules: list[Rule]
+    gaps: list[tuple[int, int]]
+    fits: bool
+
+
+def _evaluate(
+    grid: Grid,
+    rows: list[_Row],
+    items: list[Item],
+    band: Band | None,
+    height: float,
+    bounds: Bounds,
+    measures: dict[tuple[Grid, int], _Measure],
+    allow_under: bool,
+) -> _Plan | None:
+    """The arrangement `rows` on `grid`: the line pitch that fills the area, and its score
+    (lower is better), or None when it cannot fill the area within the bounds."""
+    s = grid.size
+    pmin, pmax = bounds.pitch
+    lines_lo = math.ceil(height / (pmax * s) - 1e-9)  # at the widest pitch
+    lines_hi = int(height / (pmin * s) + 1e-9)
+    guess = (lines_lo + lines_hi) // 2
+    for _ in range(3):
+        pitch_pt = height / guess
+        m = measures.get((grid, guess))
+        if m is None:
+            m = measures[(grid, guess)] = _Measure(grid, pitch_pt, bounds)
+        total, row_lines, stacks_lines = _demand(m, rows, items, band, grid)
+        if total == guess:
+            break
+        guess = max(lines_lo, min(lines_hi, total))
+    under = total < lines_lo
+    if total > lines_hi or (under and not allow_under):
+        return None
+    lines = max(total, lines_lo)
+    pitch = height / (lines * s)
+    # score: imbalance inside rows (lines short of the row, squared), the body size (larger
+    # is better), the pitch (the middle of its range), line length, 碰题
+    imbalance = 0.0
+    for row, (row_h, stack_hs) in zip(rows, zip(row_lines, stacks_lines, strict=True),
+                                       strict=True):  # fmt: skip
+        for (cols, _), h in zip(row.stacks, stack_hs, strict=True):
+            short = row_h - h
+            imbalance += short * short * cols + (40 * (short - 2) * cols if short > 2 else 0)
+    collide = sum(1 for row in rows for _ in row.stacks[1:])
+    score = (
+        imbalance
+        - 60 * s
+        + 8 * abs(pitch - (pmin + pmax) / 2) * 10
+        + 3 * collide
+        + 2 * abs(grid.c - 13)
+        + (1000 + 100 * (lines_lo - total) if under else 0)
+    )
+    return _Plan(grid, rows, pitch, lines, score, [], None, [], [], not under)
+
+
+def _demand(
+    m: _Measure, rows: list[_Row], items: list[Item], band: Band | None, grid: Grid
+) -> tuple[int, list[int], list[list[int]]]:
+    total = 0
+    row_lines, stacks_lines = [], []
+    for r, row in enumerate(rows):
+        hs = []
+        for cols, idx in row.stacks:
+            h = 0
+            for j, i in enumerate(idx):
+                rows_, _, head, wide = m.block(i, items[i], cols, lead=(r == 0 and j == 0 and i == 0))
+                h += rows_ + head + wide + (1 if j else 0)
+            hs.append(h)
+        row_lines.append(max(hs))
+        stacks_lines.append(hs)
+        total += max(hs) + (1 if r else 0)
+    if band is not None:
+        total += _band_lines(m.pitch_pt, band, grid)[0] + 1
+    return total, row_lines, stacks_lines
+
+
+def _band_lines(pitch_pt: float, band: Band, grid: Grid) -> tuple[int, int, int]:
+    """(lines, table columns, chart columns) for the band: the table as wide as needed for
+    its chart beside it to be about as tall."""
+    best: tuple[float, int, int, int] | None = None
+    for cols in range(max(1, grid.n // 2), grid.n + 1):
+        h = band.height(grid.span(cols), grid.size)
+        chart_cols = grid.n - cols
+        if band.charts:
+            if chart_cols < 2:
+                continue
+            w = grid.span(chart_cols)
+            ch = sum(a * min(w, nat * 1.6) + band.caption * grid.size for a, nat in band.charts)
+            tall = max(h, ch)
+            cost = abs(h - ch) + 0.2 * tall
+        else:
+            if cols != grid.n:
+                continue
+            tall, cost = h, 0.0
+        lines = math.ceil(tall / pitch_pt - 1e-6)
+        if best is None or cost < best[0]:
+            best = (cost, lines, cols, chart_cols if band.charts else 0)
+    if best is None:  # no room beside it: the chart under the table
+        cols = grid.n
+        h = band.height(grid.span(cols), grid.size) + sum(
+            a * min(grid.span(grid.n), nat) + band.caption * grid.size for a, nat in band.charts)
+        return math.ceil(h / pitch_pt - 1e-6), cols, 0
+    return best[1], best[2], best[3]
+
+
+def _place(plan: _Plan, items: list[Item], band: Band | None, bounds: Bounds) -> Layout:
+    """The chosen arrangement as blocks on lines and columns, the white space spread."""
+    grid, s = plan.grid, plan.grid.size
+    m = _Measure(grid, plan.pitch * s, bounds)
+    blocks: list[Block] = []
+    rules: list[Rule] = []
+    line = 0
+    total, row_lines, _ = _demand(m, plan.rows, items, band, grid)
+    spare = plan.lines - total  # an under-full page: spread between the rows
+    gaps_at = len(plan.rows) - 1 + (1 if band else 0)
+    gaps: list[tuple[int, int]] = []
+    for r, row in enumerate(plan.rows):
+        if r:
+            extra = _share(spare, gaps_at, r - 1)
+            gaps.append((line, extra))
+            rules.append(Rule(0, grid.n, line + extra // 2))
+            line += 1 + extra
+        col = 0
+        for s_i, (cols, idx) in enumerate(row.stacks):
+            if s_i:
+                rules.append(Rule(col, 0, line, row_lines[r]))
+            placed: list[Block] = []
+            y = line
+            for j, i in enumerate(idx):
+                if j:
+                    rules.append(Rule(col, cols, y))
+                    y += 1
+                lead = r == 0 and j == 0 and i == 0
+                rows_, k, head, wide = m.block(i, items[i], cols, lead)
+                it = items[i]
+                b = Block(it.story.slug, col, cols, y, head, rows_, k,
+                          grid.text_chars(cols, k), lead, it.first, it.last,
+                          it.jump_to, it.jump_from, wide)  # fmt: skip
+                placed.append(b)
+                y += b.lines
+            # the stack's white space: to its headline areas, a line each from the top
+            short = line + row_lines[r] - y
+            for t in range(short):
+                placed[t % len(placed)].slack += 1
+            y = line
+            for j, b in enumerate(placed):
+                if j:
+                    y += 1
+                b.line = y
+                b.head += b.slack
+                y += b.lines
+            blocks += placed
+            col += cols
+        line += row_lines[r]
+    band_place = None
+    if band is not None:
+        extra = _share(spare, gaps_at, gaps_at - 1)
+        gaps.append((line, extra))
+        rules.append(Rule(0, grid.n, line + extra // 2))
+        line += 1 + extra
+        lines, tcols, ccols = _band_lines(plan.pitch * s, band, grid)
+        band_place = BandPlace(line, plan.lines - line, tcols, ccols)
+    return Layout(grid.n, grid.c, s, plan.pitch, plan.lines, grid.gutter, blocks, band_place,
+                  rules, gaps, plan.score, plan.fits)  # fmt: skip
+
+
+def _share(total: int, parts: int, i: int) -> int:
+    if parts <= 0 or total <= 0:
+        return 0
+    return total // parts + (1 if i < total % parts else 0)
+
+
+def solve(
+    stories: Sequence[Story],
+    band: Band | None,
+    *,
+    width: float,
+    height: float,
+    bounds: Bounds,
+    grid_list: Sequence[Grid],
+    columns: int | None = None,
+) -> Layout | None:
+    """The best layout of `stories` (and `band`) filling `width` × `height` points, or None
+    when nothing fits (then `split` finds where to jump)."""
+    return solve_items([Item(st, 0, len(st.chunks)) for st in stories], band,
+                       width=width, height=height, bounds=bounds, grid_list=grid_list,
+                       columns=columns)
+
+
+def _solve(
+    items: list[Item],
+    band: Band | None,
+    width: float,
+    height: float,
+    bounds: Bounds,
+    grid_list: Sequence[Grid],
+    columns: int | None,
+    allow_under: bool,
+) -> Layout | None:
+    if not items:
+        return None
+    best: _Plan | None = None
+    measures: dict[tuple[Grid, int], _Measure] = {}
+    sizes = sorted({g.size for g in grid_list}, reverse=True)
+    settled = None  # the largest size at which the sheet is filled; one size smaller is tried
+    for size in sizes:
+        if settled is not None and size < settled - bounds.step - 1e-9:
+            break
+        for grid in grid_list:
+            if grid.size != size or (columns is not None and grid.n != columns):
+                continue
+            for rows in _arrangements(items, grid.n):
+                try:
+                    plan = _evaluate(grid, rows, items, band, height, bounds, measures,
+                                     allow_under)  # fmt: skip
+                except KeyError:  # a line length not measured
+                    break
+                if plan is None:
+                    continue
+                if plan.fits and settled is None:
+                    settled = size
+                if best is None or plan.score < best.score:
+                    best = plan
+    if best is None:
+        return None
+    return _place(best, items, band, bounds)
+
+
+def _arrangements(items: list[Item], n: int) -> Iterator[list[_Row]]:
+    lead = items[0].story
+    spans = [lead.span] if lead.span else [n, n - 2, n - 3]
+    for lead_cols in spans:
+        if lead_cols < max(2, (n + 1) // 2) or lead_cols > n:
+            continue
+        if lead.wide and lead_cols != n:
+            continue
+        sides = [0] if lead_cols == n else [1, 2, 3]
+        for side in sides:
+            if side >= len(items) or any(items[i].story.wide for i in range(1, 1 + side)):
+                continue
+            for rows in _rows_for(items, n, side, lead_cols):
+                if _hints_hold(rows, items):
+                    yield rows
+
+
+def _hints_hold(rows: list[_Row], items: list[Item]) -> bool:
+    for row in rows[1:] if rows[0].stacks[0][1] == [0] else rows:
+        for cols, idx in row.stacks:
+            for i in idx:
+                span = items[i].story.span
+                if span is not None and i and span != cols:
+                    return False
+    return True
+
+
+def split(
+    items: Sequence[Item],
+    band: Band | None,
+    *,
+    width: float,
+    height: float,
+    bounds: Bounds,
+    grid_list: Sequence[Grid],
+    columns: int | None = None,
+    page: int,
+    next_page: int,
+) -> tuple[Layout, list[Item], Overflow]:
+    """The 版 at the smallest size with as much as fits, cut at a paragraph: the layout, what
+    goes on to the continuation sheet (page `next_page`), and the overflow report."""
+    small = [g for g in grid_list if g.size == min(x.size for x in grid_list)]
+    flat = [(a, j) for a, it in enumerate(items) for j in range(it.first, it.last)]
+
+    def attempt(keep: int) -> Layout | None:
+        kept: list[Item] = []
+        for a, it in enumerate(items):
+            taken = sum(1 for x, _ in flat[:keep] if x == a)
+            if taken == 0:
+                break
+            cut = it.first + taken < it.last
+            kept.append(Item(it.story, it.first, it.first + taken,
+                             next_page if cut else it.jump_to, it.jump_from))  # fmt: skip
+            if cut:
+                break
+        return _solve(kept, band, width, height, bounds, small, columns, allow_under=True)
+
+    lo, hi = 1, len(flat) - 1  # the most chunks that fit: binary search (fitting is monotone)
+    found = attempt(lo)
+    while found is not None and lo < hi:
+        mid = (lo + hi + 1) // 2
+        got = attempt(mid)
+        if got is not None:
+            lo, found = mid, got
+        else:
+            hi = mid - 1
+    if found is None:  # not even the first paragraph fits: it goes on all the same
+        first = items[0]
+        cut = Item(first.story, first.first, first.first + 1, next_page, first.jump_from)
+        found = _solve([cut], band, width, height, bounds, small, columns, allow_under=True)
+        lo = 1
+        if found is None:
+            raise ValueError("the area is too small for a single paragraph")
+    a, j = flat[lo]
+    rest = [Item(items[a].story, j, items[a].last, items[a].jump_to, page if j > items[a].first
+                 else items[a].jump_from)]  # fmt: skip
+    rest += list(items[a + 1 :])
+    moved = items[a].story.chunks[j : items[a].last]
+    c = found.c
+    over = Overflow(
+        items[a].story.slug,
+        sum(ch.lines.get(c, 0) for ch in moved),
+        sum(ch.chars for ch in moved),
+    )
+    return found, rest, over
+
+
+def solve_items(
+    rest: Sequence[Item],
+    band: Band | None,
+    *,
+    width: float,
+    height: float,
+    bounds: Bounds,
+    grid_list: Sequence[Grid],
+    columns: int | None = None,
+) -> Layout | None:
+    """Like solve, for items that may be parts of articles (a continuation sheet)."""
+    return _solve(list(rest), band, width, height, bounds, grid_list, columns, allow_under=True)
+
