@@ -572,6 +572,8 @@ def build_print(
         source = job._sheets(found, widths, extra)
         pdf, misfits = compile_checked(source, root=root, date=edition.config.date,
                                        shown=edition.shown)  # fmt: skip
+        if DEBUG:
+            print("misfits", misfits)
         if not misfits:
             break
         for block_id in misfits:  # "<sheet>-<slug>" (its text) or "<sheet>-<slug>/head"
