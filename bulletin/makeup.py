@@ -22,9 +22,11 @@ try a few thousand arrangements per 版 (bench/results.md).
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 # -- what the print stage measures --------------------------------------------------------------
 
@@ -62,24 +64,19 @@ class Story:
 
 @dataclass(frozen=True)
 class Head:
-    """A headline's lines at their own sizes: (natural width, line height) of kicker, title,
-    subtitle and byline, and the fixed space between them (points)."""
+    """A headline's height (em of the body) at widths (em): as an ordinary article's and as
+    the lead's (头条, larger)."""
 
-    lines: tuple[tuple[float, float], ...]
-    extra: float = 0.0
-    lead_lines: tuple[tuple[float, float], ...] = ()  # the same, set as the lead's headline
-    lead_extra: float = 0.0
+    heights: dict[float, float]
+    lead: dict[float, float]
 
-    def height(self, width: float, lead: bool = False, scale: float = 1.0) -> float:
-        """Its height in points set `width` points wide, its sizes `scale` times those it
-        was measured at (headlines are sized in em of the body)."""
-        lines = self.lead_lines if lead and self.lead_lines else self.lines
-        extra = self.lead_extra if lead and self.lead_lines else self.extra
-        total = extra * scale
-        for natural, height in lines:
-            n = max(1, math.ceil(natural * scale / max(width, 1.0) - 1e-6))
-            total += (n + 0.3 * (n - 1)) * height * scale  # lines 0.3 em apart
-        return total
+    def height(self, width: float, lead: bool, size: float) -> float:
+        """Its height in points set `width` points wide with a body of `size` points: as
+        measured at the nearest narrower width (narrower is never shorter)."""
+        table = self.lead if lead else self.heights
+        widths = sorted(table)
+        i = bisect.bisect_right(widths, width / size + 1e-6)
+        return size * (table[widths[i - 1]] if i else max(table.values()))
 
 
 @dataclass(frozen=True)
@@ -108,7 +105,6 @@ class Bounds:
     gutter: float  # points, at least
     step: float = 0.5  # body sizes tried, points apart
     chars: tuple[int, int] = (9, 24)  # characters per text line, at least / at most
-    measured: float = 10.0  # points: the body size headlines were measured at
 
 
 # -- the result ---------------------------------------------------------------------------------
@@ -193,39 +189,41 @@ class Overflow:
 # -- columns: how many rows a text needs -------------------------------------------------------
 
 
-def fill(chunks: Sequence[tuple[int, bool, bool]], k: int, rows: int) -> bool:
-    """Whether `chunks` (lines, split, sticky) fit `k` columns of `rows` lines, filled one
-    after another as Typst fills them: a paragraph breaks between columns only leaving two
-    lines on each side (no widow, no orphan), other blocks move whole, a heading goes with
-    the first two lines of what follows."""
-    col, used = 0, 0
+def fill(chunks: Sequence[tuple[int, bool, bool]], k: int, rows: int) -> list[int] | None:
+    """The lines each of `k` columns of `rows` lines holds when `chunks` (lines, split,
+    sticky) are filled into them one after another as Typst fills them, or None when they do
+    not fit: a paragraph breaks between columns only leaving two lines on each side (no
+    widow, no orphan), other blocks move whole, a heading goes with the first two lines of
+    what follows."""
+    used = [0] * k
+    col = 0
     for i, (lines, split, sticky) in enumerate(chunks):
         need = lines
         if sticky and i + 1 < len(chunks):
             need += min(2, chunks[i + 1][0])
         if not split or sticky:
             if lines > rows:
-                return False
-            if used + need > rows:
-                col, used = col + 1, 0
+                return None
+            if used[col] + need > rows:
+                col += 1
                 if col >= k:
-                    return False
-            used += lines
+                    return None
+            used[col] += lines
             continue
         left = lines
         while left:
-            space = rows - used
+            space = rows - used[col]
             if left <= space:
-                used += left
-                left = 0
+                used[col] += left
                 break
             take = min(space, left - 2)
             if take >= 2:
+                used[col] += take
                 left -= take
-            col, used = col + 1, 0
+            col += 1
             if col >= k:
-                return False
-    return True
+                return None
+    return used
 
 
 def rows_needed(chunks: Sequence[tuple[int, bool, bool]], k: int) -> int:
@@ -234,7 +232,7 @@ def rows_needed(chunks: Sequence[tuple[int, bool, bool]], k: int) -> int:
         return 0
     rows = max(1, -(-total // k), max(lines for lines, split, _ in chunks if not split)
                if any(not s for _, s, _ in chunks) else 1)  # fmt: skip
-    while not fill(chunks, k, rows):
+    while fill(chunks, k, rows) is None:
         rows += 1
     return rows
 
@@ -287,11 +285,9 @@ def text_widths(grid: Grid, stories: Sequence[Story], bounds: Bounds) -> set[int
 def _wide_ks(grid: Grid, bounds: Bounds) -> list[int]:
     """Text columns for a block across the whole sheet: fewer, wider ones while lines stay
     readable (at most bounds.chars[1] characters)."""
-    ks = []
-    for k in range(grid.n, 1, -1):
-        if grid.text_chars(grid.n, k) <= bounds.chars[1]:
-            ks.append(k)
-    return ks[:3]
+    ks = [k for k in (grid.n - 1, grid.n - 2)
+          if k >= 2 and grid.text_chars(grid.n, k) <= bounds.chars[1]]  # fmt: skip
+    return ks or [grid.n]
 
 
 @dataclass
@@ -316,36 +312,41 @@ class _Measure:
 
     def __init__(self, grid: Grid, pitch_pt: float, bounds: Bounds) -> None:
         self.grid, self.pitch_pt, self.bounds = grid, pitch_pt, bounds
-        self.memo: dict[tuple[int, int, int, bool], tuple[int, int, int, int]] = {}
+        self.memo: dict[tuple[int, int, int, bool], tuple[int, int, int, int, int]] = {}
+        self.band: tuple[int, int, int] | None = None
+        self.rows: dict[Any, tuple[_Row, int, float] | None] = {}
 
     def head_lines(self, story: Story, cols: int, lead: bool) -> int:
-        h = story.head.height(self.grid.span(cols), lead, self.grid.size / self.bounds.measured)
+        h = story.head.height(self.grid.span(cols), lead, self.grid.size)
         return max(2, math.ceil(h / self.pitch_pt + 0.45)) + story.pad
 
-    def block(self, index: int, item: Item, cols: int, lead: bool) -> tuple[int, int, int, int]:
-        """(text rows, text columns, headline lines, lines of wide parts)."""
+    def block(self, index: int, item: Item, cols: int, lead: bool) -> tuple[int, int, int, int, int]:
+        """(text rows, text columns, headline lines, lines of wide parts, lines its most
+        short column ends above the frame). Its text is set in as many columns as the block
+        is wide, or one fewer and wider (变栏), whichever leaves its columns more even."""
         key = (index, cols, item.last, lead)
         if key in self.memo:
             return self.memo[key]
         g = self.grid
-        best: tuple[int, int, int] | None = None
-        ks = [cols] if cols < g.n else (_wide_ks(g, self.bounds) or [cols])
+        best: tuple[float, int, int, int] | None = None
+        ks = [cols, cols - 1] if 3 <= cols < g.n else [cols] if cols < g.n else _wide_ks(g, self.bounds)
         for k in ks:
             c = g.text_chars(cols, k)
-            if any(c not in ch.lines for ch in item.story.chunks[item.first : item.last]):
+            if c > self.bounds.chars[1] or any(
+                c not in ch.lines for ch in item.story.chunks[item.first : item.last]
+            ):
                 continue
-            rows = rows_needed(item.chunks(c), k)
-            wide = sum(math.ceil((h + 0.5 * self.pitch_pt) / self.pitch_pt)
-                       for h in item.story.wide)  # fmt: skip
-            # the lines left empty at the foot of the last column count against it
-            short = k * rows - sum(n for n, _, _ in item.chunks(c))
-            cost = rows * k + 2 * max(0, short - 2 * k)
-            cand = (rows, k, cost, wide)
-            if best is None or cand[2] < best[2]:
-                best = cand
+            chunks = item.chunks(c)
+            rows = rows_needed(chunks, k)
+            used = fill(chunks, k, rows) or [0]
+            short = rows - min(used)
+            cost = rows + 3 * max(0, short - 2)
+            if best is None or cost < best[0]:
+                best = (cost, rows, k, short)
         if best is None:
             raise KeyError("not measured")
-        result = (best[0], best[1], self.head_lines(item.story, cols, lead), best[3])
+        wide = sum(math.ceil((h + 0.5 * self.pitch_pt) / self.pitch_pt) for h in item.story.wide)
+        result = (best[1], best[2], self.head_lines(item.story, cols, lead), wide, best[3])
         self.memo[key] = result
         return result
 
@@ -377,10 +378,13 @@ class _Row:
     stacks: list[tuple[int, list[int]]]  # (columns, item indexes)
 
 
-def _rows_for(items: list[Item], n: int, lead_side: int, lead_cols: int) -> Iterator[list[_Row]]:
+Shape = list["_Row | tuple[int, ...]"]  # rows: fixed, or items whose stacks are chosen
+
+
+def _rows_for(items: list[Item], n: int, lead_side: int, lead_cols: int) -> Iterator[Shape]:
     """Arrangements: row 1 is the lead (`lead_cols` wide) with `lead_side` articles stacked
-    beside it; the rest in one or two rows of stacks. An article with a part across the
-    sheet (a table in its text) takes a row of its own."""
+    beside it; the rest in one or two rows, each cut into stacks as fits best (_best_row).
+    An article with a part across the sheet (a table in its text) takes a row of its own."""
     rest = list(range(1 + lead_side, len(items)))
     first = _Row([(lead_cols, [0])] + ([(n - lead_cols, list(range(1, 1 + lead_side)))]
                                         if lead_side else []))  # fmt: skip
@@ -388,42 +392,89 @@ def _rows_for(items: list[Item], n: int, lead_side: int, lead_cols: int) -> Iter
         yield [first, *body]
 
 
-def _body_rows(items: list[Item], rest: list[int], n: int) -> Iterator[list[_Row]]:
+def _body_rows(items: list[Item], rest: list[int], n: int) -> Iterator[Shape]:
     if not rest:
         yield []
         return
     wide_at = next((j for j, i in enumerate(rest) if items[i].story.wide), None)
     if wide_at is not None:
-        for before in _plain_rows(rest[:wide_at], n):
+        for before in _plain_rows(rest[:wide_at]):
             for after in _body_rows(items, rest[wide_at + 1 :], n):
                 yield [*before, _Row([(n, [rest[wide_at]])]), *after]
         return
-    yield from _plain_rows(rest, n)
+    yield from _plain_rows(rest)
 
 
-def _plain_rows(rest: list[int], n: int) -> Iterator[list[_Row]]:
+def _plain_rows(rest: list[int]) -> Iterator[Shape]:
+    """The items in order, cut into one to four rows."""
     if not rest:
         yield []
         return
-    most = max(1, n // 2)
-    splits = [len(rest)] + ([*range(2, len(rest) - 1)] if len(rest) >= 4 else [])
-    for split in splits:
-        for a in _one_row(rest[:split], n, most):
-            if split == len(rest):
-                yield [a]
-            else:
-                for b in _one_row(rest[split:], n, most):
-                    yield [a, b]
+    most = 3 if len(rest) <= 9 else 4
+    for count in range(1, min(most, len(rest)) + 1):
+        for sizes in _compositions(len(rest), count, 1):
+            rows, start = [], 0
+            for size in sizes:
+                rows.append(tuple(rest[start : start + size]))
+                start += size
+            yield rows
 
 
-def _one_row(idx: list[int], n: int, most: int) -> Iterator[_Row]:
+def _one_row(idx: Sequence[int], n: int, most: int) -> Iterator[_Row]:
     for part in _partitions(len(idx), most, 3):
         stacks, start = [], 0
         for size in part:
-            stacks.append(idx[start : start + size])
+            stacks.append(list(idx[start : start + size]))
             start += size
         for widths in _compositions(n, len(stacks), 2):
             yield _Row(list(zip(widths, stacks, strict=True)))
+
+
+def _stack_lines(m: _Measure, items: list[Item], cols: int, idx: Sequence[int],
+                 first_row: bool) -> int:  # fmt: skip
+    return _stack(m, items, cols, idx, first_row)[0]
+
+
+def _stack(m: _Measure, items: list[Item], cols: int, idx: Sequence[int],
+           first_row: bool) -> tuple[int, float]:  # fmt: skip
+    """(lines, cost of its blocks' short columns) of a stack of blocks `cols` wide."""
+    h, cost = 0, 0.0
+    for j, i in enumerate(idx):
+        rows_, k, head, wide, short = m.block(i, items[i], cols, first_row and j == 0 and i == 0)
+        h += rows_ + head + wide + (1 if j else 0)
+        cost += 25 * max(0, short - 2) * k
+    return h, cost
+
+
+def _imbalance(row: _Row, heights: Sequence[int]) -> float:
+    """White space at the feet of a row's stacks, 碰题 (headlines side by side), and a row
+    that is one article across the sheet (a page of strips is no modular page)."""
+    top = max(heights)
+    cost = 30.0 if len(row.stacks) == 1 and row.stacks[0][1] != [0] else 0.0
+    for (cols, _), h in zip(row.stacks, heights, strict=True):
+        short = top - h
+        cost += short * short * cols + (40 * (short - 2) * cols if short > 2 else 0)
+    return cost + 3 * (len(row.stacks) - 1)  # 碰题: headlines side by side
+
+
+def _best_row(
+    m: _Measure, items: list[Item], idx: tuple[int, ...]
+) -> tuple[_Row, int, float] | None:
+    """The best way to cut a row's items into stacks: the most even (the least white space
+    at the feet of its stacks), then the lowest."""
+    key = ("row", idx)
+    if key in m.rows:
+        return m.rows[key]
+    best: tuple[_Row, int, float] | None = None
+    for row in _one_row(idx, m.grid.n, max(1, m.grid.n // 2)):
+        stacks = [_stack(m, items, cols, st, False) for cols, st in row.stacks]
+        hs = [h for h, _ in stacks]
+        cost = _imbalance(row, hs) + sum(c for _, c in stacks)
+        top = max(hs)
+        if best is None or cost + 2 * top < best[2] + 2 * best[1]:
+            best = (row, top, cost)
+    m.rows[key] = best
+    return best
 
 
 @dataclass
@@ -442,49 +493,43 @@ class _Plan:
 
 def _evaluate(
     grid: Grid,
-    rows: list[_Row],
+    shape: Shape,
     items: list[Item],
     band: Band | None,
     height: float,
     bounds: Bounds,
     measures: dict[tuple[Grid, int], _Measure],
     allow_under: bool,
+    hints: dict[Grid, int] | None = None,
 ) -> _Plan | None:
-    """The arrangement `rows` on `grid`: the line pitch that fills the area, and its score
+    """The arrangement `shape` on `grid`: the line pitch that fills the area, and its score
     (lower is better), or None when it cannot fill the area within the bounds."""
     s = grid.size
     pmin, pmax = bounds.pitch
     lines_lo = math.ceil(height / (pmax * s) - 1e-9)  # at the widest pitch
     lines_hi = int(height / (pmin * s) + 1e-9)
-    guess = (lines_lo + lines_hi) // 2
-    for _ in range(3):
-        pitch_pt = height / guess
+    guess = (hints or {}).get(grid, (lines_lo + lines_hi) // 2)
+    for _ in range(2):
         m = measures.get((grid, guess))
         if m is None:
-            m = measures[(grid, guess)] = _Measure(grid, pitch_pt, bounds)
-        total, row_lines, stacks_lines = _demand(m, rows, items, band, grid)
-        if total == guess:
+            m = measures[(grid, guess)] = _Measure(grid, height / guess, bounds)
+        total, rows, imbalance = _demand(m, shape, items, band)
+        if total == guess or not lines_lo <= total <= lines_hi:
             break
-        guess = max(lines_lo, min(lines_hi, total))
+        guess = total
+    if hints is not None:
+        hints[grid] = max(lines_lo, min(lines_hi, total))
     under = total < lines_lo
     if total > lines_hi or (under and not allow_under):
         return None
     lines = max(total, lines_lo)
     pitch = height / (lines * s)
-    # score: imbalance inside rows (lines short of the row, squared), the body size (larger
-    # is better), the pitch (the middle of its range), line length, 碰题
-    imbalance = 0.0
-    for row, (row_h, stack_hs) in zip(rows, zip(row_lines, stacks_lines, strict=True),
-                                       strict=True):  # fmt: skip
-        for (cols, _), h in zip(row.stacks, stack_hs, strict=True):
-            short = row_h - h
-            imbalance += short * short * cols + (40 * (short - 2) * cols if short > 2 else 0)
-    collide = sum(1 for row in rows for _ in row.stacks[1:])
+    # score: white space at the feet of stacks and 碰题 (the imbalance), the body size
+    # (larger is better), the pitch (the middle of its range), the line length
     score = (
         imbalance
         - 60 * s
-        + 8 * abs(pitch - (pmin + pmax) / 2) * 10
-        + 3 * collide
+        + 80 * abs(pitch - (pmin + pmax) / 2)
         + 2 * abs(grid.c - 13)
         + (1000 + 100 * (lines_lo - total) if under else 0)
     )
@@ -492,24 +537,35 @@ def _evaluate(
 
 
 def _demand(
-    m: _Measure, rows: list[_Row], items: list[Item], band: Band | None, grid: Grid
-) -> tuple[int, list[int], list[list[int]]]:
-    total = 0
-    row_lines, stacks_lines = [], []
-    for r, row in enumerate(rows):
-        hs = []
-        for cols, idx in row.stacks:
-            h = 0
-            for j, i in enumerate(idx):
-                rows_, _, head, wide = m.block(i, items[i], cols, lead=(r == 0 and j == 0 and i == 0))
-                h += rows_ + head + wide + (1 if j else 0)
-            hs.append(h)
-        row_lines.append(max(hs))
-        stacks_lines.append(hs)
-        total += max(hs) + (1 if r else 0)
+    m: _Measure, shape: Shape, items: list[Item], band: Band | None
+) -> tuple[int, list[_Row], float]:
+    """(lines, the rows, their imbalance) of an arrangement at `m`'s pitch."""
+    total, imbalance = 0, 0.0
+    rows: list[_Row] = []
+    for r, spec in enumerate(shape):
+        if isinstance(spec, _Row):
+            stacks = [_stack(m, items, cols, idx, r == 0) for cols, idx in spec.stacks]
+            hs = [h for h, _ in stacks]
+            row, top = spec, max(hs)
+            cost = _imbalance(spec, hs) + sum(c for _, c in stacks)
+        else:
+            found = _best_row(m, items, spec)
+            if found is None:  # too many items for one row of this grid
+                return 1 << 30, rows, 0.0
+            row, top, cost = found
+        rows.append(row)
+        imbalance += cost
+        total += top + (1 if r else 0)
     if band is not None:
-        total += _band_lines(m.pitch_pt, band, grid)[0] + 1
-    return total, row_lines, stacks_lines
+        if m.band is None:
+            m.band = _band_lines(m.pitch_pt, band, m.grid)
+        total += m.band[0] + 1
+    return total, rows, imbalance
+
+
+def _row_heights(m: _Measure, rows: list[_Row], items: list[Item]) -> list[int]:
+    return [max(_stack_lines(m, items, cols, idx, r == 0) for cols, idx in row.stacks)
+            for r, row in enumerate(rows)]  # fmt: skip
 
 
 def _band_lines(pitch_pt: float, band: Band, grid: Grid) -> tuple[int, int, int]:
@@ -548,13 +604,19 @@ def _place(plan: _Plan, items: list[Item], band: Band | None, bounds: Bounds) ->
     blocks: list[Block] = []
     rules: list[Rule] = []
     line = 0
-    total, row_lines, _ = _demand(m, plan.rows, items, band, grid)
-    spare = plan.lines - total  # an under-full page: spread between the rows
+    total, _, _ = _demand(m, list(plan.rows), items, band)
+    row_lines = _row_heights(m, plan.rows, items)
+    # An under-full page's white space, spread evenly: over the rows (each row's share goes
+    # to the headline areas of its stacks) and the gaps between the rows and the band.
+    spare = plan.lines - total
     gaps_at = len(plan.rows) - 1 + (1 if band else 0)
+    places = len(plan.rows) + gaps_at
+    for r in range(len(plan.rows)):
+        row_lines[r] += _share(spare, places, r)
     gaps: list[tuple[int, int]] = []
     for r, row in enumerate(plan.rows):
         if r:
-            extra = _share(spare, gaps_at, r - 1)
+            extra = _share(spare, places, len(plan.rows) + r - 1)
             gaps.append((line, extra))
             rules.append(Rule(0, grid.n, line + extra // 2))
             line += 1 + extra
@@ -569,7 +631,7 @@ def _place(plan: _Plan, items: list[Item], band: Band | None, bounds: Bounds) ->
                     rules.append(Rule(col, cols, y))
                     y += 1
                 lead = r == 0 and j == 0 and i == 0
-                rows_, k, head, wide = m.block(i, items[i], cols, lead)
+                rows_, k, head, wide, _ = m.block(i, items[i], cols, lead)
                 it = items[i]
                 b = Block(it.story.slug, col, cols, y, head, rows_, k,
                           grid.text_chars(cols, k), lead, it.first, it.last,
@@ -592,7 +654,7 @@ def _place(plan: _Plan, items: list[Item], band: Band | None, bounds: Bounds) ->
         line += row_lines[r]
     band_place = None
     if band is not None:
-        extra = _share(spare, gaps_at, gaps_at - 1)
+        extra = _share(spare, places, places - 1)
         gaps.append((line, extra))
         rules.append(Rule(0, grid.n, line + extra // 2))
         line += 1 + extra
@@ -639,6 +701,7 @@ def _solve(
         return None
     best: _Plan | None = None
     measures: dict[tuple[Grid, int], _Measure] = {}
+    hints: dict[Grid, int] = {}
     sizes = sorted({g.size for g in grid_list}, reverse=True)
     settled = None  # the largest size at which the sheet is filled; one size smaller is tried
     for size in sizes:
@@ -647,10 +710,10 @@ def _solve(
         for grid in grid_list:
             if grid.size != size or (columns is not None and grid.n != columns):
                 continue
-            for rows in _arrangements(items, grid.n):
+            for shape in _arrangements(items, grid.n):
                 try:
-                    plan = _evaluate(grid, rows, items, band, height, bounds, measures,
-                                     allow_under)  # fmt: skip
+                    plan = _evaluate(grid, shape, items, band, height, bounds, measures,
+                                     allow_under, hints)  # fmt: skip
                 except KeyError:  # a line length not measured
                     break
                 if plan is None:
@@ -664,7 +727,7 @@ def _solve(
     return _place(best, items, band, bounds)
 
 
-def _arrangements(items: list[Item], n: int) -> Iterator[list[_Row]]:
+def _arrangements(items: list[Item], n: int) -> Iterator[Shape]:
     lead = items[0].story
     spans = [lead.span] if lead.span else [n, n - 2, n - 3]
     for lead_cols in spans:
@@ -676,19 +739,7 @@ def _arrangements(items: list[Item], n: int) -> Iterator[list[_Row]]:
         for side in sides:
             if side >= len(items) or any(items[i].story.wide for i in range(1, 1 + side)):
                 continue
-            for rows in _rows_for(items, n, side, lead_cols):
-                if _hints_hold(rows, items):
-                    yield rows
-
-
-def _hints_hold(rows: list[_Row], items: list[Item]) -> bool:
-    for row in rows[1:] if rows[0].stacks[0][1] == [0] else rows:
-        for cols, idx in row.stacks:
-            for i in idx:
-                span = items[i].story.span
-                if span is not None and i and span != cols:
-                    return False
-    return True
+            yield from _rows_for(items, n, side, lead_cols)
 
 
 def split(

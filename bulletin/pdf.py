@@ -20,7 +20,7 @@ import os
 import re
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,8 @@ PRINT_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 MEASURE_SIZE = 10  # points: text is measured at this size, in line lengths of whole characters
 BAND_WIDTHS = [30, 36, 42, 48, 56, 64, 72, 80, 90, 100]  # a table's widths measured, in em
+# headlines are measured at these widths (em of the body), about 6% apart
+HEAD_WIDTHS = [round(8 * 1.06**i, 1) for i in range(48)]
 DEBUG = os.environ.get("BULLETIN_PRINT_DEBUG")  # a folder: the measured source is kept there
 FIT_PASSES = 3  # layouts tried when Typst finds a block's text longer than measured
 _M = TypstMarkup
@@ -255,10 +257,8 @@ def _chunk(markup: str, lines: dict[int, float]) -> makeup.Chunk:
     return makeup.Chunk(rounded, split, sticky, len(_CHARS.findall(plain)))
 
 
-def _head(found: Mapping[str, Any]) -> tuple[tuple[tuple[float, float], ...], float]:
-    parts = tuple((float(w), float(h)) for w, h in found["parts"])
-    one = float(found["one"])
-    return parts, max(0.0, one - sum(h for _, h in parts))
+def _mm(value: str) -> float:
+    return float(value.removesuffix("mm")) * MM
 
 
 def chinese_number(n: int) -> str:
@@ -291,7 +291,7 @@ def bounds(site_config: Any) -> makeup.Bounds:
     body = (given.body_min or d["body"][0], given.body_max or d["body"][1])
     pitch = (given.pitch_min or d["pitch"][0], given.pitch_max or d["pitch"][1])
     columns = (given.columns_min or d["columns"][0], given.columns_max or d["columns"][1])
-    return makeup.Bounds(body, pitch, columns, gutter=d["gutter"], measured=MEASURE_SIZE)
+    return makeup.Bounds(body, pitch, columns, gutter=d["gutter"])
 
 
 class _Print:
@@ -361,15 +361,39 @@ class _Print:
 
     # -- measuring --
 
-    def widths(self) -> tuple[list[float], list[int]]:
-        """The body sizes worth trying and the line lengths (characters) they need."""
-        paper_w = PAPER_SIZE[self.site.config.paper][0] - 2 * float(self.paper["x"].removesuffix("mm")) * MM
-        grids = makeup.grids(paper_w, self.bounds)
-        sizes = sorted({g.size for g in grids}, reverse=True)
+    def widths(self) -> tuple[list[list[makeup.Grid]], list[int]]:
+        """For each 版, the base grids worth trying, and the line lengths (characters) they
+        all need: grids whose rough fill (characters counted, not measured) is near the
+        sheet's, one body size either side, and the smallest size (a jump is laid out at it).
+        A page's `columns` in edition.toml pins its grid."""
+        paper_w, paper_h = PAPER_SIZE[self.site.config.paper]
+        width = paper_w - 2 * _mm(self.paper["x"])
+        height = paper_h - _mm(self.paper["top"]) - _mm(self.paper["bottom"])
+        lo = self.bounds.pitch[0]
+        step = self.bounds.step
+        chosen: list[list[makeup.Grid]] = []
         widths: set[int] = set()
-        for g in grids:
-            widths |= makeup.text_widths(g, [], self.bounds)
-        return sizes, sorted(widths)
+        for index, (page, arts, band) in enumerate(self.pages):
+            pin = page.config.columns
+            bounds = self.bounds if pin is None else replace(self.bounds, columns=(pin, pin))
+            grids = makeup.grids(width, bounds)
+            chars = [_chunk(m, {}).chars for a in arts for m in a.chunks]
+            area = height * (0.82 if index == 0 else 0.95)
+
+            def fits(g: makeup.Grid) -> bool:
+                lines = sum((c + 2) // g.c + 1 for c in chars) / g.n  # noqa: B023
+                lines += 1.6 * len(arts) + 3 + (15 if band is not None else 0)  # noqa: B023
+                return lines <= area / (lo * g.size)
+
+            best = max((g.size for g in grids if fits(g)), default=None)
+            smallest = min((g.size for g in grids), default=None)
+            keep = [g for g in grids if g.size == smallest or (
+                best is not None and abs(g.size - best) <= step + 1e-9)]  # fmt: skip
+            keep.sort(key=lambda g: (-g.size, g.n))
+            chosen.append(keep)
+            for g in keep:
+                widths |= makeup.text_widths(g, [], bounds)
+        return chosen, sorted(widths)
 
     def measure(self, widths: list[int]) -> dict[str, Any]:
         import typst
@@ -390,6 +414,7 @@ class _Print:
             "size": TypstMarkup(f"{MEASURE_SIZE}pt"),
             "widths": TypstMarkup("(" + ", ".join(str(int(w)) for w in widths) + ",)"),
             "band_widths": TypstMarkup("(" + ", ".join(str(f) for f in BAND_WIDTHS) + ",)"),
+            "head_widths": TypstMarkup("(" + ", ".join(str(f) for f in HEAD_WIDTHS) + ",)"),
             "pages": pages,
             "articles": articles,
             "bands": bands,
@@ -401,26 +426,27 @@ class _Print:
             compiler = typst.Compiler(input=source.encode("utf-8"), root=str(self.root.resolve()),
                                       font_paths=_fonts(), sys_inputs=self.drawn.inputs)  # fmt: skip
             result = json.loads(compiler.query("<bl-measure>", field="value", one=True))
-        except typst.TypstError as e:
-            raise _error(e, self.images.used, self.edition.shown) from None
+        except RuntimeError as e:
+            raise _diagnosed(e, source, self.root, self.drawn.inputs, self.images.used,
+                             self.edition.shown) from None  # fmt: skip
         return result  # type: ignore[no-any-return]
 
     # -- laying out --
 
     def lay_out(self, extra: Mapping[str, int] | None = None) -> TypstSource:
-        sizes, widths = self.widths()
+        page_grids, widths = self.widths()
         found = self.measure(widths)
-        return self._sheets(found, widths, extra or {})
+        return self._sheets(found, page_grids, widths, extra or {})
 
-    def _sheets(self, found: dict[str, Any], widths: list[int], extra: Mapping[str, int]) -> TypstSource:
+    def _sheets(self, found: dict[str, Any], page_grids: list[list[makeup.Grid]],
+                widths: list[int], extra: Mapping[str, int]) -> TypstSource:  # fmt: skip
         paper_w, paper_h = PAPER_SIZE[self.site.config.paper]
-        mm = lambda key: float(self.paper[key].removesuffix("mm")) * MM  # noqa: E731
-        width = paper_w - 2 * mm("x")
-        body_h = paper_h - mm("top") - mm("bottom")
-        grids = makeup.grids(width, self.bounds)
+        width = paper_w - 2 * _mm(self.paper["x"])
+        body_h = paper_h - _mm(self.paper["top"]) - _mm(self.paper["bottom"])
         bands = iter(found["bands"])
         sheets: list[Sheet] = []
-        pending: list[tuple[int, list[makeup.Item]]] = []  # (from page, what goes on)
+        # (from page, what goes on, on which grids)
+        pending: list[tuple[int, list[makeup.Item], list[makeup.Grid]]] = []
         findings: list[Finding] = []
         articles_of: dict[str, PrintArticle] = {}
         last_index = len(self.pages) - 1
@@ -440,6 +466,7 @@ class _Print:
             geometry = found["pages"][index]
             height = body_h - geometry["top"] - geometry["foot"]
             hint = page.config.columns
+            grids = page_grids[index]
             items = [makeup.Item(st, 0, len(st.chunks)) for st in stories]
             layout = makeup.solve_items(items, measured_band, width=width, height=height,
                                         bounds=self.bounds, grid_list=grids, columns=hint)  # fmt: skip
@@ -449,14 +476,14 @@ class _Print:
                     items, measured_band, width=width, height=height, bounds=self.bounds,
                     grid_list=grids, columns=hint, page=page.number, next_page=next_number)  # fmt: skip
                 findings.append(self._overflow(page.number, over, next_number))
-                pending.append((page.number, rest))
+                pending.append((page.number, rest, grids))
             sheets.append(self._sheet(page.number, self.top(page, index == 0),
                                       self.foot(page, index == last_index and not pending),
                                       layout, articles_of, band))  # fmt: skip
         cont = found["pages"][-1]
         number = len(self.pages)
         while pending:
-            origin, items = pending.pop(0)
+            origin, items, grids = pending.pop(0)
             number += 1
             height = body_h - cont["top"] - cont["foot"]
             layout = makeup.solve_items(items, None, width=width, height=height,
@@ -465,7 +492,7 @@ class _Print:
                 layout, rest, over = makeup.split(
                     items, None, width=width, height=height, bounds=self.bounds,
                     grid_list=grids, page=number, next_page=number + 1)  # fmt: skip
-                pending.append((number, rest))
+                pending.append((number, rest, grids))
             sheets.append(self._sheet(number, self.top(None, False),
                                       self.foot(None, not pending), layout,
                                       articles_of, None))  # fmt: skip
@@ -490,9 +517,9 @@ class _Print:
             last = chunks[-1]
             chunks[-1] = makeup.Chunk({c: v + extra[a.slug] for c, v in last.lines.items()},
                                       last.split, last.sticky, last.chars)  # fmt: skip
-        head, head_extra = _head(m["head"])
-        lead, lead_extra = _head(m["lead"])
-        return makeup.Story(a.slug, tuple(chunks), makeup.Head(head, head_extra, lead, lead_extra),
+        head = makeup.Head(dict(zip(HEAD_WIDTHS, m["head"], strict=True)),
+                           dict(zip(HEAD_WIDTHS, m["lead"], strict=True)))  # fmt: skip
+        return makeup.Story(a.slug, tuple(chunks), head,
                             tuple(float(h) for h in m["wide"]), None,
                             extra.get(a.slug + "/head", 0))  # fmt: skip
 
@@ -549,6 +576,7 @@ class Printed:
     pdf: bytes
     findings: list[Finding]  # a 版 that did not fit on its sheet
     sheets: list[Sheet]
+    frames: list[dict[str, Any]]  # every block's text columns on its page (Typst's word)
 
 
 def build_print(
@@ -565,13 +593,13 @@ def build_print(
     check_fonts(site.config)
     release_layouts()
     job = _Print(site, edition, tables, root, charts)
-    sizes, widths = job.widths()
+    page_grids, widths = job.widths()
     found = job.measure(widths)
     extra: dict[str, int] = {}
     for _ in range(FIT_PASSES):
-        source = job._sheets(found, widths, extra)
-        pdf, misfits = compile_checked(source, root=root, date=edition.config.date,
-                                       shown=edition.shown)  # fmt: skip
+        source = job._sheets(found, page_grids, widths, extra)
+        pdf, misfits, frames = compile_checked(source, root=root, date=edition.config.date,
+                                               shown=edition.shown)  # fmt: skip
         if DEBUG:
             print("misfits", misfits)
         if not misfits:
@@ -579,7 +607,7 @@ def build_print(
         for block_id in misfits:  # "<sheet>-<slug>" (its text) or "<sheet>-<slug>/head"
             key = block_id.split("-", 1)[1]
             extra[key] = extra.get(key, 0) + 1
-    return Printed(pdf, source.findings, source.sheets)
+    return Printed(pdf, source.findings, source.sheets, frames)
 
 
 def build_pdf(
@@ -597,21 +625,23 @@ def build_pdf(
 
 def compile_checked(
     source: TypstSource, *, root: Path, date: dt.date, shown: str
-) -> tuple[bytes, list[str]]:
-    """The PDF of a laid-out edition, and the blocks whose text or headline did not fit their
-    frame (Typst's own word, <bl-fit>)."""
+) -> tuple[bytes, list[str], list[dict[str, Any]]]:
+    """The PDF of a laid-out edition, the blocks whose text or headline did not fit their
+    frame (Typst's own word, <bl-fit>), and where every block's text columns are."""
     import typst
 
     data = source.text.encode("utf-8")
     try:
         compiler = typst.Compiler(input=data, root=str(root.resolve()), font_paths=_fonts(),
                                   sys_inputs=source.inputs)  # fmt: skip
-        fits = json.loads(compiler.query("<bl-fit>", field="value"))
+        # (one query: typst-py answers a second one on the same compiler with an error)
+        found = json.loads(compiler.query("<bl-fit>", field="value"))
         pdf, warnings = compiler.compile_with_warnings(data, **_options(date))
-    except typst.TypstError as e:
-        raise _error(e, source.images, shown) from None
+    except RuntimeError as e:
+        raise _diagnosed(e, source.text, root, source.inputs, source.images, shown) from None
     _check(warnings)
-    return pdf, sorted({f["id"] for f in fits if not f["ok"]})
+    frames = [f for f in found if f.get("frame")]
+    return pdf, sorted({f["id"] for f in found if not f["ok"]}), frames
 
 
 def _options(date: dt.date) -> dict[str, Any]:
@@ -687,6 +717,23 @@ def compile_typst(
         raise _error(e, images or {}, shown) from None
     _check(warnings)
     return pdf  # type: ignore[no-any-return]
+
+
+def _diagnosed(
+    e: RuntimeError, source: str, root: Path, inputs: Mapping[str, str],
+    images: Mapping[str, tuple[str, int]], shown: str,
+) -> BulletinError:  # fmt: skip
+    """The error of a failed query, as a BulletinError naming the file: typst-py's query
+    raises a plain RuntimeError, so the document is compiled once more for the diagnostic."""
+    import typst
+
+    if not isinstance(e, typst.TypstError):
+        try:
+            _compiler(str(root.resolve())).compile(source.encode("utf-8"), format="svg",
+                                                   sys_inputs=dict(inputs))  # fmt: skip
+        except typst.TypstError as again:
+            e = again
+    return _error(e, images, shown)
 
 
 def _check(warnings: list[Any]) -> None:
