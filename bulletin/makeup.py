@@ -22,7 +22,6 @@ try a few thousand arrangements per 版 (bench/results.md).
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -63,20 +62,31 @@ class Story:
 
 
 @dataclass(frozen=True)
-class Head:
-    """A headline's height (em of the body) at widths (em): as an ordinary article's and as
-    the lead's (头条, larger)."""
+class HeadLines:
+    """A headline's lines, in em of the body: (natural width, height, leading) of its kicker,
+    title, subtitle and byline as set on one line, and the space between them."""
 
-    heights: dict[float, float]
-    lead: dict[float, float]
+    parts: tuple[tuple[float, float, float], ...]
+    extra: float
+
+    def height(self, width_em: float) -> float:
+        total = self.extra
+        for natural, height, leading in self.parts:
+            n = max(1, math.ceil(natural / max(width_em, 1.0) - 1e-6))  # Chinese breaks anywhere
+            total += n * height + (n - 1) * leading
+        return total
+
+
+@dataclass(frozen=True)
+class Head:
+    """A headline as an ordinary article's and as the lead's (头条, larger)."""
+
+    normal: HeadLines
+    lead: HeadLines
 
     def height(self, width: float, lead: bool, size: float) -> float:
-        """Its height in points set `width` points wide with a body of `size` points: as
-        measured at the nearest narrower width (narrower is never shorter)."""
-        table = self.lead if lead else self.heights
-        widths = sorted(table)
-        i = bisect.bisect_right(widths, width / size + 1e-6)
-        return size * (table[widths[i - 1]] if i else max(table.values()))
+        """Its height in points set `width` points wide over a body of `size` points."""
+        return size * (self.lead if lead else self.normal).height(width / size)
 
 
 @dataclass(frozen=True)
@@ -189,18 +199,16 @@ class Overflow:
 # -- columns: how many rows a text needs -------------------------------------------------------
 
 
-def fill(chunks: Sequence[tuple[int, bool, bool]], k: int, rows: int) -> list[int] | None:
-    """The lines each of `k` columns of `rows` lines holds when `chunks` (lines, split,
-    sticky) are filled into them one after another as Typst fills them, or None when they do
-    not fit: a paragraph breaks between columns only leaving two lines on each side (no
-    widow, no orphan), other blocks move whole, a heading goes with the first two lines of
-    what follows."""
+def fill(chunks: Sequence[tuple[int, bool, bool]], k: int, rows: int) -> tuple[list[int], int] | None:
+    """How `chunks` (lines, split, sticky) fill `k` columns of `rows` lines, one line after
+    another as Typst fills them (its widow and orphan costs are off in the print style):
+    the lines each column holds and how many paragraphs break leaving a single line at a
+    column's foot or head (an orphan or a widow), or None when they do not fit. Blocks
+    other than paragraphs move whole; a heading goes with the first line that follows."""
     used = [0] * k
-    col = 0
+    col, bad = 0, 0
     for i, (lines, split, sticky) in enumerate(chunks):
-        need = lines
-        if sticky and i + 1 < len(chunks):
-            need += min(2, chunks[i + 1][0])
+        need = lines + (1 if sticky and i + 1 < len(chunks) else 0)
         if not split or sticky:
             if lines > rows:
                 return None
@@ -216,14 +224,14 @@ def fill(chunks: Sequence[tuple[int, bool, bool]], k: int, rows: int) -> list[in
             if left <= space:
                 used[col] += left
                 break
-            take = min(space, left - 2)
-            if take >= 2:
-                used[col] += take
-                left -= take
+            if space:
+                bad += (space == 1) + (left - space == 1)
+                used[col] += space
+                left -= space
             col += 1
             if col >= k:
                 return None
-    return used
+    return used, bad
 
 
 def rows_needed(chunks: Sequence[tuple[int, bool, bool]], k: int) -> int:
@@ -337,12 +345,16 @@ class _Measure:
             ):
                 continue
             chunks = item.chunks(c)
-            rows = rows_needed(chunks, k)
-            used = fill(chunks, k, rows) or [0]
-            short = rows - min(used)
-            cost = rows + 3 * max(0, short - 2)
-            if best is None or cost < best[0]:
-                best = (cost, rows, k, short)
+            least = rows_needed(chunks, k)
+            for rows in (least, least + 1):
+                filled = fill(chunks, k, rows)
+                if filled is None:
+                    continue
+                used, bad = filled
+                short = rows - min(used)
+                cost = rows + 3 * max(0, short - 2) + 4 * bad
+                if best is None or cost < best[0]:
+                    best = (cost, rows, k, short + 100 * bad)
         if best is None:
             raise KeyError("not measured")
         wide = sum(math.ceil((h + 0.5 * self.pitch_pt) / self.pitch_pt) for h in item.story.wide)

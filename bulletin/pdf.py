@@ -53,8 +53,6 @@ PRINT_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 MEASURE_SIZE = 10  # points: text is measured at this size, in line lengths of whole characters
 BAND_WIDTHS = [30, 36, 42, 48, 56, 64, 72, 80, 90, 100]  # a table's widths measured, in em
-# headlines are measured at these widths (em of the body), about 6% apart
-HEAD_WIDTHS = [round(8 * 1.06**i, 1) for i in range(48)]
 DEBUG = os.environ.get("BULLETIN_PRINT_DEBUG")  # a folder: the measured source is kept there
 FIT_PASSES = 3  # layouts tried when Typst finds a block's text longer than measured
 _M = TypstMarkup
@@ -63,15 +61,15 @@ PAPERS: dict[str, dict[str, TypstMarkup]] = {
         "name": _M("a3"), "top": _M("14mm"), "bottom": _M("15mm"), "x": _M("15mm"),
         "body": _M("10.5pt"), "masthead": _M("46pt"),
         "masthead_gap": _M("2mm"), "issue": _M("13pt"), "meta": _M("11pt"),
-        "banner": _M("17pt"), "wide_title": _M("3.2em"), "wide_kicker": _M("1.6em"),
-        "title": _M("2em"), "kicker": _M("1.3em"),
+        "banner": _M("17pt"), "wide_title": _M("3.4"), "wide_kicker": _M("1.6"),
+        "title": _M("2.2"), "kicker": _M("1.3"),
     },
     "A4": {
         "name": _M("a4"), "top": _M("12mm"), "bottom": _M("13mm"), "x": _M("13mm"),
         "body": _M("10.5pt"), "masthead": _M("40pt"),
         "masthead_gap": _M("1.5mm"), "issue": _M("11pt"), "meta": _M("10pt"),
-        "banner": _M("14pt"), "wide_title": _M("2.6em"), "wide_kicker": _M("1.4em"),
-        "title": _M("1.8em"), "kicker": _M("1.2em"),
+        "banner": _M("14pt"), "wide_title": _M("2.6"), "wide_kicker": _M("1.4"),
+        "title": _M("1.9"), "kicker": _M("1.2"),
     },
 }  # fmt: skip
 THEME = resources.files("bulletin") / "theme" / "print"
@@ -257,6 +255,16 @@ def _chunk(markup: str, lines: dict[int, float]) -> makeup.Chunk:
     return makeup.Chunk(rounded, split, sticky, len(_CHARS.findall(plain)))
 
 
+def _with_end(markup: str, block_id: str) -> TypstMarkup:
+    """A block's last chunk with the mark of its end inside its last line (bl-end)."""
+    return TypstMarkup(f"{markup.rstrip()}#bl-end({string(block_id)})\n\n")
+
+
+def _head_lines(found: Mapping[str, Any]) -> makeup.HeadLines:
+    parts = tuple((float(w), float(h), float(lead)) for w, h, lead in found["parts"])
+    return makeup.HeadLines(parts, float(found["extra"]))
+
+
 def _mm(value: str) -> float:
     return float(value.removesuffix("mm")) * MM
 
@@ -414,7 +422,6 @@ class _Print:
             "size": TypstMarkup(f"{MEASURE_SIZE}pt"),
             "widths": TypstMarkup("(" + ", ".join(str(int(w)) for w in widths) + ",)"),
             "band_widths": TypstMarkup("(" + ", ".join(str(f) for f in BAND_WIDTHS) + ",)"),
-            "head_widths": TypstMarkup("(" + ", ".join(str(f) for f in HEAD_WIDTHS) + ",)"),
             "pages": pages,
             "articles": articles,
             "bands": bands,
@@ -517,8 +524,7 @@ class _Print:
             last = chunks[-1]
             chunks[-1] = makeup.Chunk({c: v + extra[a.slug] for c, v in last.lines.items()},
                                       last.split, last.sticky, last.chars)  # fmt: skip
-        head = makeup.Head(dict(zip(HEAD_WIDTHS, m["head"], strict=True)),
-                           dict(zip(HEAD_WIDTHS, m["lead"], strict=True)))  # fmt: skip
+        head = makeup.Head(_head_lines(m["head"]), _head_lines(m["lead"]))
         return makeup.Story(a.slug, tuple(chunks), head,
                             tuple(float(h) for h in m["wide"]), None,
                             extra.get(a.slug + "/head", 0))  # fmt: skip
@@ -562,7 +568,7 @@ def _environment(folders: tuple[str, ...], root: str) -> Any:
 
     env = make_environment(
         [Path(f) for f in folders],
-        {"chinese_date": chinese_date, "chinese_number": chinese_number},
+        {"chinese_date": chinese_date, "chinese_number": chinese_number, "with_end": _with_end},
     )
     env.bytecode_cache = bytecode_cache(Path(root), "typst")
     return env
@@ -641,7 +647,14 @@ def compile_checked(
         raise _diagnosed(e, source.text, root, source.inputs, source.images, shown) from None
     _check(warnings)
     frames = [f for f in found if f.get("frame")]
-    return pdf, sorted({f["id"] for f in found if not f["ok"]}), frames
+    where = {f["id"]: f for f in frames}
+    misfits = {f["id"] for f in found if not f["ok"]}
+    for end in (f for f in found if f.get("end")):
+        frame = where.get(end["id"])
+        if frame is None or end["page"] != frame["page"] or end["y"] > frame["bottom"] + 0.5 \
+                or end["x"] > frame["columns"][-1][1] + 0.5:  # fmt: skip
+            misfits.add(end["id"])
+    return pdf, sorted(misfits), frames
 
 
 def _options(date: dt.date) -> dict[str, Any]:
