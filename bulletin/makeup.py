@@ -520,21 +520,29 @@ def _evaluate(
     pmin, pmax = bounds.pitch
     lines_lo = math.ceil(height / (pmax * s) - 1e-9)  # at the widest pitch
     lines_hi = int(height / (pmin * s) + 1e-9)
-    guess = (hints or {}).get(grid, (lines_lo + lines_hi) // 2)
-    for _ in range(2):
-        m = measures.get((grid, guess))
+    # the number of lines N: the fewest with which the arrangement, its headlines and band
+    # measured at the pitch N gives, fit in N (a fixed point, reached in a step or two)
+    lines = max(lines_lo, min(lines_hi, (hints or {}).get(grid, (lines_lo + lines_hi) // 2)))
+    for _ in range(4):
+        m = measures.get((grid, lines))
         if m is None:
-            m = measures[(grid, guess)] = _Measure(grid, height / guess, bounds)
+            m = measures[(grid, lines)] = _Measure(grid, height / lines, bounds)
         total, rows, imbalance = _demand(m, shape, items, band)
-        if total == guess or not lines_lo <= total <= lines_hi:
+        if total > lines_hi:
+            if hints is not None:
+                hints[grid] = lines
+            return None
+        want = max(total, lines_lo)
+        if want == lines or (total <= lines and lines == lines_lo):
             break
-        guess = total
-    if hints is not None:
-        hints[grid] = max(lines_lo, min(lines_hi, total))
-    under = total < lines_lo
-    if total > lines_hi or (under and not allow_under):
+        lines = want
+    else:
         return None
-    lines = max(total, lines_lo)
+    if hints is not None:
+        hints[grid] = lines
+    under = total < lines_lo
+    if under and not allow_under:
+        return None
     pitch = height / (lines * s)
     # score: white space at the feet of stacks and 碰题 (the imbalance), the body size
     # (larger is better), the pitch (the middle of its range), the line length
