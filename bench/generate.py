@@ -256,6 +256,60 @@ def generate(n: int, out: Path, *, seed: int = 2021, charts: bool = True) -> Pat
     return out
 
 
+# -- the makeup corpus: editions of varied size ------------------------------------------------
+
+MAKEUP_SIZES = (3, 4, 5, 6, 7, 8, 9)
+
+
+def varied(out: Path, count: int, *, seed: int = 15) -> list[Path]:
+    """`count` one-edition projects of varied size for the print makeup (tests/test_makeup.py,
+    bench/makeup.py): 3–9 articles of together about 2,000–12,000 Chinese characters (the
+    lead the longest), on A3 or A4, with or without the 通报表 and its chart; the paper's
+    default bounds. Deterministic for a seed."""
+    if out.exists():
+        shutil.rmtree(out)
+    sentences, titles, kickers = sample_text()
+    rng = random.Random(seed)
+    projects = []
+    for index in range(count):
+        root = out / f"{index:02d}"
+        paper = ("A3", "A4")[index % 2]
+        articles = MAKEUP_SIZES[rng.randrange(len(MAKEUP_SIZES))]
+        total = rng.randrange(2000, 12001 if paper == "A3" else 6001, 500)
+        table = rng.random() < 0.6
+        (root / "content" / "2024-01").mkdir(parents=True)
+        (root / "bulletin.toml").write_text(
+            f'name = "商丘乡村振兴"\npublisher = "商丘市乡村振兴局"\npaper = "{paper}"\n',
+            encoding="utf-8",
+        )
+        slugs = [f"a{i}" for i in range(articles)]
+        (root / "content" / "2024-01" / "edition.toml").write_text(
+            'number = 1\ndate = 2024-01-05\nstatus = "published"\n\n'
+            f'[[pages]]\nbanner = "{BANNER}"\ncredit = "{CREDIT}"\n'
+            f"articles = [{', '.join(f'{chr(34)}{s}{chr(34)}' for s in slugs)}]\n"
+            + ('tables = ["microcredit"]\n' if table else ""),
+            encoding="utf-8",
+        )
+        weights = [2.0] + [rng.uniform(0.6, 1.4) for _ in slugs[1:]]
+        for slug, weight in zip(slugs, weights, strict=True):
+            size = int(total * weight / sum(weights))
+            paragraphs: list[str] = []
+            while sum(len(p) for p in paragraphs) < size:
+                paragraphs.append("".join(rng.choice(sentences) for _ in range(rng.randint(2, 5))))
+            (root / "content" / "2024-01" / f"{slug}.md").write_text(
+                f"---\nkicker: {_yaml(rng.choice(kickers))}\ntitle: {_yaml(rng.choice(titles))}"
+                f"\n---\n\n" + "\n\n".join(paragraphs) + "\n",
+                encoding="utf-8",
+            )
+        if table:
+            data = root / "data" / "2024-01"
+            data.mkdir(parents=True)
+            (data / "microcredit.csv").write_text(_csv_text(counts(rng, index)), encoding="utf-8")
+            (data / "microcredit.toml").write_text(table_spec(True), encoding="utf-8")
+        projects.append(root)
+    return projects
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("editions", type=int)

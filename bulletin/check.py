@@ -36,6 +36,8 @@ MSG = {
     "bulletin check again",
     "fix_data": "correct this place in the data file or the table spec (.toml) as the message says",
     "fix_other": "correct it as the message says, then run bulletin check again",
+    "fix_print": "shorten the article, or move an article to another page (版) in edition.toml; "
+    "until then the print edition continues it on a further sheet, with 下转 and 上接 lines",
     "fix_crosscheck": "check the hand-typed values (or the totals row) in the table: the web "
     "page and the PDF show the computed values",
     "fix_raw_html": "delete the HTML tags and write Markdown instead (bold is **text**)",
@@ -173,6 +175,7 @@ class Checker:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self.issues: list[Issue] = []
+        self.drawn: Mapping[str, Any] = {}  # the charts, by edition
 
     # -- collecting ---------------------------------------------------------------------------
 
@@ -235,6 +238,7 @@ class Checker:
         self.guard(lock.check, site)
         if config is not None:
             self.fonts(config, any(charts.values()))
+            self.print_fit(site, tables)
         return self.report()
 
     def edition(self, folder: Path) -> Any:
@@ -322,7 +326,7 @@ class Checker:
         if any(names.values()):
             from .charts import compute_charts
 
-            self.guard(compute_charts, site, computed)
+            self.drawn = self.guard(compute_charts, site, computed) or {}
         return names
 
     def page_tables(self, edition: Any, tables: Mapping[str, Any]) -> None:
@@ -345,6 +349,19 @@ class Checker:
                         line,
                         fix,
                     )
+
+    def print_fit(self, site: Any, tables: Mapping[str, Mapping[str, Any]]) -> None:
+        """Whether every 版 fits its sheet in the print edition (laid out as the build lays it
+        out, not typeset). Only for a project without errors: the makeup needs all of it."""
+        if any(i.level == "error" for i in self.issues):
+            return
+        from .pdf import print_findings
+
+        for edition in site.editions:
+            own = {k: v for k, v in tables.get(edition.id, {}).items() if v is not None}
+            found = self.guard(print_findings, site, edition, own, self.drawn.get(edition.id))
+            for finding in found or ():
+                self.warn(finding, MSG["fix_print"])
 
     def fonts(self, config: SiteConfig, charts: bool) -> None:
         from .pdf import check_fonts

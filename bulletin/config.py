@@ -107,6 +107,21 @@ class PageConfig(Model):
     credit: str | None = Field(None, description="本版由…供稿")
     articles: list[str] | None = Field(None, description="article slugs, in order")
     tables: list[str] = Field(default_factory=list, description="tables after the articles")
+    spans: dict[str, int] = Field(
+        default_factory=dict,
+        description="print: an article's block width in base columns, by article name",
+    )
+    table_at: Literal["bottom", "top"] = Field(
+        "bottom", description="print: the tables and charts at the foot, or under the lead"
+    )
+
+    @field_validator("spans")
+    @classmethod
+    def _spans(cls, v: dict[str, int]) -> dict[str, int]:
+        for slug, span in v.items():
+            if not 1 <= span <= 10:
+                raise ValueError(f"'{slug}' = {span}: a span is 1 to 10 base columns")
+        return v
 
 
 class Correction(Model):

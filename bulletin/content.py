@@ -284,6 +284,18 @@ def load_edition(root: Path, folder: Path, inputs: InputCache | None = None) -> 
                 hint=f'add "{article.slug}" to it, or delete {article.shown}',
             )
         page.articles.append(article)
+    for page in pages:
+        on_page = {a.slug for a in page.articles}
+        for slug in page.config.spans:
+            if slug not in on_page:
+                near = suggest(slug, list(on_page))
+                raise ConfigError(
+                    f"page {page.number} gives a span for '{slug}', which is not on that page",
+                    file=shown,
+                    line=_toml_line(toml_text(), ("pages", page.number - 1, "spans")),
+                    field=f"pages.{page.number - 1}.spans",
+                    hint=f"did you mean '{near}'?" if near else None,
+                )
     return Edition(id=folder.name, path=folder, shown=shown_dir, config=config, pages=pages)
 
 

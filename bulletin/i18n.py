@@ -405,6 +405,12 @@ CATALOGUE: tuple[tuple[str, str], ...] = (
         "核对表格中手填的数值（或合计行）：网页和 PDF 显示的是计算值",
     ),
     (
+        "shorten the article, or move an article to another page (版) in edition.toml; until "
+        "then the print edition continues it on a further sheet, with 下转 and 上接 lines",
+        "删减稿件，或在 edition.toml 里把一篇稿件移到别的版；否则 PDF 把它转到后面的一张纸上续完，"
+        "印“下转”“上接”",
+    ),
+    (
         "delete the HTML tags and write Markdown instead (bold is **text**)",
         "删去 HTML 标记，改用 Markdown 写法（加粗用 **文字**）",
     ),
@@ -739,7 +745,7 @@ CATALOGUE: tuple[tuple[str, str], ...] = (
     (
         "page {p:d} of {e:s} does not fit on one sheet even at the smallest size: '{a:q}' "
         "runs over by {n:d} lines ({c:d} characters) and continues on page {to:d}",
-        "{e}期第{p}版在最小字号下也排不进一张纸：稿件“{a}”超出 {n} 行（{c} 字），转到第{to}版续完",
+        "{e} 期第{p}版在最小字号下也排不进一张纸：稿件“{a}”超出 {n} 行（{c} 字），转到第{to}版续完",
     ),
     ("{row} {col}: reported {a}, computed {b}", "{row} {col}：报送 {a}，计算 {b}"),
     ("the sheet's hand-typed values differ from the computed ones", "表中手填的数值与计算值不一致"),

@@ -98,6 +98,7 @@ class Band:
     heights: dict[float, float]  # width (em of the body) -> the table's height there (em)
     charts: tuple[tuple[float, float], ...] = ()
     caption: float = 0.0  # a chart's caption and gap (em)
+    at: str = "bottom"  # "bottom": at the foot of the sheet; "top": under the lead's row
 
     def height(self, width: float, size: float) -> float:
         """The table's height in points at `width` points, set in `size`: as measured at the
@@ -196,10 +197,17 @@ class Overflow:
     chars: int
 
 
+class NotMeasured(LookupError):
+    """A line length the print stage did not measure (that grid is not tried)."""
+
+
 # -- columns: how many rows a text needs -------------------------------------------------------
 
 
-def fill(chunks: Sequence[tuple[int, bool, bool]], k: int, rows: int) -> tuple[list[int], int] | None:
+Chunks = Sequence[tuple[int, bool, bool]]  # (lines, split, sticky) of each chunk
+
+
+def fill(chunks: Chunks, k: int, rows: int) -> tuple[list[int], int] | None:
     """How `chunks` (lines, split, sticky) fill `k` columns of `rows` lines, one line after
     another as Typst fills them (its widow and orphan costs are off in the print style):
     the lines each column holds and how many paragraphs break leaving a single line at a
@@ -270,7 +278,7 @@ def grids(width: float, bounds: Bounds, sizes: Sequence[float] | None = None) ->
     """Every base grid the bounds allow: columns of whole characters."""
     found = []
     lo, hi = bounds.body
-    steps = int(round((hi - lo) / bounds.step))
+    steps = round((hi - lo) / bounds.step)
     for size in sizes or [round(hi - i * bounds.step, 2) for i in range(steps + 1)]:
         for n in range(bounds.columns[0], bounds.columns[1] + 1):
             c = int((width - (n - 1) * bounds.gutter) / (n * size) + 1e-9)
@@ -281,21 +289,32 @@ def grids(width: float, bounds: Bounds, sizes: Sequence[float] | None = None) ->
     return found
 
 
-def text_widths(grid: Grid, stories: Sequence[Story], bounds: Bounds) -> set[int]:
-    """The line lengths (characters) a layout on `grid` may use: the base column, and the
-    lead's or a full-width article's text in fewer, wider columns (变栏)."""
+def text_widths(grid: Grid, bounds: Bounds) -> set[int]:
+    """The line lengths (characters) a layout on `grid` may use: the base column, and a
+    block's text in fewer, wider columns (变栏): one fewer in a block of three columns or
+    more, up to three fewer across the whole sheet."""
     widths = {grid.c}
     for k in _wide_ks(grid, bounds):
         widths.add(grid.text_chars(grid.n, k))
-    return widths
+    for cols in range(3, grid.n):
+        widths.add(grid.text_chars(cols, cols - 1))
+    return {w for w in widths if w <= bounds.chars[1]}
 
 
 def _wide_ks(grid: Grid, bounds: Bounds) -> list[int]:
     """Text columns for a block across the whole sheet: fewer, wider ones while lines stay
     readable (at most bounds.chars[1] characters)."""
-    ks = [k for k in (grid.n - 1, grid.n - 2)
+    ks = [k for k in (grid.n - 1, grid.n - 2, grid.n - 3)
           if k >= 2 and grid.text_chars(grid.n, k) <= bounds.chars[1]]  # fmt: skip
     return ks or [grid.n]
+
+
+def _block_ks(grid: Grid, cols: int, bounds: Bounds) -> list[int]:
+    """Text columns for a block `cols` base columns wide: as many, or (变栏) one fewer in a
+    block of three columns or more, up to three fewer across the whole sheet."""
+    if cols == grid.n:
+        return _wide_ks(grid, bounds)
+    return [cols, cols - 1] if cols >= 3 else [cols]
 
 
 @dataclass
@@ -307,7 +326,8 @@ class Item:
     jump_from: int | None = None
 
     def chunks(self, c: int) -> list[tuple[int, bool, bool]]:
-        out = [(ch.lines[c], ch.split, ch.sticky) for ch in self.story.chunks[self.first : self.last]]
+        out = [(ch.lines[c], ch.split, ch.sticky)
+               for ch in self.story.chunks[self.first : self.last]]  # fmt: skip
         if self.jump_to is not None:
             out.append((1, False, False))  # （下转第N版）
         if self.jump_from is not None:
@@ -328,7 +348,9 @@ class _Measure:
         h = story.head.height(self.grid.span(cols), lead, self.grid.size)
         return max(2, math.ceil(h / self.pitch_pt + 0.45)) + story.pad
 
-    def block(self, index: int, item: Item, cols: int, lead: bool) -> tuple[int, int, int, int, int]:
+    def block(
+        self, index: int, item: Item, cols: int, lead: bool
+    ) -> tuple[int, int, int, int, int]:
         """(text rows, text columns, headline lines, lines of wide parts, lines its most
         short column ends above the frame). Its text is set in as many columns as the block
         is wide, or one fewer and wider (变栏), whichever leaves its columns more even."""
@@ -337,8 +359,7 @@ class _Measure:
             return self.memo[key]
         g = self.grid
         best: tuple[float, int, int, int] | None = None
-        ks = [cols, cols - 1] if 3 <= cols < g.n else [cols] if cols < g.n else _wide_ks(g, self.bounds)
-        for k in ks:
+        for k in _block_ks(g, cols, self.bounds):
             c = g.text_chars(cols, k)
             if c > self.bounds.chars[1] or any(
                 c not in ch.lines for ch in item.story.chunks[item.first : item.last]
@@ -352,11 +373,11 @@ class _Measure:
                     continue
                 used, bad = filled
                 short = rows - min(used)
-                cost = rows + 3 * max(0, short - 2) + 4 * bad
+                cost = rows + 50 * max(0, short - 2) + 4 * bad
                 if best is None or cost < best[0]:
                     best = (cost, rows, k, short + 100 * bad)
         if best is None:
-            raise KeyError("not measured")
+            raise NotMeasured
         wide = sum(math.ceil((h + 0.5 * self.pitch_pt) / self.pitch_pt) for h in item.story.wide)
         result = (best[1], best[2], self.head_lines(item.story, cols, lead), wide, best[3])
         self.memo[key] = result
@@ -452,10 +473,15 @@ def _stack(m: _Measure, items: list[Item], cols: int, idx: Sequence[int],
     """(lines, cost of its blocks' short columns) of a stack of blocks `cols` wide."""
     h, cost = 0, 0.0
     for j, i in enumerate(idx):
-        rows_, k, head, wide, short = m.block(i, items[i], cols, first_row and j == 0 and i == 0)
+        rows_, _, head, wide, short = m.block(i, items[i], cols, first_row and j == 0 and i == 0)
         h += rows_ + head + wide + (1 if j else 0)
-        cost += 25 * max(0, short - 2) * k
+        cost += 200 * max(0, short - 2)  # a column ending 3 lines or more short of its frame
     return h, cost
+
+
+def _spans_hold(row: _Row, items: list[Item]) -> bool:
+    """Whether every article the editor gave a span (edition.toml's `spans`) has it."""
+    return all(items[i].story.span in (None, cols) for cols, idx in row.stacks for i in idx)
 
 
 def _imbalance(row: _Row, heights: Sequence[int]) -> float:
@@ -479,6 +505,8 @@ def _best_row(
         return m.rows[key]
     best: tuple[_Row, int, float] | None = None
     for row in _one_row(idx, m.grid.n, max(1, m.grid.n // 2)):
+        if not _spans_hold(row, items):
+            continue
         stacks = [_stack(m, items, cols, st, False) for cols, st in row.stacks]
         hs = [h for h, _ in stacks]
         cost = _imbalance(row, hs) + sum(c for _, c in stacks)
@@ -623,6 +651,7 @@ def _place(plan: _Plan, items: list[Item], band: Band | None, bounds: Bounds) ->
     m = _Measure(grid, plan.pitch * s, bounds)
     blocks: list[Block] = []
     rules: list[Rule] = []
+    band_place: BandPlace | None = None
     line = 0
     total, _, _ = _demand(m, list(plan.rows), items, band)
     row_lines = _row_heights(m, plan.rows, items)
@@ -672,8 +701,15 @@ def _place(plan: _Plan, items: list[Item], band: Band | None, bounds: Bounds) ->
             blocks += placed
             col += cols
         line += row_lines[r]
-    band_place = None
-    if band is not None:
+        if r == 0 and band is not None and band.at == "top":  # the band under the lead's row
+            extra = _share(spare, places, places - 1)
+            gaps.append((line, extra))
+            rules.append(Rule(0, grid.n, line + extra // 2))
+            line += 1 + extra
+            lines, tcols, ccols = _band_lines(plan.pitch * s, band, grid)
+            band_place = BandPlace(line, lines, tcols, ccols)
+            line += lines
+    if band is not None and band.at != "top":
         extra = _share(spare, places, places - 1)
         gaps.append((line, extra))
         rules.append(Rule(0, grid.n, line + extra // 2))
@@ -734,7 +770,7 @@ def _solve(
                 try:
                     plan = _evaluate(grid, shape, items, band, height, bounds, measures,
                                      allow_under, hints)  # fmt: skip
-                except KeyError:  # a line length not measured
+                except NotMeasured:  # a line length not measured for this grid
                     break
                 if plan is None:
                     continue
@@ -758,6 +794,8 @@ def _arrangements(items: list[Item], n: int) -> Iterator[Shape]:
         sides = [0] if lead_cols == n else [1, 2, 3]
         for side in sides:
             if side >= len(items) or any(items[i].story.wide for i in range(1, 1 + side)):
+                continue
+            if any(items[i].story.span not in (None, n - lead_cols) for i in range(1, 1 + side)):
                 continue
             yield from _rows_for(items, n, side, lead_cols)
 

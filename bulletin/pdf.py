@@ -25,16 +25,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from . import makeup
 from .content import Article, Edition, Site
-from .errors import BulletinError, ConfigError, ContentError
+from .errors import BulletinError, ConfigError, ContentError, Finding
 from .images import ImageStore
 from .markdown import Context
-from . import makeup
-from .errors import Finding
 from .typst import (
     TypstMarkup,
-    content,
     computed_table,
+    content,
     make_environment,
     make_renderer,
     render_parts,
@@ -388,9 +387,10 @@ class _Print:
             chars = [_chunk(m, {}).chars for a in arts for m in a.chunks]
             area = height * (0.82 if index == 0 else 0.95)
 
-            def fits(g: makeup.Grid) -> bool:
-                lines = sum((c + 2) // g.c + 1 for c in chars) / g.n  # noqa: B023
-                lines += 1.6 * len(arts) + 3 + (15 if band is not None else 0)  # noqa: B023
+            def fits(g: makeup.Grid, chars: list[int] = chars, area: float = area,
+                     articles: int = len(arts), band: bool = band is not None) -> bool:  # fmt: skip
+                lines = sum((c + 2) // g.c + 1 for c in chars) / g.n
+                lines += 1.6 * articles + 3 + (15 if band else 0)
                 return lines <= area / (lo * g.size)
 
             best = max((g.size for g in grids if fits(g)), default=None)
@@ -400,7 +400,7 @@ class _Print:
             keep.sort(key=lambda g: (-g.size, g.n))
             chosen.append(keep)
             for g in keep:
-                widths |= makeup.text_widths(g, [], bounds)
+                widths |= makeup.text_widths(g, bounds)
         return chosen, sorted(widths)
 
     def measure(self, widths: list[int]) -> dict[str, Any]:
@@ -430,8 +430,10 @@ class _Print:
         if DEBUG:
             Path(DEBUG, f"{self.edition.id}-measure.typ").write_text(source, encoding="utf-8")
         try:
-            compiler = typst.Compiler(input=source.encode("utf-8"), root=str(self.root.resolve()),
-                                      font_paths=_fonts(), sys_inputs=self.drawn.inputs)  # fmt: skip
+            compiler = typst.Compiler(
+                input=source.encode("utf-8"), root=str(self.root.resolve()),
+                font_paths=_fonts(), sys_inputs=self.drawn.inputs,
+            )  # fmt: skip
             result = json.loads(compiler.query("<bl-measure>", field="value", one=True))
         except RuntimeError as e:
             raise _diagnosed(e, source, self.root, self.drawn.inputs, self.images.used,
@@ -465,23 +467,28 @@ class _Print:
                     dict(zip(BAND_WIDTHS, b["heights"], strict=True)),
                     tuple((c.size[1] / c.size[0], c.size[0]) for c in band_charts(self, page)),
                     float(b["caption"]),
+                    page.config.table_at,
                 )
             stories = []
             for a in arts:
                 articles_of[a.slug] = a
-                stories.append(self._story(a, found["articles"][a.slug], widths, extra))
+                stories.append(self._story(a, found["articles"][a.slug], widths, extra,
+                                           page.config.spans.get(a.slug)))  # fmt: skip
             geometry = found["pages"][index]
             height = body_h - geometry["top"] - geometry["foot"]
             hint = page.config.columns
             grids = page_grids[index]
             items = [makeup.Item(st, 0, len(st.chunks)) for st in stories]
-            layout = makeup.solve_items(items, measured_band, width=width, height=height,
-                                        bounds=self.bounds, grid_list=grids, columns=hint)  # fmt: skip
+            layout = makeup.solve_items(
+                items, measured_band, width=width, height=height, bounds=self.bounds,
+                grid_list=grids, columns=hint,
+            )  # fmt: skip
             if layout is None:
                 next_number = len(self.pages) + 1 + len(pending)
                 layout, rest, over = makeup.split(
                     items, measured_band, width=width, height=height, bounds=self.bounds,
-                    grid_list=grids, columns=hint, page=page.number, next_page=next_number)  # fmt: skip
+                    grid_list=grids, columns=hint, page=page.number, next_page=next_number,
+                )  # fmt: skip
                 findings.append(self._overflow(page.number, over, next_number))
                 pending.append((page.number, rest, grids))
             sheets.append(self._sheet(page.number, self.top(page, index == 0),
@@ -490,7 +497,7 @@ class _Print:
         cont = found["pages"][-1]
         number = len(self.pages)
         while pending:
-            origin, items, grids = pending.pop(0)
+            _, items, grids = pending.pop(0)
             number += 1
             height = body_h - cont["top"] - cont["foot"]
             layout = makeup.solve_items(items, None, width=width, height=height,
@@ -512,11 +519,11 @@ class _Print:
             f"page {page} of {self.edition.id} does not fit on one sheet even at the smallest "
             f"size: '{over.slug}' runs over by {over.lines} lines ({over.chars} characters) "
             f"and continues on page {to}",
-            file=article.shown, field="page",
-        )  # fmt: skip
+            file=article.shown,
+        )
 
     def _story(self, a: PrintArticle, m: Mapping[str, Any], widths: list[int],
-               extra: Mapping[str, int]) -> makeup.Story:  # fmt: skip
+               extra: Mapping[str, int], span: int | None = None) -> makeup.Story:  # fmt: skip
         chunks = []
         for markup, heights in zip(a.chunks, m["chunks"], strict=True):
             chunks.append(_chunk(markup, dict(zip(widths, heights, strict=True))))
@@ -526,7 +533,7 @@ class _Print:
                                       last.split, last.sticky, last.chars)  # fmt: skip
         head = makeup.Head(_head_lines(m["head"]), _head_lines(m["lead"]))
         return makeup.Story(a.slug, tuple(chunks), head,
-                            tuple(float(h) for h in m["wide"]), None,
+                            tuple(float(h) for h in m["wide"]), span,
                             extra.get(a.slug + "/head", 0))  # fmt: skip
 
     def _sheet(self, number: int, top: TypstMarkup, foot: TypstMarkup, layout: makeup.Layout,
@@ -575,6 +582,15 @@ def _environment(folders: tuple[str, ...], root: str) -> Any:
 
 
 # -- compiling ---------------------------------------------------------------------------------
+
+
+def print_findings(
+    site: Site, edition: Edition, tables: Mapping[str, Any], charts: Mapping[str, Any] | None
+) -> list[Finding]:
+    """What the print edition would report (a 版 that does not fit its sheet), from the
+    makeup alone: measured and laid out, not typeset (`bulletin check`)."""
+    check_fonts(site.config)
+    return _Print(site, edition, tables, site.root, charts).lay_out().findings
 
 
 @dataclass
