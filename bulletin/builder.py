@@ -103,6 +103,7 @@ def draw_one(
     charts: Mapping[str, Any],
     *,
     pdf: bool,
+    measures: Path | None = None,
 ) -> tuple[dict[str, bytes], list[Finding]]:
     """The edition's chart SVGs and, with `pdf`, its PDF and page-1 thumbnail; and what the
     print makeup reports (a 版 that does not fit its sheet)."""
@@ -112,7 +113,8 @@ def draw_one(
     if pdf:
         from .pdf import build_print, thumbnail_png
 
-        printed = build_print(site, edition, tables, root=site.root, charts=charts)
+        printed = build_print(site, edition, tables, root=site.root, charts=charts,
+                              measures=measures)  # fmt: skip
         files[f"{base}/{edition.id}.pdf"] = printed.pdf
         files[f"{base}/page-1.png"] = thumbnail_png(printed.pdf)
         findings = printed.findings
@@ -212,7 +214,9 @@ def do_work(ctx: Context, work: Work, prepared: Prepared | None = None) -> Done:
         done.pages[e.id] = ({p: store.put(d) for p, d in part.files.items()}, own + part.findings)
     for eid in work.draw:
         e = editions[eid]
-        files, made = draw_one(site, e, tables.get(eid, {}), charts.get(eid, {}), pdf=ctx.pdf)
+        measures = site.root / ".cache" / "bulletin" / "measure" if ctx.table_keys else None
+        files, made = draw_one(site, e, tables.get(eid, {}), charts.get(eid, {}), pdf=ctx.pdf,
+                               measures=measures)  # fmt: skip
         done.drawn[eid] = ({p: store.put(d) for p, d in files.items()}, made)
     if mine:
         keep_tables(ctx, (tables, charts, fresh & ids))

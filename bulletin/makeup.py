@@ -313,7 +313,7 @@ def _block_ks(grid: Grid, cols: int, bounds: Bounds) -> list[int]:
     """Text columns for a block `cols` base columns wide: as many, or (变栏) one fewer in a
     block of three columns or more, up to three fewer across the whole sheet."""
     if cols == grid.n:
-        return _wide_ks(grid, bounds)
+        return [cols, *(k for k in _wide_ks(grid, bounds) if k != cols)]
     return [cols, cols - 1] if cols >= 3 else [cols]
 
 
@@ -336,11 +336,17 @@ class Item:
 
 
 class _Measure:
-    """Block sizes on one grid at one pitch, memoized: (rows, k, head lines)."""
+    """Block sizes on one grid at one pitch, memoized. The text's part (rows, columns, the
+    short foot) does not depend on the pitch: it is kept in `text`, shared by the grid's
+    pitches."""
 
-    def __init__(self, grid: Grid, pitch_pt: float, bounds: Bounds) -> None:
+    def __init__(
+        self, grid: Grid, pitch_pt: float, bounds: Bounds,
+        text: dict[Any, Any] | None = None,
+    ) -> None:  # fmt: skip
         self.grid, self.pitch_pt, self.bounds = grid, pitch_pt, bounds
         self.memo: dict[tuple[int, int, int, bool], tuple[int, int, int, int, int]] = {}
+        self.text = text if text is not None else {}
         self.band: tuple[int, int, int] | None = None
         self.rows: dict[Any, tuple[_Row, int, float] | None] = {}
 
@@ -352,11 +358,25 @@ class _Measure:
         self, index: int, item: Item, cols: int, lead: bool
     ) -> tuple[int, int, int, int, int]:
         """(text rows, text columns, headline lines, lines of wide parts, lines its most
-        short column ends above the frame). Its text is set in as many columns as the block
-        is wide, or one fewer and wider (变栏), whichever leaves its columns more even."""
+        short column ends above the frame)."""
         key = (index, cols, item.last, lead)
         if key in self.memo:
             return self.memo[key]
+        rows, k, short = self._text(index, item, cols)
+        pitch = self.pitch_pt
+        wide = sum(math.ceil((h + 0.5 * pitch) / pitch) for h in item.story.wide)
+        result = (rows, k, self.head_lines(item.story, cols, lead), wide, short)
+        self.memo[key] = result
+        return result
+
+    def _text(self, index: int, item: Item, cols: int) -> tuple[int, int, int]:
+        """(rows, text columns, short foot) of an article's text in a block `cols` wide: in
+        as many columns as the block is wide or fewer and wider (变栏), whichever leaves its
+        columns most even, with no paragraph leaving a single line at a column's foot or head
+        where that can be had."""
+        key = (index, cols, item.first, item.last)
+        if key in self.text:
+            return self.text[key]
         g = self.grid
         best: tuple[float, int, int, int] | None = None
         for k in _block_ks(g, cols, self.bounds):
@@ -378,10 +398,8 @@ class _Measure:
                     best = (cost, rows, k, short + 100 * bad)
         if best is None:
             raise NotMeasured
-        wide = sum(math.ceil((h + 0.5 * self.pitch_pt) / self.pitch_pt) for h in item.story.wide)
-        result = (best[1], best[2], self.head_lines(item.story, cols, lead), wide, best[3])
-        self.memo[key] = result
-        return result
+        self.text[key] = best[1:]
+        return best[1:]
 
 
 def _compositions(total: int, parts: int, least: int) -> Iterator[tuple[int, ...]]:
@@ -499,22 +517,32 @@ def _best_row(
     m: _Measure, items: list[Item], idx: tuple[int, ...]
 ) -> tuple[_Row, int, float] | None:
     """The best way to cut a row's items into stacks: the most even (the least white space
-    at the feet of its stacks), then the lowest."""
+    at the feet of its stacks), then the lowest. Chosen once per grid (at the first pitch
+    tried: a pitch changes headline heights by a line at most), measured at each pitch."""
     key = ("row", idx)
     if key in m.rows:
         return m.rows[key]
-    best: tuple[_Row, int, float] | None = None
-    for row in _one_row(idx, m.grid.n, max(1, m.grid.n // 2)):
-        if not _spans_hold(row, items):
-            continue
-        stacks = [_stack(m, items, cols, st, False) for cols, st in row.stacks]
-        hs = [h for h, _ in stacks]
-        cost = _imbalance(row, hs) + sum(c for _, c in stacks)
-        top = max(hs)
-        if best is None or cost + 2 * top < best[2] + 2 * best[1]:
-            best = (row, top, cost)
-    m.rows[key] = best
-    return best
+    chosen = m.text.get(key)
+    if chosen is None:
+        best: tuple[_Row, float] | None = None
+        for row in _one_row(idx, m.grid.n, max(1, m.grid.n // 2)):
+            if not _spans_hold(row, items):
+                continue
+            stacks = [_stack(m, items, cols, st, False) for cols, st in row.stacks]
+            hs = [h for h, _ in stacks]
+            cost = _imbalance(row, hs) + sum(c for _, c in stacks) + 2 * max(hs)
+            if best is None or cost < best[1]:
+                best = (row, cost)
+        m.text[key] = chosen = best[0] if best is not None else False  # type: ignore[assignment]
+    if chosen is False:
+        m.rows[key] = None
+        return None
+    row = chosen  # type: ignore[assignment]
+    stacks = [_stack(m, items, cols, st, False) for cols, st in row.stacks]
+    hs = [h for h, _ in stacks]
+    found = (row, max(hs), _imbalance(row, hs) + sum(c for _, c in stacks))
+    m.rows[key] = found
+    return found
 
 
 @dataclass
@@ -554,7 +582,8 @@ def _evaluate(
     for _ in range(4):
         m = measures.get((grid, lines))
         if m is None:
-            m = measures[(grid, lines)] = _Measure(grid, height / lines, bounds)
+            text = next((x.text for (g, _), x in measures.items() if g == grid), None)
+            m = measures[(grid, lines)] = _Measure(grid, height / lines, bounds, text)
         total, rows, imbalance = _demand(m, shape, items, band)
         if total > lines_hi:
             if hints is not None:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
+import html
 import json
 import math
 import os
@@ -254,6 +256,35 @@ def _chunk(markup: str, lines: dict[int, float]) -> makeup.Chunk:
     return makeup.Chunk(rounded, split, sticky, len(_CHARS.findall(plain)))
 
 
+@functools.cache
+def _fonts_key() -> tuple[str, ...]:
+    return tuple(sorted(_families()))
+
+
+def _cached(folder: Path | None, key: str) -> Any:
+    if folder is None:
+        return None
+    try:
+        return json.loads((folder / key[:2] / f"{key}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _store(folder: Path | None, key: str, value: Any) -> None:
+    """An article's measures, kept for the next build (written whole or not at all)."""
+    if folder is None:
+        return
+    path = folder / key[:2] / f"{key}.json"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False,
+                                         encoding="utf-8", suffix=".tmp") as f:  # fmt: skip
+            json.dump(value, f)
+        os.replace(f.name, path)
+    except OSError:
+        pass  # a cache: not keeping it costs time, never correctness
+
+
 def _with_end(markup: str, block_id: str) -> TypstMarkup:
     """A block's last chunk with the mark of its end inside its last line (bl-end)."""
     return TypstMarkup(f"{markup.rstrip()}#bl-end({string(block_id)})\n\n")
@@ -403,14 +434,11 @@ class _Print:
                 widths |= makeup.text_widths(g, bounds)
         return chosen, sorted(widths)
 
-    def measure(self, widths: list[int]) -> dict[str, Any]:
-        import typst
-
-        articles = [
-            {"slug": a.slug, "chunks": a.chunks, "wide": a.wide, "title": a.meta.title,
-             "kicker": a.meta.kicker, "subtitle": a.meta.subtitle, "byline": a.meta.byline}
-            for _, arts, _ in self.pages for a in arts
-        ]  # fmt: skip
+    def measure(self, widths: list[int], cache: Path | None = None) -> dict[str, Any]:
+        """What the makeup needs, measured by Typst in one compilation: each page's top and
+        foot, every article's chunks in lines at each of `widths`, its headline and wide
+        parts, each band's table. An article measured before (same markup, line lengths,
+        styles and fonts) is taken from `cache` (a folder), when given."""
         last = len(self.pages) - 1
         pages = [
             {"top": self.top(page, i == 0), "foot": self.foot(page, i == last)}
@@ -423,22 +451,54 @@ class _Print:
             "widths": TypstMarkup("(" + ", ".join(str(int(w)) for w in widths) + ",)"),
             "band_widths": TypstMarkup("(" + ", ".join(str(f) for f in BAND_WIDTHS) + ",)"),
             "pages": pages,
-            "articles": articles,
+            "articles": [],
             "bands": bands,
         }
+        # the key of an article's measures: its markup, the line lengths, and the styles
+        # (the measuring document without any article), the fonts and the chart inputs
+        style = hashlib.sha256(self._render("measure.typ", measure=request).encode())
+        style.update(json.dumps(sorted(self.drawn.inputs.items())).encode())
+        style.update(json.dumps(sorted(_fonts_key())).encode())
+        keys, known = {}, {}
+        for _, arts, _ in self.pages:
+            for a in arts:
+                h = style.copy()
+                h.update(json.dumps([a.chunks, a.wide, a.meta.title, a.meta.kicker,
+                                     a.meta.subtitle, a.meta.byline]).encode())  # fmt: skip
+                keys[a.slug] = h.hexdigest()
+                hit = _cached(cache, keys[a.slug])
+                if hit is not None:
+                    known[a.slug] = hit
+                else:
+                    request["articles"].append({  # type: ignore[attr-defined]
+                        "slug": a.slug, "chunks": a.chunks, "wide": a.wide,
+                        "title": a.meta.title, "kicker": a.meta.kicker,
+                        "subtitle": a.meta.subtitle, "byline": a.meta.byline,
+                    })  # fmt: skip
+        rest_key = style.hexdigest()
+        rest = _cached(cache, rest_key)
+        if rest is not None and not request["articles"]:
+            return {**rest, "articles": known}
         source = self._render("measure.typ", measure=request)
         if DEBUG:
             Path(DEBUG, f"{self.edition.id}-measure.typ").write_text(source, encoding="utf-8")
+        # HTML export: measure() works there, and the answer comes back as text from the
+        # process's compiler, which remembers what it laid out before
         try:
-            compiler = typst.Compiler(
-                input=source.encode("utf-8"), root=str(self.root.resolve()),
-                font_paths=_fonts(), sys_inputs=self.drawn.inputs,
-            )  # fmt: skip
-            result = json.loads(compiler.query("<bl-measure>", field="value", one=True))
+            out = _compiler(str(self.root.resolve())).compile(
+                source.encode("utf-8"), format="html", sys_inputs=self.drawn.inputs
+            )
         except RuntimeError as e:
             raise _diagnosed(e, source, self.root, self.drawn.inputs, self.images.used,
                              self.edition.shown) from None  # fmt: skip
-        return result  # type: ignore[no-any-return]
+        found = re.search(rb"<code>(.*?)</code>", out, re.S)
+        assert found is not None, "the measuring document printed no measures"
+        result: dict[str, Any] = json.loads(html.unescape(found[1].decode("utf-8")))
+        for slug, measured in result["articles"].items():
+            _store(cache, keys[slug], measured)
+        _store(cache, rest_key, {"pages": result["pages"], "bands": result["bands"]})
+        result["articles"].update(known)
+        return result
 
     # -- laying out --
 
@@ -608,15 +668,17 @@ def build_print(
     *,
     root: Path,
     charts: Mapping[str, Any] | None = None,
+    measures: Path | None = None,
 ) -> Printed:
-    """The edition's PDF/A-3b, laid out by the makeup, with what did not fit. Should Typst
-    find a block's text longer than measured (it never has), that article is given a line
-    more and the edition laid out again."""
+    """The edition's PDF/A-3b, laid out by the makeup, with what did not fit. `measures`: a
+    folder keeping articles' measures between builds. Should Typst find a block's text
+    longer than measured (it never has), that article is given a line more and the edition
+    laid out again."""
     check_fonts(site.config)
     release_layouts()
     job = _Print(site, edition, tables, root, charts)
     page_grids, widths = job.widths()
-    found = job.measure(widths)
+    found = job.measure(widths, measures)
     extra: dict[str, int] = {}
     for _ in range(FIT_PASSES):
         source = job._sheets(found, page_grids, widths, extra)
