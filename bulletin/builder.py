@@ -200,6 +200,7 @@ def do_work(ctx: Context, work: Work, prepared: Prepared | None = None) -> Done:
     tables, charts, fresh = prepared or edition_tables(ctx, ids)
     if ctx.renderer is None:
         ctx.renderer = SiteRenderer(site, {}, pdf=ctx.pdf)
+        ctx.renderer.cache = ctx.table_keys is not None
     renderer = ctx.renderer
     renderer.tables, renderer.charts = tables, charts
     published = [e for e in site.editions if e.published]

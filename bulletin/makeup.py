@@ -181,6 +181,10 @@ class Layout:
     gaps: list[tuple[int, int]] = field(default_factory=list)  # (line, extra lines) spread
     score: float = 0.0
     fits: bool = True
+    # the arrangement: rows of stacks, each (base columns, the articles stacked in it); the
+    # band comes after row `band_after` (the last row: at the foot)
+    rows: list[list[tuple[int, list[str]]]] = field(default_factory=list)
+    band_after: int = -1
 
     @property
     def lead_pt(self) -> float:
@@ -745,8 +749,11 @@ def _place(plan: _Plan, items: list[Item], band: Band | None, bounds: Bounds) ->
         line += 1 + extra
         lines, tcols, ccols = _band_lines(plan.pitch * s, band, grid)
         band_place = BandPlace(line, plan.lines - line, tcols, ccols)
+    arrangement = [[(cols, [items[i].story.slug for i in idx]) for cols, idx in row.stacks]
+                   for row in plan.rows]  # fmt: skip
+    band_after = 0 if band is not None and band.at == "top" else len(plan.rows) - 1
     return Layout(grid.n, grid.c, s, plan.pitch, plan.lines, grid.gutter, blocks, band_place,
-                  rules, gaps, plan.score, plan.fits)  # fmt: skip
+                  rules, gaps, plan.score, plan.fits, arrangement, band_after)  # fmt: skip
 
 
 def _share(total: int, parts: int, i: int) -> int:
@@ -783,7 +790,7 @@ def _solve(
     allow_under: bool,
 ) -> Layout | None:
     if not items:
-        return None
+        return _band_only(band, height, bounds, grid_list)
     best: _Plan | None = None
     measures: dict[tuple[Grid, int], _Measure] = {}
     hints: dict[Grid, int] = {}
@@ -810,6 +817,23 @@ def _solve(
     if best is None:
         return None
     return _place(best, items, band, bounds)
+
+
+def _band_only(
+    band: Band | None, height: float, bounds: Bounds, grid_list: Sequence[Grid]
+) -> Layout | None:
+    """A 版 with no article: its tables and charts alone (or nothing), at the largest size."""
+    if not grid_list:
+        return None
+    grid = grid_list[0]
+    pitch = (bounds.pitch[0] + bounds.pitch[1]) / 2
+    lines = max(1, int(height / (pitch * grid.size)))
+    place = None
+    if band is not None:
+        _, tcols, ccols = _band_lines(height / lines, band, grid)
+        place = BandPlace(0, lines, tcols, ccols)
+    return Layout(grid.n, grid.c, grid.size, height / (lines * grid.size), lines, grid.gutter,
+                  [], place, [], fits=True, band_after=-1)  # fmt: skip
 
 
 def _arrangements(items: list[Item], n: int) -> Iterator[Shape]:

@@ -661,6 +661,40 @@ class Printed:
     frames: list[dict[str, Any]]  # every block's text columns on its page (Typst's word)
 
 
+_LAID_OUT: dict[tuple[str, str, int, int], tuple[_Print, dict[str, Any]]] = {}
+LAID_OUT_KEEP = 96  # editions whose measures this process keeps (a worker's run of them)
+
+
+def _laid_out(
+    site: Site, edition: Edition, tables: Mapping[str, Any], root: Path,
+    charts: Mapping[str, Any] | None, measures: Path | None,
+) -> tuple[_Print, list[list[makeup.Grid]], list[int], dict[str, Any]]:  # fmt: skip
+    """The edition's print job and its measures, made once per process: the web page
+    (web_rows) and the PDF (build_print) of one build share them."""
+    key = (str(root), edition.id, id(tables), id(charts))
+    if key not in _LAID_OUT:
+        job = _Print(site, edition, tables, root, charts)
+        grids, widths = job.widths()
+        found = job.measure(widths, measures)
+        while len(_LAID_OUT) >= LAID_OUT_KEEP:
+            _LAID_OUT.pop(next(iter(_LAID_OUT)))
+        _LAID_OUT[key] = (job, {"grids": grids, "widths": widths, "found": found})
+    job, kept = _LAID_OUT[key]
+    return job, kept["grids"], kept["widths"], kept["found"]
+
+
+def web_rows(
+    site: Site, edition: Edition, tables: Mapping[str, Any], charts: Mapping[str, Any] | None,
+    measures: Path | None = None,
+) -> list[makeup.Layout]:  # fmt: skip
+    """Each 版's layout on its sheet, for the web page to group its articles the same way:
+    the same lead, the same rows of stacks (the first sheet of a 版 that jumps)."""
+    check_fonts(site.config)
+    job, grids, widths, found = _laid_out(site, edition, tables, site.root, charts, measures)
+    sheets = job._sheets(found, grids, widths, {}).sheets
+    return [s.layout for s in sheets[: len(job.pages)]]
+
+
 def build_print(
     site: Site,
     edition: Edition,
@@ -676,9 +710,7 @@ def build_print(
     laid out again."""
     check_fonts(site.config)
     release_layouts()
-    job = _Print(site, edition, tables, root, charts)
-    page_grids, widths = job.widths()
-    found = job.measure(widths, measures)
+    job, page_grids, widths, found = _laid_out(site, edition, tables, root, charts, measures)
     extra: dict[str, int] = {}
     for _ in range(FIT_PASSES):
         source = job._sheets(found, page_grids, widths, extra)

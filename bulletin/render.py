@@ -67,6 +67,17 @@ def edition_dir(edition: Edition) -> str:
     return f"editions/{edition.id}"
 
 
+def _rows(layout: Any, rendered: dict[str, RenderedArticle]) -> list[dict[str, Any]]:
+    """A sheet's rows of stacks (bulletin.makeup.Layout.rows) with the rendered articles:
+    [{"n": base columns, "stacks": [{"cols": …, "articles": […]}]}]."""
+    return [
+        {"n": layout.n,
+         "stacks": [{"cols": cols, "articles": [rendered[s] for s in slugs if s in rendered]}
+                    for cols, slugs in row]}
+        for row in layout.rows
+    ]  # fmt: skip
+
+
 def article_path(edition: Edition, article: Article) -> str:
     return f"{edition_dir(edition)}/{article.slug}.html"
 
@@ -131,6 +142,7 @@ class SiteRenderer:
     ) -> None:
         self.site = site
         self.pdf = pdf
+        self.cache = True  # the print measures kept in .cache/ (the builder's --no-cache: off)
         self.tables = tables
         self.charts = charts or {}  # edition id -> chart name -> bulletin.charts.Chart
         self.env = make_environment(site.root / "templates")
@@ -185,19 +197,30 @@ class SiteRenderer:
         self.out.findings.extend(ctx.findings)
         return RenderedArticle(article, Markup(html), article_path(edition, article), ctx.wide)
 
+    def print_layouts(self, edition: Edition) -> list[Any]:
+        from .pdf import web_rows
+
+        measures = self.site.root / ".cache" / "bulletin" / "measure" if self.cache else None
+        return web_rows(self.site, edition, self.tables.get(edition.id, {}),
+                        self.charts.get(edition.id, {}), measures)  # fmt: skip
+
     def edition(self, edition: Edition, around: dict[str, Any], *, home: bool = False) -> None:
         """The edition's pages (its chart SVGs are drawn by the print stage, with its PDF)."""
         base = edition_dir(edition)
         images = ImageStore(edition.path, self.site.root)
         rendered = {a.slug: self.article_html(edition, a, images) for a in edition.articles}
+        # with the print edition, each 版 groups its articles as its sheet does
+        layouts = self.print_layouts(edition) if self.pdf else []
         pages = [
             {
                 "number": p.number,
                 "config": p.config,
                 "articles": [rendered[a.slug] for a in p.articles],
                 "tables": [self.table_html(edition, t) for t in p.config.tables],
+                "rows": _rows(layouts[i], rendered) if i < len(layouts) else None,
+                "band_after": layouts[i].band_after if i < len(layouts) else -1,
             }
-            for p in edition.pages
+            for i, p in enumerate(edition.pages)
         ]
         for path, data in images.files.items():
             self.out.files[f"{base}/{path}"] = data

@@ -241,3 +241,39 @@ def test_a_span_for_an_article_not_on_the_page_is_an_error(sample_copy: Path) ->
     assert "content/2021-12/edition.toml:13: error:" in result.output, result.output
     assert "page 1 gives a span for 'minquam', which is not on that page" in result.output
     assert "did you mean 'minquan'?" in result.output
+
+
+# -- screen and paper ----------------------------------------------------------------------------
+
+
+def test_the_web_edition_groups_its_articles_as_the_sheet(sample_copy: Path) -> None:
+    """The same lead and the same rows of stacks on the page as on the printed sheet."""
+    from lxml import html
+
+    from bulletin.builder import build
+
+    build(sample_copy)
+    page = html.fromstring((sample_copy / "site/editions/2021-12/index.html").read_bytes())
+    web = [
+        [(int(stack.get("class").split("span-")[1].split()[0]),
+          [a.get("id") for a in stack.findall("article")])
+         for stack in row.findall("div")]
+        for row in page.find_class("row")
+    ]  # fmt: skip
+    site = load_site(sample_copy)
+    edition = next(e for e in site.editions if e.id == "2021-12")
+    tables = compute_tables(site)
+    [layout] = pdf.web_rows(site, edition, tables[edition.id],
+                            compute_charts(site, tables).get(edition.id))  # fmt: skip
+    assert web == layout.rows
+    assert web[0] == [(layout.n, ["caizheng"])]  # the lead, across the sheet
+    assert sorted(a for row in web for _, ids in row for a in ids) == sorted(
+        a.slug for a in edition.articles
+    )
+    # the table and chart after the row the sheet puts them after
+    rows = page.find_class("row")
+    table = page.find_class("bulletin-table")[0]
+    assert rows[layout.band_after].getnext() is table or rows[-1].getnext() is table
+    build(sample_copy, pdf=False)  # without the print edition: the columns of the screen
+    quick = (sample_copy / "site/editions/2021-12/index.html").read_text(encoding="utf-8")
+    assert 'class="row' not in quick and 'class="articles"' in quick
