@@ -743,6 +743,11 @@ CATALOGUE: tuple[tuple[str, str], ...] = (
     ("cross-check failed: {first:m}", "核对不一致：{first}"),
     ("cross-check: {d:m}", "交叉核对：{d}"),
     (
+        "page {p:d} gives a span for '{a:q}', which is not on that page",
+        "第 {p} 版给“{a}”写了 spans，但这一版没有这篇稿件",
+    ),
+    ("'{a:q}' = {n}: a span is 1 to 10 base columns", "“{a}” = {n}：一篇稿件占 1 到 10 个基本栏"),
+    (
         "page {p:d} of {e:s} does not fit on one sheet even at the smallest size: '{a:q}' "
         "runs over by {n:d} lines ({c:d} characters) and continues on page {to:d}",
         "{e} 期第{p}版在最小字号下也排不进一张纸：稿件“{a}”超出 {n} 行（{c} 字），转到第{to}版续完",

@@ -337,8 +337,9 @@ class _Print:
 
     def __init__(
         self, site: Site, edition: Edition, tables: Mapping[str, Any], root: Path,
-        charts: Mapping[str, Any] | None,
+        charts: Mapping[str, Any] | None, *, write: bool = True,
     ) -> None:  # fmt: skip
+        """`write`: keep compiled templates in .cache/ (not for `check`)."""
         self.site, self.edition, self.tables, self.root = site, edition, tables, root
         self.images = _Images(edition, root)
         self.drawn = _Charts(charts or {})
@@ -355,7 +356,7 @@ class _Print:
         }
         folders = [site.root / "templates" / "print", THEME]
         self.env = _environment(tuple(str(f) for f in folders if Path(str(f)).is_dir()),
-                                str(site.root))  # fmt: skip
+                                str(site.root) if write else None)  # fmt: skip
         self.paper = PAPERS[site.config.paper]
         md = make_renderer()
         self.pages = []
@@ -363,6 +364,7 @@ class _Print:
             articles = [_article(md, a, tables, self.images, self.drawn) for a in page.articles]
             self.pages.append((page, articles, self._band(page)))
         self.tail = _tail(site, edition)
+        self.kept: dict[str, Any] = {}  # its measures and layout (_laid_out)
 
     def _band(self, page: Any) -> Band | None:
         credit = page.config.credit
@@ -381,6 +383,20 @@ class _Print:
         if not tables:
             return None
         return Band(TypstMarkup("#v(0.8em)\n".join(tables)), charts)
+
+    def digest(self) -> str:
+        """What the layout depends on: the settings, each 版's configuration, every article's
+        markup and headline, the tables' markup and the charts."""
+        h = hashlib.sha256(self.site.config.model_dump_json().encode())
+        h.update(self.edition.config.model_dump_json().encode())
+        for page, arts, band in self.pages:
+            h.update(page.config.model_dump_json().encode())
+            for a in arts:
+                h.update(json.dumps([a.slug, a.chunks, a.wide, a.meta.model_dump_json()]).encode())
+            h.update(json.dumps([band.table, band.charts] if band else None).encode())
+        h.update(json.dumps(sorted(self.drawn.inputs.items())).encode())
+        h.update(str(self.root).encode())
+        return h.hexdigest()
 
     # -- the parts of a sheet --
 
@@ -627,17 +643,19 @@ def typst_source(
 
 
 @functools.lru_cache(maxsize=4)
-def _environment(folders: tuple[str, ...], root: str) -> Any:
+def _environment(folders: tuple[str, ...], root: str | None) -> Any:
     """One Jinja2 environment per template folders: the template is compiled once per build,
     not once per edition (Jinja still reloads it when the file changes), and its compiled
-    form is kept in the project's .cache/ for the next build."""
+    form is kept in the project's .cache/ for the next build (not with `root` None: `check`
+    writes nothing)."""
     from .render import bytecode_cache
 
     env = make_environment(
         [Path(f) for f in folders],
         {"chinese_date": chinese_date, "chinese_number": chinese_number, "with_end": _with_end},
     )
-    env.bytecode_cache = bytecode_cache(Path(root), "typst")
+    if root is not None:
+        env.bytecode_cache = bytecode_cache(Path(root), "typst")
     return env
 
 
@@ -650,7 +668,7 @@ def print_findings(
     """What the print edition would report (a 版 that does not fit its sheet), from the
     makeup alone: measured and laid out, not typeset (`bulletin check`)."""
     check_fonts(site.config)
-    return _Print(site, edition, tables, site.root, charts).lay_out().findings
+    return _Print(site, edition, tables, site.root, charts, write=False).lay_out().findings
 
 
 @dataclass
@@ -661,26 +679,29 @@ class Printed:
     frames: list[dict[str, Any]]  # every block's text columns on its page (Typst's word)
 
 
-_LAID_OUT: dict[tuple[str, str, int, int], tuple[_Print, dict[str, Any]]] = {}
-LAID_OUT_KEEP = 96  # editions whose measures this process keeps (a worker's run of them)
+_LAID_OUT: dict[str, dict[str, Any]] = {}
+LAID_OUT_KEEP = 96  # editions whose layouts this process keeps (a worker's run of them)
 
 
 def _laid_out(
     site: Site, edition: Edition, tables: Mapping[str, Any], root: Path,
     charts: Mapping[str, Any] | None, measures: Path | None,
-) -> tuple[_Print, list[list[makeup.Grid]], list[int], dict[str, Any]]:  # fmt: skip
-    """The edition's print job and its measures, made once per process: the web page
-    (web_rows) and the PDF (build_print) of one build share them."""
-    key = (str(root), edition.id, id(tables), id(charts))
-    if key not in _LAID_OUT:
-        job = _Print(site, edition, tables, root, charts)
+) -> tuple[_Print, TypstSource]:  # fmt: skip
+    """The edition's print job, measured and laid out, made once per process for the same
+    inputs: the web page (web_rows) and the PDF (build_print) of one build share it."""
+    job = _Print(site, edition, tables, root, charts)
+    key = job.digest()
+    kept = _LAID_OUT.get(key)
+    if kept is None:
         grids, widths = job.widths()
         found = job.measure(widths, measures)
+        kept = {"grids": grids, "widths": widths, "found": found,
+                "source": job._sheets(found, grids, widths, {})}  # fmt: skip
         while len(_LAID_OUT) >= LAID_OUT_KEEP:
             _LAID_OUT.pop(next(iter(_LAID_OUT)))
-        _LAID_OUT[key] = (job, {"grids": grids, "widths": widths, "found": found})
-    job, kept = _LAID_OUT[key]
-    return job, kept["grids"], kept["widths"], kept["found"]
+        _LAID_OUT[key] = kept
+    job.kept = kept
+    return job, kept["source"]
 
 
 def web_rows(
@@ -690,9 +711,8 @@ def web_rows(
     """Each 版's layout on its sheet, for the web page to group its articles the same way:
     the same lead, the same rows of stacks (the first sheet of a 版 that jumps)."""
     check_fonts(site.config)
-    job, grids, widths, found = _laid_out(site, edition, tables, site.root, charts, measures)
-    sheets = job._sheets(found, grids, widths, {}).sheets
-    return [s.layout for s in sheets[: len(job.pages)]]
+    job, source = _laid_out(site, edition, tables, site.root, charts, measures)
+    return [s.layout for s in source.sheets[: len(job.pages)]]
 
 
 def build_print(
@@ -710,10 +730,12 @@ def build_print(
     laid out again."""
     check_fonts(site.config)
     release_layouts()
-    job, page_grids, widths, found = _laid_out(site, edition, tables, root, charts, measures)
+    job, source = _laid_out(site, edition, tables, root, charts, measures)
+    kept = job.kept
     extra: dict[str, int] = {}
-    for _ in range(FIT_PASSES):
-        source = job._sheets(found, page_grids, widths, extra)
+    for attempt in range(FIT_PASSES):
+        if attempt:
+            source = job._sheets(kept["found"], kept["grids"], kept["widths"], extra)
         pdf, misfits, frames = compile_checked(source, root=root, date=edition.config.date,
                                                shown=edition.shown)  # fmt: skip
         if DEBUG:
