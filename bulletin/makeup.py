@@ -612,6 +612,7 @@ def _evaluate(
         - 60 * s
         + 80 * abs(pitch - (pmin + pmax) / 2)
         + 2 * abs(grid.c - 13)
+        + 25 * max(0, 11 - grid.c)  # lines shorter than 11 characters read badly
         + (1000 + 100 * (lines_lo - total) if under else 0)
     )
     return _Plan(grid, rows, pitch, lines, score, [], None, [], [], not under)
