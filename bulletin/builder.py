@@ -209,16 +209,20 @@ def do_work(ctx: Context, work: Work, prepared: Prepared | None = None) -> Done:
     render = [editions[i] for i in work.render]
     around = neighbours(published, render)
     done = Done({}, {})
-    for e in render:
-        part = render_edition(renderer, e, around[e.id], home=e is latest)
-        own = [f for table in tables[e.id].values() for f in table.findings]
-        done.pages[e.id] = ({p: store.put(d) for p, d in part.files.items()}, own + part.findings)
-    for eid in work.draw:
+    measures = site.root / ".cache" / "bulletin" / "measure" if ctx.table_keys else None
+    # each edition's page, then its PDF: the two share the edition's print layout, which the
+    # process keeps only for its last few editions
+    for eid in [i for i in (e.id for e in site.editions) if i in ids]:
         e = editions[eid]
-        measures = site.root / ".cache" / "bulletin" / "measure" if ctx.table_keys else None
-        files, made = draw_one(site, e, tables.get(eid, {}), charts.get(eid, {}), pdf=ctx.pdf,
-                               measures=measures)  # fmt: skip
-        done.drawn[eid] = ({p: store.put(d) for p, d in files.items()}, made)
+        if eid in work.render:
+            part = render_edition(renderer, e, around[eid], home=e is latest)
+            own = [f for table in tables[eid].values() for f in table.findings]
+            done.pages[eid] = ({p: store.put(d) for p, d in part.files.items()},
+                               own + part.findings)  # fmt: skip
+        if eid in work.draw:
+            files, made = draw_one(site, e, tables.get(eid, {}), charts.get(eid, {}),
+                                   pdf=ctx.pdf, measures=measures)  # fmt: skip
+            done.drawn[eid] = ({p: store.put(d) for p, d in files.items()}, made)
     if mine:
         keep_tables(ctx, (tables, charts, fresh & ids))
     return done

@@ -680,7 +680,9 @@ class Printed:
 
 
 _LAID_OUT: dict[str, dict[str, Any]] = {}
-LAID_OUT_KEEP = 96  # editions whose layouts this process keeps (a worker's run of them)
+# editions whose layouts this process keeps: a page and its PDF are made one after the other,
+# except in a small build, whose pages all come first (builder.POOL_MIN editions at most)
+LAID_OUT_KEEP = 8
 
 
 def _laid_out(

@@ -160,8 +160,11 @@ def test_sample_holds_every_headline_paragraph_number_and_chart(
         for field in (article.meta.title, article.meta.kicker, article.meta.subtitle):
             if field:
                 assert "".join(field.split()) in text, field
-    for para in paragraphs(site, edition, tables[edition.id]):
+    at = -1
+    for para in paragraphs(site, edition, tables[edition.id]):  # all there, in reading order
         assert para in text, para[:30]
+        assert text.index(para) > at, para[:30]
+        at = text.index(para)
     for name in edition.pages[0].config.tables:
         table = tables[edition.id][name]
         assert "".join(table.title.split()) in text
@@ -249,6 +252,28 @@ def test_each_sample_edition_is_one_full_sheet(
                             charts=charts.get(nxt.id))  # fmt: skip
     assert len(page_sizes(other.pdf)) == 1 and not other.findings
     assert_nothing_overlaps_or_leaves_the_page(other.pdf)
+    text, at = text_of(other.pdf), -1
+    for para in paragraphs(site, nxt, tables[nxt.id]):  # all there, in reading order
+        assert text.index(para) > at, para[:30]
+        at = text.index(para)
+
+
+def test_measures_kept_between_builds_change_no_byte(
+    sample: tuple[Site, Edition, dict[str, Any], dict[str, Any]], tmp_path: Path
+) -> None:
+    """The measures kept in .cache/bulletin/measure give the layout, and so the PDF, that
+    measuring again gives."""
+    site, edition, tables, charts = sample
+    pdf._LAID_OUT.clear()
+    kw = {"root": site.root, "charts": charts.get(edition.id), "measures": tmp_path}
+    first = pdf.build_print(site, edition, tables[edition.id], **kw).pdf
+    assert list(tmp_path.rglob("*.json"))
+    pdf._LAID_OUT.clear()
+    again = pdf.build_print(site, edition, tables[edition.id], **kw).pdf
+    pdf._LAID_OUT.clear()
+    fresh = pdf.build_print(site, edition, tables[edition.id], root=site.root,
+                            charts=charts.get(edition.id)).pdf  # fmt: skip
+    assert first == again == fresh
 
 
 def test_same_inputs_same_bytes(
