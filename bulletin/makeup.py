@@ -294,14 +294,13 @@ def grids(width: float, bounds: Bounds, sizes: Sequence[float] | None = None) ->
 
 
 def text_widths(grid: Grid, bounds: Bounds) -> set[int]:
-    """The line lengths (characters) a layout on `grid` may use: the base column, and a
-    block's text in fewer, wider columns (变栏): one fewer in a block of three columns or
-    more, up to three fewer across the whole sheet."""
+    """The line lengths (characters) measured for `grid`: the base column, and a block across
+    the whole sheet set in up to three fewer, wider columns (变栏). A narrower block may also
+    be set in one column fewer, where that line length was measured for another grid
+    (measuring costs in proportion to the line lengths: bench/results.md)."""
     widths = {grid.c}
     for k in _wide_ks(grid, bounds):
         widths.add(grid.text_chars(grid.n, k))
-    for cols in range(3, grid.n):
-        widths.add(grid.text_chars(cols, cols - 1))
     return {w for w in widths if w <= bounds.chars[1]}
 
 

@@ -55,7 +55,8 @@ PRINT_DEFAULTS: dict[str, dict[str, Any]] = {
 MEASURE_SIZE = 10  # points: text is measured at this size, in line lengths of whole characters
 BAND_WIDTHS = [30, 36, 42, 48, 56, 64, 72, 80, 90, 100]  # a table's widths measured, in em
 DEBUG = os.environ.get("BULLETIN_PRINT_DEBUG")  # a folder: the measured source is kept there
-FIT_PASSES = 3  # layouts tried when Typst finds a block's text longer than measured
+FIT_PASSES = 3
+GRIDS_PER_SIZE = 2  # base grids tried at each body size (those nearest 13 characters a line)  # layouts tried when Typst finds a block's text longer than measured
 _M = TypstMarkup
 PAPERS: dict[str, dict[str, TypstMarkup]] = {
     "A3": {
@@ -444,6 +445,12 @@ class _Print:
             smallest = min((g.size for g in grids), default=None)
             keep = [g for g in grids if g.size == smallest or (
                 best is not None and abs(g.size - best) <= step + 1e-9)]  # fmt: skip
+            # at each size the two grids whose columns read best (nearest 13 characters):
+            # measuring costs in proportion to the line lengths measured
+            if pin is None:
+                keep = [g for g in keep
+                        if sorted((abs(x.c - 13.5), x.n) for x in keep if x.size == g.size
+                                  ).index((abs(g.c - 13.5), g.n)) < GRIDS_PER_SIZE]  # fmt: skip
             keep.sort(key=lambda g: (-g.size, g.n))
             chosen.append(keep)
             for g in keep:
