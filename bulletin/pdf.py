@@ -55,8 +55,8 @@ PRINT_DEFAULTS: dict[str, dict[str, Any]] = {
 MEASURE_SIZE = 10  # points: text is measured at this size, in line lengths of whole characters
 BAND_WIDTHS = [30, 36, 42, 48, 56, 64, 72, 80, 90, 100]  # a table's widths measured, in em
 DEBUG = os.environ.get("BULLETIN_PRINT_DEBUG")  # a folder: the measured source is kept there
-FIT_PASSES = 3
-GRIDS_PER_SIZE = 2  # base grids tried at each body size (those nearest 13 characters a line)  # layouts tried when Typst finds a block's text longer than measured
+FIT_PASSES = 3  # layouts tried when Typst finds a block's text longer than measured
+GRIDS_PER_SIZE = 2  # base grids tried at each body size (those nearest 13 characters a line)
 _M = TypstMarkup
 PAPERS: dict[str, dict[str, TypstMarkup]] = {
     "A3": {
