@@ -141,6 +141,7 @@ class Block:
     jump_to: int | None = None  # 下转第N版
     jump_from: int | None = None  # 上接第N版
     wide: int = 0  # lines of its parts across the block (a table in its text), after the text
+    spread: dict[int, int] = field(default_factory=dict)  # blank lines before its chunk i
     slack: int = 0  # lines of white space given to its headline area
 
     @property
@@ -211,12 +212,15 @@ class NotMeasured(LookupError):
 Chunks = Sequence[tuple[int, bool, bool]]  # (lines, split, sticky) of each chunk
 
 
-def fill(chunks: Chunks, k: int, rows: int) -> tuple[list[int], int] | None:
+def fill(
+    chunks: Chunks, k: int, rows: int, starts: list[tuple[int, int]] | None = None
+) -> tuple[list[int], int] | None:
     """How `chunks` (lines, split, sticky) fill `k` columns of `rows` lines, one line after
     another as Typst fills them (its widow and orphan costs are off in the print style):
     the lines each column holds and how many paragraphs break leaving a single line at a
     column's foot or head (an orphan or a widow), or None when they do not fit. Blocks
-    other than paragraphs move whole; a heading goes with the first line that follows."""
+    other than paragraphs move whole; a heading goes with the first line that follows.
+    `starts`, when given, receives the (column, line) at which each chunk starts."""
     used = [0] * k
     col, bad = 0, 0
     for i, (lines, split, sticky) in enumerate(chunks):
@@ -228,8 +232,16 @@ def fill(chunks: Chunks, k: int, rows: int) -> tuple[list[int], int] | None:
                 col += 1
                 if col >= k:
                     return None
+            if starts is not None:
+                starts.append((col, used[col]))
             used[col] += lines
             continue
+        if used[col] == rows:  # (a full column: the paragraph starts in the next)
+            col += 1
+            if col >= k:
+                return None
+        if starts is not None:
+            starts.append((col, used[col]))
         left = lines
         while left:
             space = rows - used[col]
@@ -244,6 +256,29 @@ def fill(chunks: Chunks, k: int, rows: int) -> tuple[list[int], int] | None:
             if col >= k:
                 return None
     return used, bad
+
+
+SPREAD_MOST = 2  # blank lines at most between two paragraphs (spread)
+
+
+def spread(chunks: Chunks, k: int, rows: int) -> dict[int, int]:
+    """White space for a block whose last column would end three lines or more short of its
+    frame: whole blank lines between the paragraphs of that column ({chunk: lines before
+    it}, SPREAD_MOST at most each), so that it ends at its frame, or within two lines of it,
+    as the others do. Empty when that cannot be had."""
+    starts: list[tuple[int, int]] = []
+    filled = fill(chunks, k, rows, starts)
+    if filled is None:
+        return {}
+    used = filled[0]
+    last = max(j for j in range(k) if used[j]) if any(used) else 0
+    short = rows - used[last]
+    gaps = [i for i, (col, line) in enumerate(starts) if col == last and line > 0]
+    give = min(short, SPREAD_MOST * len(gaps))
+    if short < 3 or not gaps or short - give > 2:
+        return {}
+    return {i: give // len(gaps) + (1 if n < give % len(gaps) else 0)
+            for n, i in enumerate(gaps)}  # fmt: skip
 
 
 def rows_needed(chunks: Sequence[tuple[int, bool, bool]], k: int) -> int:
@@ -396,6 +431,11 @@ class _Measure:
                     continue
                 used, bad = filled
                 short = rows - min(used)
+                last = max((j for j in range(k) if used[j]), default=0)
+                gaps = spread(chunks, k, rows) if short >= 3 and last == k - 1 else {}
+                if gaps and used[last] == min(used):  # the white space between its paragraphs
+                    short = max([rows - u for u in used[:-1]] + [rows - used[last]
+                                                                  - sum(gaps.values())])
                 cost = rows + 50 * max(0, short - 2) + 4 * bad
                 if best is None or cost < best[0]:
                     best = (cost, rows, k, short + 100 * bad)
@@ -710,7 +750,6 @@ def _place(plan: _Plan, items: list[Item], band: Band | None, bounds: Bounds) ->
             y = line
             for j, i in enumerate(idx):
                 if j:
-                    rules.append(Rule(col, cols, y))
                     y += 1
                 lead = r == 0 and j == 0 and i == 0
                 rows_, k, head, wide, _ = m.block(i, items[i], cols, lead)
@@ -718,6 +757,7 @@ def _place(plan: _Plan, items: list[Item], band: Band | None, bounds: Bounds) ->
                 b = Block(it.story.slug, col, cols, y, head, rows_, k,
                           grid.text_chars(cols, k), lead, it.first, it.last,
                           it.jump_to, it.jump_from, wide)  # fmt: skip
+                b.spread = spread(it.chunks(b.chars), k, rows_)
                 placed.append(b)
                 y += b.lines
             # the stack's white space: to its headline areas, a line each from the top
@@ -726,7 +766,8 @@ def _place(plan: _Plan, items: list[Item], band: Band | None, bounds: Bounds) ->
                 placed[t % len(placed)].slack += 1
             y = line
             for j, b in enumerate(placed):
-                if j:
+                if j:  # a hairline across the stack, in the line between two blocks
+                    rules.append(Rule(col, cols, y))
                     y += 1
                 b.line = y
                 b.head += b.slack

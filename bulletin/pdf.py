@@ -625,8 +625,14 @@ class _Print:
         for b in layout.blocks:
             a = articles[b.slug]
             wide = a.wide if b.last == len(a.chunks) else []
-            blocks.append(PrintBlock(f"{number}-{b.slug}", a.meta, a.chunks[b.first : b.last],
-                                     wide, b))  # fmt: skip
+            parts = list(a.chunks[b.first : b.last])
+            shift = 1 if b.jump_from is not None else 0  # (its 上接 line is chunk 0)
+            for i, lines in b.spread.items():  # whole blank lines: the grid holds
+                if 0 <= i - shift < len(parts):
+                    parts[i - shift] = TypstMarkup(
+                        f"#v({lines * layout.pitch:.4f}em)\n{parts[i - shift]}"
+                    )
+            blocks.append(PrintBlock(f"{number}-{b.slug}", a.meta, parts, wide, b))
         return Sheet(number, top, foot, layout, blocks, band)
 
 

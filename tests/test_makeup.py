@@ -49,6 +49,15 @@ def test_columns_fill_line_by_line_and_count_widows_and_orphans() -> None:
     assert makeup.fill([(4, False, False)], 2, 3) is None  # a table taller than the column
 
 
+def test_a_short_last_column_gets_blank_lines_between_its_paragraphs() -> None:
+    paragraphs = [(10, True, False), (4, True, False), (3, True, False)]
+    assert makeup.fill(paragraphs, 2, 10) == ([10, 7], 0)
+    assert makeup.spread(paragraphs, 2, 10) == {2: 2}  # two of its three lines; one stays
+    assert makeup.spread([(10, True, False), (7, True, False)], 2, 10) == {}  # no gap there
+    assert makeup.spread([(10, True, False), (2, True, False), (1, True, False)], 2, 10) == {}
+    assert makeup.spread(paragraphs[:2] + [(5, True, False)], 2, 10) == {}  # 1 short: enough
+
+
 chunks = st.lists(
     st.tuples(st.integers(1, 12), st.booleans(), st.just(False)), min_size=1, max_size=12
 )
@@ -118,7 +127,10 @@ def test_a_sheet_is_filled_with_rectangular_blocks(count: int) -> None:
     for b in layout.blocks:
         lines = [ch.lines[b.chars] for ch in next(s for s in stories if s.slug == b.slug).chunks]
         filled = makeup.fill([(n, True, False) for n in lines], b.k, b.rows)
-        assert filled is not None and b.rows - min(filled[0]) <= 2, b
+        assert filled is not None
+        used = filled[0]
+        used[-1] += sum(b.spread.values())  # blank lines between its last column's paragraphs
+        assert b.rows - min(used) <= 2 and max(b.spread.values(), default=0) <= 2, b
 
 
 def test_what_does_not_fit_jumps_at_a_paragraph() -> None:
@@ -277,3 +289,18 @@ def test_the_web_edition_groups_its_articles_as_the_sheet(sample_copy: Path) -> 
     build(sample_copy, pdf=False)  # without the print edition: the columns of the screen
     quick = (sample_copy / "site/editions/2021-12/index.html").read_text(encoding="utf-8")
     assert 'class="row' not in quick and 'class="articles"' in quick
+
+
+def test_rules_lie_between_blocks_never_across_one() -> None:
+    stories = [story("lead", 1200)] + [story(f"a{i}", 300 + 150 * i) for i in range(6)]
+    layout = makeup.solve(stories, None, width=757.0, height=960.0, bounds=BOUNDS,
+                          grid_list=makeup.grids(757.0, BOUNDS))  # fmt: skip
+    assert layout is not None
+    for rule in layout.rules:
+        for b in layout.blocks:
+            if rule.cols:  # across: on no line of a block it crosses
+                crosses = rule.col < b.col + b.cols and b.col < rule.col + rule.cols
+                assert not (crosses and b.line <= rule.line < b.line + b.lines), (rule, b)
+            else:  # down a gutter: between blocks, never through one
+                beside = b.line < rule.line + rule.lines and rule.line < b.line + b.lines
+                assert not (beside and b.col < rule.col < b.col + b.cols), (rule, b)

@@ -206,7 +206,8 @@ def test_sample_layout_nothing_overlaps(sample_pdf: bytes) -> None:
 
 def column_feet(data: bytes, frames: list[dict[str, Any]]) -> list[tuple[str, int, float]]:
     """(block, column, lines) for every text column of every block: how many body lines
-    above its frame's foot its last line ends, read from the PDF's word boxes."""
+    above its frame's foot its last line ends, read from the PDF's word boxes (negative: a
+    line below the frame)."""
     pages = words(data)
     feet = []
     for f in frames:
@@ -215,7 +216,7 @@ def column_feet(data: bytes, frames: list[dict[str, Any]]) -> list[tuple[str, in
             inside = [
                 b for b in boxes
                 if b[0] >= x0 - 1 and b[2] <= x1 + 1 and b[1] >= f["top"] - 2
-                and b[3] <= f["bottom"] + 3
+                and b[3] <= f["bottom"] + 0.9 * f["pitch"]  # (a line below: overflow)
             ]  # fmt: skip
             last = max((b[3] for b in inside), default=f["top"])
             feet.append((f["id"], i, (f["bottom"] - last) / f["pitch"]))
