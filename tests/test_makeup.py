@@ -55,7 +55,7 @@ def test_a_short_last_column_gets_blank_lines_between_its_paragraphs() -> None:
     assert makeup.spread(paragraphs, 2, 10) == {2: 2}  # two of its three lines; one stays
     assert makeup.spread([(10, True, False), (7, True, False)], 2, 10) == {}  # no gap there
     assert makeup.spread([(10, True, False), (2, True, False), (1, True, False)], 2, 10) == {}
-    assert makeup.spread(paragraphs[:2] + [(5, True, False)], 2, 10) == {}  # 1 short: enough
+    assert makeup.spread([*paragraphs[:2], (5, True, False)], 2, 10) == {}  # 1 short: enough
 
 
 chunks = st.lists(
