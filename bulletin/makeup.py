@@ -590,15 +590,13 @@ def _best_row(
 
 @dataclass
 class _Plan:
+    """An arrangement on a grid, with the pitch that fills the area and its score."""
+
     grid: Grid
     rows: list[_Row]
     pitch: float
     lines: int
     score: float
-    blocks: list[Block]
-    band: BandPlace | None
-    rules: list[Rule]
-    gaps: list[tuple[int, int]]
     fits: bool
 
 
@@ -654,7 +652,7 @@ def _evaluate(
         + 25 * max(0, 11 - grid.c)  # lines shorter than 11 characters read badly
         + (1000 + 100 * (lines_lo - total) if under else 0)
     )
-    return _Plan(grid, rows, pitch, lines, score, [], None, [], [], not under)
+    return _Plan(grid, rows, pitch, lines, score, not under)
 
 
 def _demand(
@@ -804,7 +802,7 @@ def _share(total: int, parts: int, i: int) -> int:
 
 
 def solve(
-    stories: Sequence[Story],
+    items: Sequence[Item | Story],
     band: Band | None,
     *,
     width: float,
@@ -813,11 +811,11 @@ def solve(
     grid_list: Sequence[Grid],
     columns: int | None = None,
 ) -> Layout | None:
-    """The best layout of `stories` (and `band`) filling `width` × `height` points, or None
-    when nothing fits (then `split` finds where to jump)."""
-    return solve_items([Item(st, 0, len(st.chunks)) for st in stories], band,
-                       width=width, height=height, bounds=bounds, grid_list=grid_list,
-                       columns=columns)
+    """The best layout of `items` (whole articles, or parts of them on a continuation sheet)
+    and `band` filling `width` × `height` points, or None when they do not fit (then `split`
+    finds where to jump)."""
+    whole = [it if isinstance(it, Item) else Item(it, 0, len(it.chunks)) for it in items]
+    return _solve(whole, band, width, height, bounds, grid_list, columns, allow_under=True)
 
 
 def _solve(
@@ -952,18 +950,3 @@ def split(
         sum(ch.chars for ch in moved),
     )
     return found, rest, over
-
-
-def solve_items(
-    rest: Sequence[Item],
-    band: Band | None,
-    *,
-    width: float,
-    height: float,
-    bounds: Bounds,
-    grid_list: Sequence[Grid],
-    columns: int | None = None,
-) -> Layout | None:
-    """Like solve, for items that may be parts of articles (a continuation sheet)."""
-    return _solve(list(rest), band, width, height, bounds, grid_list, columns, allow_under=True)
-

@@ -54,7 +54,6 @@ PRINT_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 MEASURE_SIZE = 10  # points: text is measured at this size, in line lengths of whole characters
 BAND_WIDTHS = [30, 36, 42, 48, 56, 64, 72, 80, 90, 100]  # a table's widths measured, in em
-DEBUG = os.environ.get("BULLETIN_PRINT_DEBUG")  # a folder: the measured source is kept there
 FIT_PASSES = 3  # layouts tried when Typst finds a block's text longer than measured
 GRIDS_PER_SIZE = 2  # base grids tried at each body size (those nearest 13 characters a line)
 _M = TypstMarkup
@@ -503,8 +502,6 @@ class _Print:
         if rest is not None and not request["articles"]:
             return {**rest, "articles": known}
         source = self._render("measure.typ", measure=request)
-        if DEBUG:
-            Path(DEBUG, f"{self.edition.id}-measure.typ").write_text(source, encoding="utf-8")
         # HTML export: measure() works there, and the answer comes back as text from the
         # process's compiler, which remembers what it laid out before
         try:
@@ -562,7 +559,7 @@ class _Print:
             hint = page.config.columns
             grids = page_grids[index]
             items = [makeup.Item(st, 0, len(st.chunks)) for st in stories]
-            layout = makeup.solve_items(
+            layout = makeup.solve(
                 items, measured_band, width=width, height=height, bounds=self.bounds,
                 grid_list=grids, columns=hint,
             )  # fmt: skip
@@ -583,7 +580,7 @@ class _Print:
             _, items, grids = pending.pop(0)
             number += 1
             height = body_h - cont["top"] - cont["foot"]
-            layout = makeup.solve_items(items, None, width=width, height=height,
+            layout = makeup.solve(items, None, width=width, height=height,
                                         bounds=self.bounds, grid_list=grids)  # fmt: skip
             if layout is None:
                 layout, rest, over = makeup.split(
@@ -753,8 +750,6 @@ def build_print(
             source = job._sheets(kept["found"], kept["grids"], kept["widths"], extra)
         pdf, misfits, frames = compile_checked(source, root=root, date=edition.config.date,
                                                shown=edition.shown)  # fmt: skip
-        if DEBUG:
-            print("misfits", misfits)
         if not misfits:
             break
         for block_id in misfits:  # "<sheet>-<slug>" (its text) or "<sheet>-<slug>/head"
