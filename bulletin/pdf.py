@@ -580,12 +580,13 @@ class _Print:
             _, items, grids = pending.pop(0)
             number += 1
             height = body_h - cont["top"] - cont["foot"]
-            layout = makeup.solve(items, None, width=width, height=height,
-                                        bounds=self.bounds, grid_list=grids)  # fmt: skip
-            if layout is None:
+            layout = makeup.solve(items, None, width=width, height=height, bounds=self.bounds,
+                                  grid_list=grids)  # fmt: skip
+            if layout is None:  # it goes on after the sheets already promised
+                next_number = number + len(pending) + 1
                 layout, rest, over = makeup.split(
                     items, None, width=width, height=height, bounds=self.bounds,
-                    grid_list=grids, page=number, next_page=number + 1)  # fmt: skip
+                    grid_list=grids, page=number, next_page=next_number)  # fmt: skip
                 pending.append((number, rest, grids))
             sheets.append(self._sheet(number, self.top(None, False),
                                       self.foot(None, not pending), layout,

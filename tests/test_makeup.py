@@ -304,3 +304,27 @@ def test_rules_lie_between_blocks_never_across_one() -> None:
             else:  # down a gutter: between blocks, never through one
                 beside = b.line < rule.line + rule.lines and rule.line < b.line + b.lines
                 assert not (beside and b.col < rule.col < b.col + b.cols), (rule, b)
+
+
+def test_every_jump_line_names_the_sheet_the_text_goes_on_to(sample_copy: Path) -> None:
+    """Two 版 that both overflow, one of them over more than one further sheet: each 下转
+    names the sheet its article continues on, and that sheet's 上接 names where it came from."""
+    folder = sample_copy / "content" / "2021-12"
+    for md in folder.glob("*.md"):  # eight times the text
+        head, sep, body = md.read_text(encoding="utf-8").partition("\n---\n")
+        md.write_text(head + sep + (body.strip() + "\n\n") * 8, encoding="utf-8")
+    toml = folder / "edition.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace(
+        '"ningling", "zhecheng", "shifanqu", "liangyuan"]', '"ningling"]\n\n[[pages]]\n'
+        'articles = ["zhecheng", "shifanqu", "liangyuan"]'), encoding="utf-8")  # fmt: skip
+    site = load_site(sample_copy)
+    edition = next(e for e in site.editions if e.id == "2021-12")
+    printed = pdf.build_print(site, edition, compute_tables(site)[edition.id], root=site.root)
+    numbers = [s.number for s in printed.sheets]
+    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 4
+    for sheet in printed.sheets:
+        for b in sheet.layout.blocks:
+            if b.jump_to is not None:
+                after = next(s for s in printed.sheets if s.number == b.jump_to)
+                cont = next(c for c in after.layout.blocks if c.slug == b.slug)
+                assert cont.jump_from == sheet.number and cont.first == b.last
