@@ -179,17 +179,12 @@ class Layout:
     blocks: list[Block]
     band: BandPlace | None
     rules: list[Rule]
-    gaps: list[tuple[int, int]] = field(default_factory=list)  # (line, extra lines) spread
     score: float = 0.0
     fits: bool = True
     # the arrangement: rows of stacks, each (base columns, the articles stacked in it); the
     # band comes after row `band_after` (the last row: at the foot)
     rows: list[list[tuple[int, list[str]]]] = field(default_factory=list)
     band_after: int = -1
-
-    @property
-    def lead_pt(self) -> float:
-        return self.pitch * self.size - self.size
 
 
 @dataclass
@@ -733,11 +728,9 @@ def _place(plan: _Plan, items: list[Item], band: Band | None, bounds: Bounds) ->
     places = len(plan.rows) + gaps_at
     for r in range(len(plan.rows)):
         row_lines[r] += _share(spare, places, r)
-    gaps: list[tuple[int, int]] = []
     for r, row in enumerate(plan.rows):
         if r:
             extra = _share(spare, places, len(plan.rows) + r - 1)
-            gaps.append((line, extra))
             rules.append(Rule(0, grid.n, line + extra // 2))
             line += 1 + extra
         col = 0
@@ -775,7 +768,6 @@ def _place(plan: _Plan, items: list[Item], band: Band | None, bounds: Bounds) ->
         line += row_lines[r]
         if r == 0 and band is not None and band.at == "top":  # the band under the lead's row
             extra = _share(spare, places, places - 1)
-            gaps.append((line, extra))
             rules.append(Rule(0, grid.n, line + extra // 2))
             line += 1 + extra
             lines, tcols, ccols = _band_lines(plan.pitch * s, band, grid)
@@ -783,7 +775,6 @@ def _place(plan: _Plan, items: list[Item], band: Band | None, bounds: Bounds) ->
             line += lines
     if band is not None and band.at != "top":
         extra = _share(spare, places, places - 1)
-        gaps.append((line, extra))
         rules.append(Rule(0, grid.n, line + extra // 2))
         line += 1 + extra
         lines, tcols, ccols = _band_lines(plan.pitch * s, band, grid)
@@ -792,7 +783,7 @@ def _place(plan: _Plan, items: list[Item], band: Band | None, bounds: Bounds) ->
                    for row in plan.rows]  # fmt: skip
     band_after = 0 if band is not None and band.at == "top" else len(plan.rows) - 1
     return Layout(grid.n, grid.c, s, plan.pitch, plan.lines, grid.gutter, blocks, band_place,
-                  rules, gaps, plan.score, plan.fits, arrangement, band_after)  # fmt: skip
+                  rules, plan.score, plan.fits, arrangement, band_after)  # fmt: skip
 
 
 def _share(total: int, parts: int, i: int) -> int:

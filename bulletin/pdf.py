@@ -522,10 +522,11 @@ class _Print:
 
     # -- laying out --
 
-    def lay_out(self, extra: Mapping[str, int] | None = None) -> TypstSource:
+    def lay_out(self) -> TypstSource:
+        """Measured (nothing kept) and laid out, not typeset."""
         page_grids, widths = self.widths()
         found = self.measure(widths)
-        return self._sheets(found, page_grids, widths, extra or {})
+        return self._sheets(found, page_grids, widths, {})
 
     def _sheets(self, found: dict[str, Any], page_grids: list[list[makeup.Grid]],
                 widths: list[int], extra: Mapping[str, int]) -> TypstSource:  # fmt: skip
@@ -646,11 +647,10 @@ def typst_source(
     *,
     root: Path,
     charts: Mapping[str, Any] | None = None,
-    extra: Mapping[str, int] | None = None,
 ) -> TypstSource:
     """The edition as a Typst document (see templates/print/edition.typ): measured, laid out
     by bulletin.makeup, each 版 on one sheet."""
-    return _Print(site, edition, tables, root, charts).lay_out(extra)
+    return _Print(site, edition, tables, root, charts).lay_out()
 
 
 @functools.lru_cache(maxsize=4)
