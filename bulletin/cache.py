@@ -17,14 +17,13 @@ import os
 import pickle
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import asdict
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from .archive import neighbours
 from .content import Edition, Site
-from .errors import Finding
+from .errors import Diagnostic
 from .lock import file_hashes
 
 PACKAGE = Path(__file__).resolve().parent
@@ -248,7 +247,7 @@ class RenderCache:
     def _path(self, name: str, key: str) -> Path:
         return self.folder / f"{name}.{key[:32]}"
 
-    def load_digests(self, name: str, key: str) -> tuple[dict[str, str], list[Finding]] | None:
+    def load_digests(self, name: str, key: str) -> tuple[dict[str, str], list[Diagnostic]] | None:
         try:
             meta = json.loads(self._path(name, key).read_bytes())
             files = meta["files"]
@@ -256,18 +255,18 @@ class RenderCache:
                 return None
             if not all(isinstance(d, str) and self.objects.has(d) for d in files.values()):
                 return None
-            return dict(files), [Finding(**f) for f in meta["findings"]]
+            return dict(files), [Diagnostic.from_json(f) for f in meta["findings"]]
         except (OSError, ValueError, KeyError, TypeError):
             return None  # missing or damaged: build again
 
     def store_entry(
-        self, name: str, key: str, files: Mapping[str, str], findings: Iterable[Finding]
+        self, name: str, key: str, files: Mapping[str, str], findings: Iterable[Diagnostic]
     ) -> None:
         self._entries.drop(name)
         head = {
             "key": key,
             "files": dict(sorted(files.items())),
-            "findings": [asdict(f) for f in findings],
+            "findings": [f.to_json() for f in findings],
         }
         path = self._path(name, key)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")

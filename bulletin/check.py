@@ -188,7 +188,7 @@ class Checker:
             return None
 
     def warn(self, finding: Finding, fix: str) -> None:
-        self.issues.append(Issue("warning", finding.message, finding.file, finding.line, fix))
+        self.issues.append(Issue("warning", str(finding.message), finding.file, finding.line, fix))
 
     def error(self, message: str, file: str | None, line: int | None, fix: str) -> None:
         self.issues.append(Issue("error", message, file, line, fix))
@@ -393,7 +393,7 @@ class Checker:
         )
         tokens = self.guard(make_parser().parse, article.body, {"ctx": ctx})
         for finding in ctx.findings:
-            fix = MSG["fix_raw_html"] if "HTML" in finding.message else MSG["fix_link"]
+            fix = MSG["fix_raw_html"] if "HTML" in str(finding.message) else MSG["fix_link"]
             self.warn(finding, fix)
         if tokens is None:
             return

@@ -48,7 +48,26 @@ def ROOT(command: F) -> F:
     )(command)
 
 
+class Stopped(click.ClickException):
+    """A BulletinError as click shows it: "Error: …" ("错误：…"), exit code 1."""
+
+    def __init__(self, error: Any) -> None:
+        self.error = error
+        super().__init__(str(error))
+
+    def show(self, file: Any = None) -> None:
+        click.echo(i18n.error_prefix() + self.error.format_message(), file=file, err=file is None)
+
+
 class Bulletin(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        from .errors import BulletinError
+
+        try:
+            return super().invoke(ctx)
+        except BulletinError as error:
+            raise Stopped(error) from None
+
     def main(self, *args: object, **kwargs: object) -> object:
         """Each run decides the messages' language afresh (CliRunner runs several in one)."""
         token = i18n.set_language(None)

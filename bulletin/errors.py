@@ -1,19 +1,136 @@
-"""Errors and findings. Every one carries where it happened: file, line or row, field."""
+"""Diagnostics: what bulletin tells an editor, as values. Every one carries a message id with
+its parameters (the text is in the catalogues, bulletin/messages/, once per language) and
+where it happened: file, line or row, field.
+
+A `Diagnostic` is an error or a warning; a `BulletinError` is the exception that carries an
+error diagnostic out of the stage that met it. This module knows nothing of the command
+line: the CLI turns a diagnostic into a line and an exit code (bulletin/report.py).
+"""
 
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
-import click
-
 from . import i18n
 
+Severity = Literal["error", "warning", "info"]
 
-def _where(file: str | Path | None, line: int | None, field: str | None) -> str:
-    return i18n.where(str(file) if file is not None else None, line, field)
+
+@dataclass(frozen=True)
+class Message:
+    """A message id (`area.name`, an entry of bulletin/messages/<area>.toml) and its
+    parameters. A parameter is a value shown as it is (a name, a number), a Message (shown
+    in the same language), or a list of either (joined: see bulletin/i18n.py)."""
+
+    id: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+    def __str__(self) -> str:
+        return i18n.render(self, "en")
+
+    def show(self, lang: str | None = None) -> str:
+        """The text in `lang` (default: the current language)."""
+        return i18n.render(self, lang)
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, Message):
+        return {"id": value.id, "params": [[k, _encode(v)] for k, v in value.params]}
+    if isinstance(value, list | tuple):
+        return [_encode(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        return Message(value["id"], tuple((k, _decode(v)) for k, v in value["params"]))
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value
+
+
+def msg(id: str, /, **params: Any) -> Message:
+    """The message `id` with its parameters: ``msg("config.unknown_field", f="titel")``."""
+    return Message(id, tuple(params.items()))
+
+
+Text = Message | str  # (str: text that is not bulletin's own, shown as it is)
+
+
+def _message(text: Text | None) -> Message | None:
+    if text is None or isinstance(text, Message):
+        return text
+    return Message("", (("text", text),))  # (a bare text: i18n translates it the old way)
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One error, warning or note: a message, where it happened, how bad, how to fix it."""
+
+    message: Message
+    file: str | None = None
+    line: int | None = None
+    field: str | None = None
+    severity: Severity = "warning"
+    hint: Message | None = None
+
+    @property
+    def level(self) -> Severity:
+        return self.severity
+
+    def __str__(self) -> str:
+        """In English, as `bulletin build` prints a warning: "warning: file:line: 'field': …"."""
+        return i18n.finding(self, "en")
+
+    def show(self) -> str:
+        """As `bulletin build` prints it, in the current language."""
+        return i18n.finding(self)
+
+    def text(self, lang: str | None = None) -> str:
+        """The message alone, in `lang` (default: the current language)."""
+        return self.message.show(lang)
+
+    def to_json(self) -> dict[str, Any]:
+        """As plain JSON values (the build's caches keep diagnostics so)."""
+        return {
+            "message": _encode(self.message),
+            "file": self.file,
+            "line": self.line,
+            "field": self.field,
+            "severity": self.severity,
+            "hint": _encode(self.hint),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Diagnostic:
+        return cls(
+            _decode(data["message"]),
+            data["file"],
+            data["line"],
+            data["field"],
+            data["severity"],
+            _decode(data["hint"]),
+        )
+
+
+def Finding(
+    message: Text,
+    file: str | Path | None = None,
+    line: int | None = None,
+    field: str | None = None,
+    level: Severity = "warning",
+    hint: Text | None = None,
+) -> Diagnostic:
+    """A warning (or, under --strict, an error) that does not stop the build by itself."""
+    found = _message(message)
+    assert found is not None
+    return Diagnostic(found, str(file) if file is not None else None, line, field, level,
+                      _message(hint))  # fmt: skip
 
 
 def suggest(name: str, candidates: list[str] | tuple[str, ...] | set[str]) -> str | None:
@@ -22,59 +139,91 @@ def suggest(name: str, candidates: list[str] | tuple[str, ...] | set[str]) -> st
     return match[0] if match else None
 
 
-class BulletinError(click.ClickException):
-    """A user-facing error: one clean line, no traceback, non-zero exit."""
+class BulletinError(Exception):
+    """An error that stops the command: one clean line, no traceback, exit code 1."""
 
     exit_code = 1
 
     def __init__(
         self,
-        message: str,
+        message: Text,
         *,
         file: str | Path | None = None,
         line: int | None = None,
         field: str | None = None,
-        hint: str | None = None,
+        hint: Text | None = None,
     ) -> None:
-        self.file = str(file) if file is not None else None
-        self.line = line
-        self.field = field
-        self.hint = hint
-        self.bare_message = message
-        where = _where(self.file, line, field)
-        text = f"{where}: {message}" if where else message
-        if hint:
-            text += f" ({hint})"
-        super().__init__(text)  # English: str(exc) and exc.message, for logs and tests
+        found = _message(message)
+        assert found is not None
+        self.diagnostic = Diagnostic(
+            found, str(file) if file is not None else None, line, field, "error", _message(hint)
+        )
+        super().__init__(self.message)
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        """Pickled whole (file, line, field, hint), so that a worker process's error reads
-        the same as one raised here."""
-        return (_rebuild, (type(self), self.bare_message, self.file, self.line, self.field,
-                           self.hint))
+    # -- the diagnostic's parts, by their old names --------------------------------------
+    @property
+    def file(self) -> str | None:
+        return self.diagnostic.file
+
+    @property
+    def line(self) -> int | None:
+        return self.diagnostic.line
+
+    @property
+    def field(self) -> str | None:
+        return self.diagnostic.field
+
+    @property
+    def hint(self) -> str | None:
+        """The hint in English (None: none)."""
+        hint = self.diagnostic.hint
+        return i18n.render(hint, "en") if hint is not None else None
+
+    @hint.setter
+    def hint(self, hint: Text | None) -> None:  # (config's validation errors: to go)
+        self.diagnostic = replace(self.diagnostic, hint=_message(hint))
+        Exception.__init__(self, self.message)
+
+    @property
+    def bare_message(self) -> str:
+        """The message in English, without where and hint."""
+        return i18n.render(self.diagnostic.message, "en")
+
+    @property
+    def message(self) -> str:
+        """In English: "file:line: 'field': message (hint)" (str(exc), for logs and tests)."""
+        return i18n.error(self.diagnostic, "en")
+
+    def at(self, **where: Any) -> BulletinError:
+        """The same error at another place (file, line, field)."""
+        made = type(self).__new__(type(self))
+        made.diagnostic = replace(self.diagnostic, **where)
+        Exception.__init__(made, made.message)
+        return made
+
+    def with_hint(self, hint: Text | None) -> BulletinError:
+        made = type(self).__new__(type(self))
+        made.diagnostic = replace(self.diagnostic, hint=_message(hint))
+        Exception.__init__(made, made.message)
+        return made
 
     def format_message(self) -> str:
-        """The message as the editor reads it, in the current language (bulletin.i18n)."""
-        return i18n.error(self)
+        """The message as the editor reads it, in the current language."""
+        return i18n.error(self.diagnostic)
 
-    def show(self, file: Any = None) -> None:
-        """What click prints: "Error: …", or "错误：…" in Chinese."""
-        if i18n.language() == "en":
-            return super().show(file)
-        text = i18n.error_prefix() + self.format_message()
-        click.echo(text, file=file, err=file is None, color=self.show_color)
-        return None
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled whole, so that a worker process's error reads as one raised here."""
+        return (_rebuild, (type(self), self.diagnostic))
 
 
-def _rebuild(
-    cls: type[BulletinError],
-    message: str,
-    file: str | None,
-    line: int | None,
-    field: str | None,
-    hint: str | None,
-) -> BulletinError:
-    return cls(message, file=file, line=line, field=field, hint=hint)
+def _rebuild(cls: type[BulletinError], diagnostic: Diagnostic) -> BulletinError:
+    made = cls.__new__(cls)
+    made.diagnostic = diagnostic
+    Exception.__init__(made, made.message)
+    return made
 
 
 class ConfigError(BulletinError):
@@ -87,24 +236,3 @@ class ContentError(BulletinError):
 
 class DataError(BulletinError):
     """A data file or table spec is wrong."""
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A warning (or, under --strict, an error) that does not stop the build by itself."""
-
-    message: str
-    file: str | None = None
-    line: int | None = None
-    field: str | None = None
-    level: Literal["warning", "error"] = "warning"
-
-    def __str__(self) -> str:
-        where = _where(self.file, self.line, self.field)
-        return (
-            f"{self.level}: {where}: {self.message}" if where else f"{self.level}: {self.message}"
-        )
-
-    def show(self) -> str:
-        """The finding as the editor reads it, in the current language (str(): English)."""
-        return i18n.finding(self)

@@ -110,9 +110,7 @@ def zh(text: str) -> str | None:
 
 def level(word: str) -> str:
     """The level word with its colon: "warning: " / "警告："."""
-    if language() == "en":
-        return f"{word}: "
-    return {"warning": "警告：", "error": "错误："}.get(word, f"{word}: ")
+    return _level(word, language())
 
 
 def where(file: str | None, line: int | None, field: str | None = None) -> str:
@@ -124,39 +122,107 @@ def where(file: str | None, line: int | None, field: str | None = None) -> str:
     return ": ".join(parts)
 
 
-def finding(f: Any) -> str:
-    """A Finding as `bulletin build` prints it: "警告：文件:行: '字段': 消息"."""
-    if language() == "en":
-        return str(f)
+def finding(f: Any, lang: str | None = None) -> str:
+    """A diagnostic as `bulletin build` prints it: "警告：文件:行: '字段': 消息"."""
+    lang = lang or language()
     at = where(f.file, f.line, f.field)
-    return level(f.level) + (f"{at}: " if at else "") + t(f.message)
+    text = render(f.message, lang)
+    if lang == "en":
+        return f"{f.level}: {at}: {text}" if at else f"{f.level}: {text}"
+    return _level(f.level, lang) + (f"{at}: " if at else "") + text
 
 
-def error(exc: Any) -> str:
-    """A BulletinError as one (or a few) lines: "文件:行: '字段': 消息（提示）"."""
-    if language() == "en":
-        return str(exc.message)
-    message, hint = error_parts(exc)
+def error(d: Any, lang: str | None = None) -> str:
+    """An error as one (or a few) lines: "文件:行: '字段': 消息（提示）"."""
+    lang = lang or language()
+    message = render(d.message, lang)
+    hint = render(d.hint, lang) if d.hint is not None else None
+    at = where(d.file, d.line, d.field)
+    if lang == "en":
+        text = f"{at}: {message}" if at else message
+        if hint and message.split("\n")[0].endswith(f" ({hint})"):  # (config's, inside)
+            return text
+        return text + (f" ({hint})" if hint else "")
     first, *more = message.split("\n")
-    at = where(exc.file, exc.line, exc.field)
+    if hint and first.endswith(f"（{hint}）"):  # config's validation errors carry it inside
+        first = first[: -len(hint) - 2]
     text = (f"{at}: " if at else "") + first + (f"（{hint}）" if hint else "")
     return "\n".join([text, *more])
 
 
 def error_parts(exc: Any) -> tuple[str, str | None]:
     """(message, hint) of a BulletinError in the current language, without file and line."""
+    d = exc.diagnostic
+    hint = render(d.hint) if d.hint is not None else None
+    first, *more = render(d.message).split("\n")
     if language() == "en":
-        return exc.bare_message, exc.hint
-    first, *more = str(exc.bare_message).split("\n")
-    hint = exc.hint
-    if hint and first.endswith(f" ({hint})"):  # config's validation errors carry it inside
-        first = first[: -len(hint) - 3]
-    return "\n".join([t(first), *(t(line) for line in more)]), t(hint) if hint else None
+        return "\n".join([first, *more]), hint
+    if hint and first.endswith(f"（{hint}）"):
+        first = first[: -len(hint) - 2]
+    return "\n".join([first, *more]), hint
 
 
 def error_prefix() -> str:
     """What precedes an error that stops a command (click's "Error: ")."""
     return "Error: " if language() == "en" else "错误："
+
+
+def _level(word: str, lang: str) -> str:
+    if lang == "en":
+        return f"{word}: "
+    return {"warning": "警告：", "error": "错误：", "info": "提示："}.get(word, f"{word}: ")
+
+
+# -- messages by id: the catalogues ------------------------------------------------------------
+
+CATALOGUES = Path(__file__).parent / "messages"
+
+
+@functools.cache
+def catalogue() -> dict[str, dict[str, str]]:
+    """{id: {"en": template, "zh": template}} of every bulletin/messages/<area>.toml: the
+    entry `[name]` of area.toml is the message `area.name`."""
+    found: dict[str, dict[str, str]] = {}
+    for path in sorted(CATALOGUES.glob("*.toml")):
+        with open(path, "rb") as f:
+            for name, entry in tomllib.load(f).items():
+                found[f"{path.stem}.{name}"] = entry
+    return found
+
+
+class _Formatter(string.Formatter):
+    """str.format over a message's parameters: a Message is shown in the same language; a
+    list is its items (each shown) joined — `{x}` or `{x:list}` with ", " (Chinese "、"),
+    `{x:semi}` with "; " (Chinese "；"), `{x:lines}` one per line."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if isinstance(value, list | tuple):
+            joiners = {
+                "": (", ", "、"), "list": (", ", "、"), "semi": ("; ", "；"),
+                "lines": ("\n", "\n"), "space": (" ", " "),
+            }  # fmt: skip
+            en, zh = joiners[format_spec]
+            return (en if self.lang == "en" else zh).join(self.format_field(v, "") for v in value)
+        if hasattr(value, "params") and hasattr(value, "id"):
+            return render(value, self.lang)
+        return format(value, format_spec)
+
+
+def render(message: Any, lang: str | None = None) -> str:
+    """A Message in `lang` (default: the current language)."""
+    lang = lang or language()
+    params = dict(message.params)
+    if not message.id:  # a text of the old kind: English, translated when shown
+        text = str(params["text"])
+        return text if lang == "en" else t(text)
+    try:
+        template = catalogue()[message.id][lang]
+    except KeyError:
+        raise LookupError(f"no {lang} text for {message.id} in {CATALOGUES}") from None
+    return _Formatter(lang).vformat(template, (), params)
 
 
 # -- the catalogue -----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .content import Edition, InputCache, Site
-from .errors import BulletinError, ConfigError
+from .errors import BulletinError, ConfigError, Message, msg
 
 LOCK = "bulletin.lock"
 HEADER = (
@@ -88,10 +88,17 @@ def read_lock(root: Path, inputs: InputCache | None = None) -> dict[str, Locked]
             parsed = {eid: (e.corrections, dict(e.files)) for eid, e in locked.items()}
             inputs.put(path, st, hashlib.sha256(raw).hexdigest(), parsed)
         return locked
-    except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError, AttributeError,
-            RecursionError, UnicodeDecodeError) as e:
+    except (
+        tomllib.TOMLDecodeError,
+        KeyError,
+        TypeError,
+        ValueError,
+        AttributeError,
+        RecursionError,
+        UnicodeDecodeError,
+    ) as e:
         raise ConfigError(
-            f"cannot read the lock: {e}", file=LOCK, hint="restore it from version control"
+            msg("lock.unreadable", why=str(e)), file=LOCK, hint=msg("lock.unreadable_hint")
         ) from None
 
 
@@ -109,24 +116,24 @@ def check(site: Site) -> dict[str, Locked] | None:
             continue
         if locked.files != current.files and current.corrections <= locked.corrections:
             raise BulletinError(
-                f"edition {edition.id} is published and locked, but its inputs changed: "
-                + ", ".join(_changes(locked.files, current.files)),
+                msg(
+                    "lock.changed", id=edition.id, files=list(_changes(locked.files, current.files))
+                ),
                 file=f"{edition.shown}/edition.toml",
-                hint="undo the change, or record it as a correction: add [[corrections]] with "
-                "date and text (勘误) to edition.toml",
+                hint=msg("lock.changed_hint"),
             )
         new[edition.id] = current
     return None if new == old else new
 
 
-def _changes(before: dict[str, str], after: dict[str, str]) -> Iterable[str]:
+def _changes(before: dict[str, str], after: dict[str, str]) -> Iterable[Message]:
     for path in sorted(set(before) | set(after)):
         if path not in after:
-            yield f"{path} (removed)"
+            yield msg("lock.file_removed", path=path)
         elif path not in before:
-            yield f"{path} (added)"
+            yield msg("lock.file_added", path=path)
         elif before[path] != after[path]:
-            yield f"{path} (changed)"
+            yield msg("lock.file_changed", path=path)
 
 
 def write_lock(root: Path, lock: dict[str, Locked], inputs: InputCache | None = None) -> None:

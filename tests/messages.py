@@ -50,9 +50,26 @@ def _template_parts(text: str) -> list[str | None]:
     return parts
 
 
+def is_msg(node: ast.AST) -> bool:
+    """Whether `node` is `msg("area.name", …)`: a message by id, in the catalogues."""
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "msg"
+        and bool(node.args)
+        and isinstance(node.args[0], ast.Constant)
+    )
+
+
 def message_parts(node: ast.AST, tables: dict[str, dict[str, str]]) -> list[str | None] | None:
     """The literal parts of a message expression (None for what is filled in at run time),
-    or None when the expression is not a message (a variable passed on)."""
+    or None when the expression is not a message (a variable passed on). A message by id
+    gives its English template's parts."""
+    if is_msg(node):
+        from bulletin import i18n
+
+        entry = i18n.catalogue().get(node.args[0].value)  # type: ignore[attr-defined]
+        return _template_parts(entry["en"]) if entry else [str(node.args[0].value)]  # type: ignore[attr-defined]
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return [node.value]
     if isinstance(node, ast.JoinedStr):
@@ -163,6 +180,8 @@ def variants(
 ) -> list[list[str | None]]:
     """The forms a text expression takes: `a if c else b` is two, `x + (y if c else "")`
     two more. Each form is a list of parts as `message_parts` gives them."""
+    if is_msg(node):
+        return []  # by id: in the catalogues, in both languages
     if isinstance(node, ast.IfExp):
         return variants(node.body, tables, consts) + variants(node.orelse, tables, consts)
     if isinstance(node, ast.Name) and node.id in consts:
@@ -221,6 +240,8 @@ def shown_texts() -> Iterator[tuple[str, int, str, list[str | None]]]:
             if id(node) in seen:
                 continue
             seen.add(id(node))
+            if is_msg(node):
+                continue  # by id: tests/test_messages.py checks the catalogue has it in Chinese
             if message_parts(node, tables) is None and not isinstance(node, ast.IfExp | ast.Name):
                 continue  # not a message: a value passed on, or text made elsewhere
             for parts in variants(node, tables, consts):

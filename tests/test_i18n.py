@@ -326,13 +326,14 @@ def test_bulletin_toml_applies_only_when_nothing_else_chose(tmp_path: Path) -> N
 
 
 def test_errors_and_findings_render_in_the_language_str_stays_english() -> None:
-    exc = ConfigError("unknown field 'titel'", file="a.md", line=2, field="titel")
-    exc.hint = "did you mean 'title'?"
+    exc = ConfigError(
+        "unknown field 'titel'", file="a.md", line=2, field="titel", hint="did you mean 'title'?"
+    )
     finding = Finding("cross-check: 梁园区 获贷率: reported 1%, computed 2%", "d.csv", 6, "率")
     with i18n.using("zh"):
         assert exc.format_message() == "a.md:2: 'titel': 未知字段“titel”（是否应为“title”？）"
         assert finding.show() == "警告：d.csv:6: '率': 交叉核对：梁园区 获贷率：报送 1%，计算 2%"
-        assert str(exc) == "a.md:2: 'titel': unknown field 'titel'"
+        assert str(exc) == "a.md:2: 'titel': unknown field 'titel' (did you mean 'title'?)"
         assert str(finding).startswith("warning: d.csv:6: '率': cross-check: ")
     with i18n.using("en"):
         assert exc.format_message() == str(exc)

@@ -357,9 +357,9 @@ def test_a_page_that_does_not_fit_jumps_to_a_continuation_sheet(
     m = re.fullmatch(
         r"page 1 of 2021-12 does not fit on one sheet even at the smallest size: '(\w+)' "
         r"runs over by (\d+) lines \((\d+) characters\) and continues on page 2",
-        finding.message,
+        str(finding.message),
     )
-    assert m and m[1] in slugs and int(m[2]) > 0 and int(m[3]) > 0, finding.message
+    assert m and m[1] in slugs and int(m[2]) > 0 and int(m[3]) > 0, str(finding.message)
     assert finding.file == f"content/2021-12/{m[1]}.md"
     text = text_of(data)
     # (on A4 the cut after page 1 may fall between two articles: the jump lines come later)

@@ -309,7 +309,7 @@ def test_plain_pagefind_build_is_a_warning(
     plain.symlink_to(pagefind_executable())
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(plain))
     result = build(project, out=tmp_path / "out")
-    assert any("not Pagefind's extended build" in f.message for f in result.findings)
+    assert any("not Pagefind's extended build" in str(f.message) for f in result.findings)
 
 
 def test_help_does_not_import_pagefind() -> None:
