@@ -152,13 +152,20 @@ class BulletinError(Exception):
         line: int | None = None,
         field: str | None = None,
         hint: Text | None = None,
+        more: tuple[Diagnostic, ...] | list[Diagnostic] = (),
     ) -> None:
         found = _message(message)
         assert found is not None
         self.diagnostic = Diagnostic(
             found, str(file) if file is not None else None, line, field, "error", _message(hint)
         )
+        self.more = tuple(more)  # further problems found with it (shown a line each, below)
         super().__init__(self.message)
+
+    @property
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        """The error and the further problems found with it."""
+        return (self.diagnostic, *self.more)
 
     # -- the diagnostic's parts, by their old names --------------------------------------
     @property
@@ -192,36 +199,38 @@ class BulletinError(Exception):
     @property
     def message(self) -> str:
         """In English: "file:line: 'field': message (hint)" (str(exc), for logs and tests)."""
-        return i18n.error(self.diagnostic, "en")
+        return i18n.error(self.diagnostic, "en", self.more)
 
     def at(self, **where: Any) -> BulletinError:
         """The same error at another place (file, line, field)."""
         made = type(self).__new__(type(self))
-        made.diagnostic = replace(self.diagnostic, **where)
+        made.diagnostic, made.more = replace(self.diagnostic, **where), self.more
         Exception.__init__(made, made.message)
         return made
 
     def with_hint(self, hint: Text | None) -> BulletinError:
         made = type(self).__new__(type(self))
-        made.diagnostic = replace(self.diagnostic, hint=_message(hint))
+        made.diagnostic, made.more = replace(self.diagnostic, hint=_message(hint)), self.more
         Exception.__init__(made, made.message)
         return made
 
     def format_message(self) -> str:
         """The message as the editor reads it, in the current language."""
-        return i18n.error(self.diagnostic)
+        return i18n.error(self.diagnostic, None, self.more)
 
     def __str__(self) -> str:
         return self.message
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled whole, so that a worker process's error reads as one raised here."""
-        return (_rebuild, (type(self), self.diagnostic))
+        return (_rebuild, (type(self), self.diagnostic, self.more))
 
 
-def _rebuild(cls: type[BulletinError], diagnostic: Diagnostic) -> BulletinError:
+def _rebuild(
+    cls: type[BulletinError], diagnostic: Diagnostic, more: tuple[Diagnostic, ...] = ()
+) -> BulletinError:
     made = cls.__new__(cls)
-    made.diagnostic = diagnostic
+    made.diagnostic, made.more = diagnostic, more
     Exception.__init__(made, made.message)
     return made
 

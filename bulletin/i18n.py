@@ -132,22 +132,30 @@ def finding(f: Any, lang: str | None = None) -> str:
     return _level(f.level, lang) + (f"{at}: " if at else "") + text
 
 
-def error(d: Any, lang: str | None = None) -> str:
-    """An error as one (or a few) lines: "文件:行: '字段': 消息（提示）"."""
+def error(d: Any, lang: str | None = None, more: Any = ()) -> str:
+    """An error as one line, "文件:行: '字段': 消息（提示）", and a line for each further problem
+    found with it, "  文件:行: 消息（提示）"."""
     lang = lang or language()
     message = render(d.message, lang)
     hint = render(d.hint, lang) if d.hint is not None else None
     at = where(d.file, d.line, d.field)
     if lang == "en":
         text = f"{at}: {message}" if at else message
-        if hint and message.split("\n")[0].endswith(f" ({hint})"):  # (config's, inside)
-            return text
-        return text + (f" ({hint})" if hint else "")
-    first, *more = message.split("\n")
-    if hint and first.endswith(f"（{hint}）"):  # config's validation errors carry it inside
-        first = first[: -len(hint) - 2]
-    text = (f"{at}: " if at else "") + first + (f"（{hint}）" if hint else "")
-    return "\n".join([text, *more])
+        if not (hint and message.split("\n")[0].endswith(f" ({hint})")):  # (config's, inside)
+            text += f" ({hint})" if hint else ""
+    else:
+        first, *rest = message.split("\n")
+        if hint and first.endswith(f"（{hint}）"):  # config's validation errors carry it inside
+            first = first[: -len(hint) - 2]
+        first = (f"{at}: " if at else "") + first + (f"（{hint}）" if hint else "")
+        text = "\n".join([first, *rest])
+    for m in more:
+        line = render(m.message, lang)
+        if m.hint is not None:
+            shown = render(m.hint, lang)
+            line += f" ({shown})" if lang == "en" else f"（{shown}）"
+        text += f"\n  {m.file}:{m.line or '?'}: {line}"
+    return text
 
 
 def error_parts(exc: Any) -> tuple[str, str | None]:
