@@ -19,7 +19,7 @@ from typing import Any
 from .cache import ObjectStore, RenderCache, TableCache
 from .config import _toml_line
 from .content import Edition, Site, load_site
-from .errors import BulletinError, ConfigError, Finding, suggest
+from .errors import BulletinError, ConfigError, Finding, Message, msg, suggest
 
 
 @dataclass
@@ -87,12 +87,11 @@ def _check_page_tables(edition: Edition, tables: Mapping[str, Any]) -> None:
                 text = (edition.path / "edition.toml").read_text(encoding="utf-8")
                 near = suggest(name, list(tables))
                 raise ConfigError(
-                    f"page {page.number} lists table '{name}', but data/{edition.id}/ has no "
-                    f"{name}.toml",
+                    msg("builder.no_table", page=page.number, name=name, id=edition.id),
                     file=shown,
                     line=_toml_line(text, ("pages", page.number - 1, "tables")),
                     field=f"pages.{page.number - 1}.tables",
-                    hint=f"did you mean '{near}'?" if near else None,
+                    hint=msg("common.did_you_mean", name=near) if near else None,
                 )
 
 
@@ -336,7 +335,7 @@ def build(
     pdf: bool = True,
     search: bool = True,
     update_lock: bool = True,
-    report: Callable[[str], None] | None = None,
+    report: Callable[[Message], None] | None = None,
 ) -> BuildResult:
     """Build the site. `report` receives a line per stage (the CLI's progress display).
 
@@ -365,7 +364,7 @@ def _build(
     pdf: bool,
     search: bool,
     update_lock: bool,
-    say: Callable[[str], None],
+    say: Callable[[Message], None],
     others: Callable[[], bool],
     started: float,
 ) -> BuildResult:
@@ -376,9 +375,7 @@ def _build(
 
     if not site.editions:
         raise ConfigError(
-            "no published edition to build",
-            file="content",
-            hint='set status = "published" in an edition.toml, or build with --drafts',
+            msg("builder.no_edition"), file="content", hint=msg("builder.no_edition_hint")
         )
     new_lock = lock.check(site)
     published = [e for e in site.editions if e.published]
@@ -403,14 +400,14 @@ def _build(
     needed = set(to_render) | set(to_draw)
     tables: Mapping[str, Mapping[str, Any]] | None = None
     if needed:
-        say(f"computing tables of {len(needed)} edition(s)")
+        say(msg("builder.computing", n=len(needed)))
         if _line_charts_anywhere(site):
             tables = compute_tables(site, strict=strict, only=needed)
-    say("rendering pages")
+    say(msg("builder.rendering"))
     if page_hits:
-        say(f"{len(page_hits)} unchanged edition(s) taken from the cache")
+        say(msg("builder.reused", n=len(page_hits)))
     if pdf and to_draw:
-        say(f"typesetting {len(to_draw)} PDF(s)")
+        say(msg("builder.typesetting", n=len(to_draw)))
     ctx = Context(
         site, store, pdf, strict, tables, table_keys(site, strict=strict) if cache else None
     )
@@ -447,7 +444,7 @@ def _build(
             if search and search_run is None and len(pages) == len(site.editions):
                 for e in site.editions:  # every page is made: index them while PDFs are made
                     page_files.update(pages[e.id][0])
-                say("indexing for search")
+                say(msg("builder.indexing"))
                 search_run = SearchRun(site, StoredFiles(dict(page_files), store), cache)
             if rest is None:  # (here: while the workers, or Pagefind and Typst, are at work)
                 rest = render_the_rest()
@@ -473,12 +470,9 @@ def _build(
         )
         findings += index_findings
     if strict and findings:
-        raise BulletinError(
-            f"{len(findings)} warning(s), and --strict makes them errors:\n"
-            + "\n".join(str(f) for f in findings)
-        )
+        raise BulletinError(msg("builder.strict", n=len(findings), findings=findings))
     target = out if out is not None else site.root / site.config.output
-    say(f"writing {len(files)} files")
+    say(msg("builder.writing", n=len(files)))
     # The marker records whether drafts were built in: `bulletin publish` refuses such a site.
     drafted = [e.id for e in site.editions if not e.published]
     write_site(
@@ -489,7 +483,7 @@ def _build(
     )
     if new_lock is not None and update_lock:
         lock.write_lock(site.root, new_lock, site.inputs)
-        say(f"updated {lock.LOCK}")
+        say(msg("builder.updated", file=lock.LOCK))
     site.inputs.save()  # (once, at the end: a failed build leaves the last one's)
     if not others():  # (another build may be about to link objects this one does not use)
         keep = set(files.values())

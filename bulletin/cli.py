@@ -121,11 +121,12 @@ def build(
 ) -> None:
     """Build the site into site/ (replaced in one step, only when everything succeeded)."""
     from .builder import build as run_build
+    from .errors import Message
 
     started = time.perf_counter()
 
-    def progress(message: str) -> None:
-        click.echo(f"[{time.perf_counter() - started:5.1f}s] {t(message)}", err=True)
+    def progress(message: Message) -> None:
+        click.echo(f"[{time.perf_counter() - started:5.1f}s] {message.show()}", err=True)
 
     result = run_build(
         root,

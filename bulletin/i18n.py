@@ -201,7 +201,8 @@ def catalogue() -> dict[str, dict[str, str]]:
 class _Formatter(string.Formatter):
     """str.format over a message's parameters: a Message is shown in the same language; a
     list is its items (each shown) joined — `{x}` or `{x:list}` with ", " (Chinese "、"),
-    `{x:semi}` with "; " (Chinese "；"), `{x:lines}` one per line."""
+    `{x:semi}` with "; " (Chinese "；"), `{x:lines}` one per line. A Diagnostic is its line
+    as `bulletin build` prints a warning."""
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
@@ -216,6 +217,8 @@ class _Formatter(string.Formatter):
             return (en if self.lang == "en" else zh).join(self.format_field(v, "") for v in value)
         if hasattr(value, "params") and hasattr(value, "id"):
             return render(value, self.lang)
+        if hasattr(value, "severity"):  # a Diagnostic: its line, as `build` prints a warning
+            return finding(value, self.lang)
         return format(value, format_spec)
 
 

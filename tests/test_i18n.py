@@ -173,7 +173,6 @@ def test_the_extraction_sees_hints_tables_and_shown_texts() -> None:
     assert "'use .csv or .xlsx'" in sources  # a hint=
     assert "MSG['fix_crosscheck']" in sources  # a message table
     assert any(s.startswith("f'next: edit the articles") for s in sources)  # t(…) in cli.py
-    assert any("computing tables of" in s for s in sources)  # builder's progress
     assert any("uploading" in s for s in sources)  # publish's report(…)
     built = [p for f, _, s, p in shown_texts() if s.startswith("f'Built ")]
     assert len(built) == 4  # both optional parts, each present or not
