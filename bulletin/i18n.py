@@ -175,6 +175,11 @@ def error_prefix() -> str:
     return "Error: " if language() == "en" else "错误："
 
 
+def level_in(word: str, lang: str) -> str:
+    """The level word with its colon in `lang`: "warning: " / "警告："."""
+    return _level(word, lang)
+
+
 def _level(word: str, lang: str) -> str:
     if lang == "en":
         return f"{word}: "
