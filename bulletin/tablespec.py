@@ -49,7 +49,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bulletin.config import toml_limit_error
-from bulletin.errors import DataError, suggest
+from bulletin.errors import DataError, Message, msg, suggest
+from bulletin.reasons import os_reason, pydantic_reason, toml_reason
 from bulletin.sheets import parse_number
 
 ColumnType = Literal["int", "number", "percent", "text"]
@@ -138,8 +139,7 @@ class ChartSpec(_Model):
                 if parse_number(v) is None:
                     raise ValueError("empty")
             except ValueError:
-                raise ValueError(
-                    'must be "total", a number, or a percentage such as "15%"') from None
+                raise ValueError(msg("tablespec.reference")) from None
         return v
 
 
@@ -185,9 +185,9 @@ def load_spec(path: Path, shown: str) -> SpecFile:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise DataError("the spec is not UTF-8 text", file=shown) from None
+        raise DataError(msg("tablespec.not_utf8"), file=shown) from None
     except OSError as exc:
-        raise DataError(f"cannot read the spec: {exc.strerror or exc}", file=shown) from None
+        raise DataError(msg("tablespec.unreadable", why=os_reason(exc)), file=shown) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -195,8 +195,8 @@ def load_spec(path: Path, shown: str) -> SpecFile:
         line = int(found.group(1)) if found else None
         if line is None and str(exc).endswith("(at end of document)"):  # cut off: the last line
             line = max(1, len(text.splitlines()))
-        raise DataError(f"not valid TOML: {re.sub(r' [(]at (line|end).*', '', str(exc))}",
-                        file=shown, line=line) from None
+        why = toml_reason(re.sub(r" [(]at (line|end).*", "", str(exc)))
+        raise DataError(msg("tablespec.not_toml", why=why), file=shown, line=line) from None
     except (ValueError, RecursionError) as exc:  # far too many digits, nested far too deep
         raise toml_limit_error(DataError, exc, text, shown) from None
     try:
@@ -219,28 +219,28 @@ def _check_charts(sf: SpecFile) -> None:
     seen: dict[str, int] = {}
     for i, chart in enumerate(sf.spec.charts):
         if chart.name in seen:
-            raise DataError(f"two charts are named '{chart.name}'", file=sf.shown,
+            raise DataError(msg("tablespec.duplicate_chart", name=chart.name), file=sf.shown,
                             line=sf.line_of("charts", i, "name"), field="name")
         seen[chart.name] = i
         for column in chart.columns:
             if column not in valid:
                 near = suggest(column, valid)
-                raise DataError(f"chart '{chart.name}': no numeric column '{column}'",
+                raise DataError(msg("tablespec.chart_column", chart=chart.name, column=column),
                                 file=sf.shown, line=sf.line_of("charts", i, "columns"),
-                                field="columns", hint=f"did you mean '{near}'?" if near else
-                                "columns a chart can draw: " + ", ".join(valid))
+                                field="columns", hint=msg("common.did_you_mean", name=near)
+                                if near else msg("tablespec.chart_columns", names=", ".join(valid)))
         low, high = _CHART_COLUMNS[chart.type]
         if not low <= len(chart.columns) <= high:
             want = f"{low}" if low == high else f"{low} to {high}"
-            raise DataError(f"a {chart.type} chart draws {want} column(s), not "
-                            f"{len(chart.columns)}", file=sf.shown,
+            raise DataError(msg("tablespec.column_count", type=chart.type, want=want,
+                                n=len(chart.columns)), file=sf.shown,
                             line=sf.line_of("charts", i, "columns"), field="columns")
         if chart.reference == "total" and chart.type == "grouped_bar":
-            raise DataError('reference = "total" needs one column (a grouped chart has several)',
+            raise DataError(msg("tablespec.grouped_total"),
                             file=sf.shown, line=sf.line_of("charts", i, "reference"),
-                            field="reference", hint="give a number, such as 0.15 or \"15%\"")
+                            field="reference", hint=msg("tablespec.grouped_total_hint"))
         if chart.rows is not None and chart.type != "line":
-            raise DataError("'rows' is for line charts (bars show every row)", file=sf.shown,
+            raise DataError(msg("tablespec.rows_for_lines"), file=sf.shown,
                             line=sf.line_of("charts", i, "rows"), field="rows")
 
 
@@ -251,17 +251,22 @@ def _spec_error(exc: ValidationError, text: str, shown: str) -> DataError:
     parents = [str(p) for p in loc[:-1] if isinstance(p, str)]
     model = _MODELS.get(parents[-1], TableSpec) if parents else TableSpec
     key = str(loc[-1]) if loc and isinstance(loc[-1], str) else None
-    more = f"; {exc.error_count() - 1} more problem(s) after this" if exc.error_count() > 1 else ""
+
+    def more(problem: Message) -> Message:
+        if exc.error_count() == 1:
+            return problem
+        return msg("tablespec.more_problems", problem=problem, n=exc.error_count() - 1)
+
     if first["type"] == "extra_forbidden" and key:
         near = suggest(key, list(model.model_fields))
-        return DataError(f"unknown key '{key}'{more}", file=shown,
+        return DataError(more(msg("tablespec.unknown_key", key=key)), file=shown,
                          line=key_line(text, loc) or key_line(text, loc[:-1]),
-                         field=key, hint=f"did you mean '{near}'?" if near else
-                         "valid keys: " + ", ".join(model.model_fields))
+                         field=key, hint=msg("common.did_you_mean", name=near) if near else
+                         msg("tablespec.valid_keys", names=", ".join(model.model_fields)))
     if first["type"] == "missing":
-        return DataError(f"missing required key '{key}'{more}", file=shown,
+        return DataError(more(msg("tablespec.missing_key", key=key)), file=shown,
                          line=key_line(text, loc[:-1]) if len(loc) > 1 else None, field=key)
-    return DataError(f"{first['msg']}{more}", file=shown,
+    return DataError(more(pydantic_reason(first)), file=shown,
                      line=key_line(text, loc) or key_line(text, loc[:-1]),
                      field=".".join(str(p) for p in loc))
 

@@ -13,13 +13,21 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from bulletin.errors import Finding, suggest
+from bulletin.errors import Finding, Message, msg, suggest
 from bulletin.sheets import clean_text, normalize
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from bulletin.tablespec import SpecFile
+
+
+class NotInTable(KeyError):
+    """A cited row or column the table does not have: args[0] is the Message saying why
+    ({value}`…` shows it); str() is its English, not a KeyError's quoted repr."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 @dataclass(frozen=True)
@@ -55,7 +63,11 @@ class Discrepancy:
     field: str  # the header of the hand-typed value in the sheet
 
     def __str__(self) -> str:
-        return f"{self.row} {self.column}: reported {self.reported}, computed {self.computed}"
+        return str(self.message())
+
+    def message(self) -> Message:
+        return msg("tableview.discrepancy", row=self.row, column=self.column,
+                   reported=self.reported, computed=self.computed)  # fmt: skip
 
 
 def format_value(value: Any, kind: str, decimals: int | None = None,
@@ -140,11 +152,11 @@ class ComputedTable:
             if len(set(found)) == 1:
                 return found[0]
             if found:
-                raise KeyError(f"column '{column}' is ambiguous in table '{self.name}': it "
-                               f"could be {', '.join(sorted(set(found)))}")
+                raise NotInTable(msg("tableview.ambiguous", column=column, table=self.name,
+                                   names=", ".join(sorted(set(found)))))  # fmt: skip
         names = [c.key if c.key == c.label else f"{c.key} ({c.label})" for c in self.columns]
-        raise KeyError(f"table '{self.name}' has no column '{column}'; columns: "
-                       + ", ".join(names))
+        raise NotInTable(msg("tableview.no_column", table=self.name, column=column,
+                           names=", ".join(names)))  # fmt: skip
 
     def _row(self, row: str) -> str:
         want = clean_text(row)
@@ -155,8 +167,9 @@ class ComputedTable:
             return self.total_label
         rows = [r.key for r in self.body]
         near = suggest(want, rows)
-        raise KeyError(f"table '{self.name}' has no row '{row}'"
-                       + (f"; did you mean '{near}'?" if near else "; rows: " + ", ".join(rows)))
+        more = msg("common.did_you_mean", name=near) if near else msg("tableview.rows",
+                                                                      names=", ".join(rows))
+        raise NotInTable(msg("tableview.no_row", table=self.name, row=row, more=more))
 
     def cite(self, row: str, column: str) -> str:
         """The display text of one cell, e.g. cite("合计", "余额获贷率") -> "14.40%"."""
