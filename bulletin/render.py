@@ -12,7 +12,6 @@ import functools
 import os
 import posixpath
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -22,6 +21,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .archive import write_archive
+from .compute import EditionTables
 from .content import Article, Edition, Site
 from .errors import Finding
 from .images import ImageStore
@@ -132,19 +132,14 @@ def make_environment(site_templates: Path | None) -> jinja2.Environment:
 
 
 class SiteRenderer:
-    def __init__(
-        self,
-        site: Site,
-        tables: Mapping[str, Mapping[str, Any]],
-        *,
-        pdf: bool,
-        charts: Mapping[str, Mapping[str, Any]] | None = None,
-    ) -> None:
+    """The site's templates and Markdown renderer, made once per process; each call renders
+    into a fresh Output. `cache`: whether the print measures kept in .cache/ may be used
+    (the builder's --no-cache: not)."""
+
+    def __init__(self, site: Site, *, pdf: bool, cache: bool = True) -> None:
         self.site = site
         self.pdf = pdf
-        self.cache = True  # the print measures kept in .cache/ (the builder's --no-cache: off)
-        self.tables = tables
-        self.charts = charts or {}  # edition id -> chart name -> bulletin.charts.Chart
+        self.cache = cache
         self.env = make_environment(site.root / "templates")
         self.md = make_html_renderer()
         self.out = Output()
@@ -162,34 +157,33 @@ class SiteRenderer:
         )
         self.out.files[path] = html.encode("utf-8")
 
-    def table_html(self, edition: Edition, name: str) -> Markup:
-        table = self.tables[edition.id][name]
+    def table_html(self, computed: EditionTables, name: str) -> Markup:
+        table = computed.tables[name]
         html = self.env.get_template("partials/table.html").render(
             table=table, csv_href=f"{name}.csv"
         )
-        charts = self.charts.get(edition.id, {}).values()
-        after = [c for c in charts if c.table == name and c.place == "after"]
-        return Markup(html) + Markup("").join(self.chart_html(edition, c.name) for c in after)
+        after = [c for c in computed.charts.values() if c.table == name and c.place == "after"]
+        return Markup(html) + Markup("").join(self.chart_html(computed, c.name) for c in after)
 
-    def chart_html(self, edition: Edition, name: str) -> Markup:
-        chart = self.charts[edition.id][name]
-        table = self.tables[edition.id][chart.table]
+    def chart_html(self, computed: EditionTables, name: str) -> Markup:
+        chart = computed.charts[name]
+        table = computed.tables[chart.table]
         html = self.env.get_template("partials/chart.html").render(
             chart=chart, src=f"{name}.svg", table=table, table_href=f"index.html#table-{table.name}"
         )
         return Markup(html)
 
     def article_html(
-        self, edition: Edition, article: Article, images: ImageStore
+        self, edition: Edition, computed: EditionTables, article: Article, images: ImageStore
     ) -> RenderedArticle:
-        tables = self.tables.get(edition.id, {})
+        tables = computed.tables
         ctx = Context(
             file=article.shown,
             first_line=article.body_line,
             tables=sorted(tables),
-            table=lambda name: self.table_html(edition, name),
-            charts=sorted(self.charts.get(edition.id, {})),
-            chart=lambda name: self.chart_html(edition, name),
+            table=lambda name: self.table_html(computed, name),
+            charts=sorted(computed.charts),
+            chart=lambda name: self.chart_html(computed, name),
             cite=lambda t, row, col: tables[t].cite(row, col),
             image=lambda src, alt, line: images.web(src, alt, article.path, article.shown, line),
         )
@@ -197,26 +191,34 @@ class SiteRenderer:
         self.out.findings.extend(ctx.findings)
         return RenderedArticle(article, Markup(html), article_path(edition, article), ctx.wide)
 
-    def print_layouts(self, edition: Edition) -> list[Any]:
+    def print_layouts(self, edition: Edition, computed: EditionTables) -> list[Any]:
         from .pdf import web_rows
 
         measures = self.site.root / ".cache" / "bulletin" / "measure" if self.cache else None
-        return web_rows(self.site, edition, self.tables.get(edition.id, {}),
-                        self.charts.get(edition.id, {}), measures)  # fmt: skip
+        return web_rows(self.site, edition, computed.tables, computed.charts, measures)
 
-    def edition(self, edition: Edition, around: dict[str, Any], *, home: bool = False) -> None:
+    def edition(
+        self,
+        edition: Edition,
+        computed: EditionTables,
+        around: dict[str, Any],
+        *,
+        home: bool = False,
+    ) -> None:
         """The edition's pages (its chart SVGs are drawn by the print stage, with its PDF)."""
         base = edition_dir(edition)
         images = ImageStore(edition.path, self.site.root)
-        rendered = {a.slug: self.article_html(edition, a, images) for a in edition.articles}
+        rendered = {
+            a.slug: self.article_html(edition, computed, a, images) for a in edition.articles
+        }
         # with the print edition, each 版 groups its articles as its sheet does
-        layouts = self.print_layouts(edition) if self.pdf else []
+        layouts = self.print_layouts(edition, computed) if self.pdf else []
         pages = [
             {
                 "number": p.number,
                 "config": p.config,
                 "articles": [rendered[a.slug] for a in p.articles],
-                "tables": [self.table_html(edition, t) for t in p.config.tables],
+                "tables": [self.table_html(computed, t) for t in p.config.tables],
                 "rows": _rows(layouts[i], rendered) if i < len(layouts) else None,
                 "band_after": layouts[i].band_after if i < len(layouts) else -1,
             }
@@ -224,7 +226,7 @@ class SiteRenderer:
         ]
         for path, data in images.files.items():
             self.out.files[f"{base}/{path}"] = data
-        for name, table in self.tables.get(edition.id, {}).items():
+        for name, table in computed.tables.items():
             self.out.files[f"{base}/{name}.csv"] = table.to_csv_bytes()
         context = {
             "edition": edition,
@@ -275,12 +277,17 @@ def _walk(folder: Any, prefix: str = "") -> list[str]:
 
 
 def render_edition(
-    renderer: SiteRenderer, edition: Edition, around: dict[str, Any], *, home: bool
+    renderer: SiteRenderer,
+    edition: Edition,
+    computed: EditionTables,
+    around: dict[str, Any],
+    *,
+    home: bool,
 ) -> Output:
     """One edition's files (and the home page when it is the latest), as a fresh Output."""
     whole, renderer.out = renderer.out, Output()
     try:
-        renderer.edition(edition, around, home=home)
+        renderer.edition(edition, computed, around, home=home)
         return renderer.out
     finally:
         renderer.out = whole

@@ -53,7 +53,9 @@ def test_smoke_run(tmp_path: Path) -> None:
         "- `bulletin --help`:",
         "- one chart",
         "- PDF of sample edition 2021-12",
-        "| one article changed ≤ 1.5 s",
+        "| one article changed ≤ 1.0 s",
+        "| pages with search at N = 500 ≤ 0.8 × Hugo + Pagefind",
+        "| Hugo + Pagefind (the pinned extended build over Hugo's output)",
         "| `bulletin --help` ≤ 0.15 s",
         "<!-- notes -->",
     ):
@@ -67,6 +69,9 @@ def test_smoke_run(tmp_path: Path) -> None:
     assert ("hugo" in compared) == (shutil.which("hugo") is not None)
     if "hugo" in compared:
         assert re.search(r"\| \*\*ratio pages only / Hugo\*\* \| [\d.]+ \|", text)
+    if "hugo_pagefind" in compared:  # (Hugo's output indexed by the pinned Pagefind)
+        pattern = r"\| \*\*ratio pages with search / Hugo \+ Pagefind\*\* \| [\d.]+ \|"
+        assert re.search(pattern, text)
 
     # Notes below the marker are kept; a second size is a second column.
     sys.path.insert(0, str(BENCH))
@@ -83,22 +88,24 @@ def test_smoke_run(tmp_path: Path) -> None:
 POOL_CHECK = """
 import os, sys, threading
 from pathlib import Path
-import bulletin.builder as builder
+import bulletin.executor as executor
+from bulletin.builder import print_edition, render_pages
 from bulletin.cache import ObjectStore
 from bulletin.content import load_site
 
 site = load_site(Path(sys.argv[1]))
 ids = [e.id for e in site.editions]
 store = ObjectStore(Path(sys.argv[2]))
-builder.POOL_MIN = 2
+executor.POOL_MIN = 2
 os.sched_getaffinity = lambda pid: {0, 1}
 ran_here = []
-do_work = builder.do_work
-builder.do_work = lambda ctx, work, *a: ran_here.append(work) or do_work(ctx, work, *a)
+make = executor.make_editions
+executor.make_editions = lambda job, work, *a: ran_here.append(work) or make(job, work, *a)
+job = executor.Job(site, executor.Options(), render_pages, print_edition, store, None, None)
 
 
 def merge(done):
-    merged = builder.Done({}, {})
+    merged = executor.Done({}, {})
     for d in done:
         merged.pages.update(d.pages)
         merged.drawn.update(d.drawn)
@@ -106,7 +113,7 @@ def merge(done):
 
 
 def run(method):
-    stage = builder.EditionStage(builder.Context(site, store, True, False, None), ids, ids)
+    stage = executor.EditionRun(job, ids, ids)
     assert stage.pool._mp_context.get_start_method() == method, method
     done = list(stage.results())
     assert len(done) == 2, "one run of editions per worker"
@@ -118,21 +125,20 @@ threading.active_count = lambda: 2  # as under `bulletin serve`, whose watcher i
 served = run("forkserver")
 assert ran_here == [], "every edition was built by a worker process"
 del threading.active_count
-builder.POOL_MIN = 100
-serial = list(builder.EditionStage(builder.Context(site, store, True, False, None), ids, ids)
-              .results())
+executor.POOL_MIN = 100
+serial = list(executor.EditionRun(job, ids, ids).results())
 assert len(ran_here) == 2 and len(serial) == 2  # the pages, then the drawings
 assert not serial[0].drawn and not serial[1].pages
 assert forked == served == merge(serial)
-names = sorted(p.rsplit("/", 1)[1] for files, _ in forked.drawn.values() for p in files)
+names = sorted(p.rsplit("/", 1)[1] for made in forked.drawn.values() for p in made.files)
 assert names == ["2021-12.pdf", "2021-13.pdf", "microcredit-rate.svg"] + ["page-1.png"] * 2
-assert all(store.has(d) for files, _ in forked.pages.values() for d in files.values())
-print("same files", len(names) + sum(len(f) for f, _ in forked.pages.values()))
+assert all(store.has(d) for made in forked.pages.values() for d in made.files.values())
+print("same files", len(names) + sum(len(m.files) for m in forked.pages.values()))
 """
 
 
 def test_edition_pool_gives_the_same_files(tmp_path: Path) -> None:
-    """The worker pool of the edition stage (used from bulletin.builder.POOL_MIN editions on),
+    """The worker pool of the edition stage (used from bulletin.executor.POOL_MIN editions on),
     forked or started by a fork server, makes exactly the files the build makes in its own
     process. (In a fresh interpreter: fork is only used where Typst has not been loaded.)"""
     done = subprocess.run(

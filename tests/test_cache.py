@@ -166,24 +166,23 @@ def test_an_article_change_computes_no_table(
 ) -> None:
     """Tables and charts are cached by their data: a changed article renders and prints its
     edition again with the cached tables (and chart SVG); a changed data file computes them."""
-    import bulletin.builder
     import bulletin.charts
+    import bulletin.compute
 
     computed: list[str] = []
     drawn: list[str] = []
-    compute = bulletin.builder.compute_tables
+    compute = bulletin.compute.compute_edition
     save = bulletin.charts.Chart._save
 
-    def counted(site, **kw):  # type: ignore[no-untyped-def]
-        result = compute(site, **kw)
-        computed.extend(sorted(result))
-        return result
+    def counted(site, edition, *a, **kw):  # type: ignore[no-untyped-def]
+        computed.append(edition.id)
+        return compute(site, edition, *a, **kw)
 
     def draw(self, *a, **kw):  # type: ignore[no-untyped-def]
         drawn.append(self.name)
         return save(self, *a, **kw)
 
-    monkeypatch.setattr(bulletin.builder, "compute_tables", counted)
+    monkeypatch.setattr(bulletin.compute, "compute_edition", counted)
     monkeypatch.setattr(bulletin.charts.Chart, "_save", draw)
     build(sample_copy, out=sample_copy / "site")
     assert computed == ["2021-12", "2021-13"] and drawn == ["microcredit-rate"]

@@ -1,0 +1,145 @@
+"""The compute stage: each edition's tables (derived columns, totals, ranks, rank change,
+cross-checks: bulletin.tables) and the charts made from them (bulletin.charts) — computed
+here and nowhere else.
+
+An edition's tables depend on the edition before it (the rank change), and on every earlier
+edition when one of its charts draws the history (a line chart): `compute` works out which
+from the parsed table specs, and computes each edition after what it depends on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .config import _toml_line as toml_line  # (to be public: config.py is being changed)
+from .content import Edition, Site
+from .errors import BulletinError, ConfigError, Diagnostic, msg, suggest
+
+if TYPE_CHECKING:
+    from .charts import Chart
+    from .tableview import ComputedTable
+
+
+@dataclass(frozen=True)
+class EditionTables:
+    """What the compute stage hands on for one edition: its tables by name, its charts by
+    name (not drawn yet: the print stage draws them)."""
+
+    tables: Mapping[str, ComputedTable] = field(default_factory=dict)
+    charts: Mapping[str, Chart] = field(default_factory=dict)
+
+    @property
+    def findings(self) -> list[Diagnostic]:
+        """The tables' warnings (cross-checks), in table order."""
+        return [f for table in self.tables.values() for f in table.findings]
+
+
+NONE = EditionTables()
+
+
+def needs_history(site: Site, ids: set[str]) -> bool:
+    """Whether a chart of one of the editions `ids` draws every earlier edition (read from
+    their table specs; a spec that cannot be read is left to the compute stage to report)."""
+    from .tablespec import load_spec
+
+    for eid in sorted(ids):
+        for path in sorted((site.data_dir / eid).glob("*.toml")):
+            try:
+                spec = load_spec(path, path.name).spec
+            except BulletinError:
+                continue
+            if any(chart.type == "line" for chart in spec.charts):
+                return True
+    return False
+
+
+def chart_label(site: Site, edition: Edition) -> str:
+    """How a chart names the edition: 第12期, or 2021年第12期 when the archive spans years."""
+    number = f"第{edition.config.number}期"
+    years = {e.year for e in site.editions}
+    return f"{edition.year}年{number}" if len(years) > 1 else number
+
+
+def compute_edition(
+    site: Site,
+    edition: Edition,
+    earlier: Sequence[tuple[Edition, EditionTables]],
+    *,
+    strict: bool,
+    charts: bool = True,
+) -> EditionTables:
+    """One edition's tables and charts. `earlier`: the editions before it that it depends
+    on, oldest first, with their tables (the last is the previous edition, when given)."""
+    folder = site.data_dir / edition.id
+    tables: dict[str, ComputedTable] = {}
+    if folder.is_dir():
+        from .tables import load_tables  # pandas loads only for sites with tables
+
+        previous = earlier[-1][1].tables if earlier else None
+        tables = load_tables(folder, previous=previous, strict=strict, root=site.root)
+    check_page_tables(edition, tables)
+    made: dict[str, Chart] = {}
+    if tables and charts:
+        from .charts import make_charts
+
+        history = tuple((e.id, chart_label(site, e), t.tables) for e, t in earlier)
+        made = make_charts(
+            tables, history, site.config.fonts.sans, label=chart_label(site, edition)
+        )
+    return EditionTables(tables, made)
+
+
+def compute(
+    site: Site,
+    ids: set[str],
+    *,
+    strict: bool,
+    cached: Callable[[str], EditionTables | None] = lambda eid: None,
+) -> dict[str, EditionTables]:
+    """The editions `ids`' tables and charts, and those of the editions they depend on (the
+    one before each, for its rank; every earlier one, when a chart draws the history).
+    `cached(id)` gives an edition's tables kept from an earlier build, or None."""
+    order = site.editions
+    if not ids:
+        return {}
+    history = needs_history(site, ids)
+    last = max(i for i, e in enumerate(order) if e.id in ids)
+    done: dict[str, EditionTables] = {}
+    for i, edition in enumerate(order[: last + 1]):
+        before = order[i - 1] if i > 0 else None
+        wanted = edition.id in ids
+        if not (history or wanted or (order[i + 1].id in ids)):
+            continue
+        hit = cached(edition.id)
+        if hit is not None:
+            check_page_tables(edition, hit.tables)  # (edition.toml is not in the cache's key)
+            done[edition.id] = hit
+            continue
+        if history:
+            earlier = [(e, done[e.id]) for e in order[:i]]
+        elif wanted and before is not None and before.id in done:
+            earlier = [(before, done[before.id])]
+        else:
+            earlier = []
+        done[edition.id] = compute_edition(
+            site, edition, earlier, strict=strict, charts=wanted or history
+        )
+    return done
+
+
+def check_page_tables(edition: Edition, tables: Mapping[str, object]) -> None:
+    """Every table a page lists in edition.toml exists (else the render stage would fail)."""
+    for page in edition.pages:
+        for name in page.config.tables:
+            if name not in tables:
+                text = (edition.path / "edition.toml").read_text(encoding="utf-8")
+                near = suggest(name, list(tables))
+                raise ConfigError(
+                    msg("builder.no_table", page=page.number, name=name, id=edition.id),
+                    file=f"{edition.shown}/edition.toml",
+                    line=toml_line(text, ("pages", page.number - 1, "tables")),
+                    field=f"pages.{page.number - 1}.tables",
+                    hint=msg("common.did_you_mean", name=near) if near else None,
+                )
