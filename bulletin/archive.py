@@ -1,4 +1,5 @@
-"""The archive: the list of past editions, the Atom feed, the sitemap and the 404 page.
+"""The archive's order: editions by year, each edition's neighbours, dates for the feed and
+the sitemap (render.write_archive renders the pages).
 
 Only published editions appear here, whatever `--drafts` says. Dates in the feed and the
 sitemap are the editions' own dates (China Standard Time), never the build time.
@@ -10,12 +11,9 @@ import bisect
 import datetime as dt
 from collections.abc import Iterable
 from itertools import groupby
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .content import Edition
-
-if TYPE_CHECKING:
-    from .render import SiteRenderer
 
 CST = dt.timezone(dt.timedelta(hours=8))
 
@@ -47,22 +45,10 @@ def neighbours(published: list[Edition], editions: Iterable[Edition]) -> dict[st
     return around
 
 
+def newest(published: list[Edition]) -> Edition:
+    """The newest edition by date, then number."""
+    return max(published, key=_key)
+
+
 def _key(edition: Edition) -> tuple[dt.date, int]:
     return (edition.config.date, edition.config.number)
-
-
-def write_archive(renderer: SiteRenderer, published: list[Edition], *, pdf: bool) -> None:
-    renderer.page("archive.html", "archive/index.html", years=by_year(published), pdf=pdf)
-    renderer.page("404.html", "404.html")
-    base = renderer.site.config.base_url
-    if base:
-        newest = max(published, key=_key)
-        renderer.page(
-            "feed.xml",
-            "feed.xml",
-            editions=list(reversed(published)),
-            updated=timestamp(newest.config.date),
-            timestamp=timestamp,
-            base=base,
-        )
-        renderer.page("sitemap.xml", "sitemap.xml", editions=published, base=base)

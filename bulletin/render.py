@@ -20,7 +20,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from .archive import write_archive
+from .archive import by_year, newest, timestamp
 from .compute import EditionTables
 from .content import Article, Edition, Site
 from .errors import Finding
@@ -291,6 +291,23 @@ def render_edition(
         return renderer.out
     finally:
         renderer.out = whole
+
+
+def write_archive(renderer: SiteRenderer, published: list[Edition], *, pdf: bool) -> None:
+    """The archive page, the 404 page, and with a base_url the Atom feed and the sitemap."""
+    renderer.page("archive.html", "archive/index.html", years=by_year(published), pdf=pdf)
+    renderer.page("404.html", "404.html")
+    base = renderer.site.config.base_url
+    if base:
+        renderer.page(
+            "feed.xml",
+            "feed.xml",
+            editions=list(reversed(published)),
+            updated=timestamp(newest(published).config.date),
+            timestamp=timestamp,
+            base=base,
+        )
+        renderer.page("sitemap.xml", "sitemap.xml", editions=published, base=base)
 
 
 def render_rest(renderer: SiteRenderer, published: list[Edition], *, pdf: bool) -> Output:
