@@ -31,7 +31,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.myst_role import myst_role_plugin
 
-from .errors import ContentError, Finding
+from .errors import ContentError, Finding, Message, Text, _message, msg
 
 CJK = (
     "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u31ff\u3200-\u9fff\uf900-\ufaff"
@@ -66,11 +66,22 @@ class Context:
             return self.first_line + token.map[0]
         return None
 
-    def warn(self, message: str, token: Token | None, field: str | None = None) -> None:
+    def warn(self, message: Text, token: Token | None, field: str | None = None) -> None:
         self.findings.append(Finding(message, file=self.file, line=self.line(token), field=field))
 
-    def error(self, message: str, token: Token | None, hint: str | None = None) -> ContentError:
+    def error(self, message: Text, token: Token | None, hint: Text | None = None) -> ContentError:
         return ContentError(message, file=self.file, line=self.line(token), hint=hint)
+
+    def cite_error(self, tok: Token, e: KeyError) -> ContentError:
+        """A cited value ({value}`…`) the table does not have: the table's KeyError says why,
+        as a Message (shown in the same language) or as a text."""
+        why = e.args[0] if e.args else str(e)
+        reason = why if isinstance(why, Message) else _message(str(why))
+        return ContentError(
+            msg("markdown.value_failed", cite=tok.content, why=reason),
+            file=self.file,
+            line=tok.meta.get("line"),
+        )
 
 
 def _ctx(state_or_env: Any) -> Context:
@@ -147,29 +158,25 @@ def safety(state: StateCore) -> None:
     ctx = _ctx(state)
     for block in state.tokens:
         if block.type == "html_block":
-            ctx.warn("raw HTML is not allowed in articles; it is shown as text", block)
+            ctx.warn(msg("markdown.raw_html_block"), block)
         if block.type != "inline" or not block.children:
             continue
         for tok in block.children:
             if tok.type == "html_inline":
-                ctx.warn(f"raw HTML {tok.content[:40]!r} is shown as text", block)
+                ctx.warn(msg("markdown.raw_html", html=repr(tok.content[:40])), block)
             elif tok.type == "link_open":
                 href = str(tok.attrGet("href") or "")
                 if not safe_href(href):
-                    ctx.warn(
-                        f"link to {href[:60]!r} removed: only http(s), mailto and relative "
-                        "links are allowed",
-                        block,
-                    )
+                    ctx.warn(msg("markdown.link_removed", href=repr(href[:60])), block)
                     tok.meta["dropped"] = True
                     _matching_close(block.children, tok).meta["dropped"] = True
             elif tok.type == "image":
                 src = str(tok.attrGet("src") or "")
                 if SCHEME.match(src) or src.startswith("//") or src.startswith("/"):
                     raise ctx.error(
-                        f"image '{src[:60]}' is not a file in the edition folder",
+                        msg("markdown.image_not_local", src=src[:60]),
                         block,
-                        hint="save the image beside the article and write ![图注](photo.jpg)",
+                        hint=msg("markdown.image_not_local_hint"),
                     )
                 tok.meta["line"] = ctx.line(block)
                 ctx.images.append((src, ctx.line(block) or ctx.first_line))
@@ -224,40 +231,53 @@ def directives(state: StateCore) -> None:
             kind, arg = m.group(1), m.group(2).strip()
             if kind not in ("table", "chart"):
                 raise ctx.error(
-                    f"unknown directive '{{{kind}}}'",
+                    msg("markdown.unknown_directive", kind=kind),
                     block,
-                    hint="use {table} name or {chart} name",
+                    hint=msg("markdown.unknown_directive_hint"),
                 )
             block.meta["directive"] = (kind, arg)
             if kind == "table" and arg not in ctx.tables:
-                raise ctx.error(f"no table named '{arg}'", block, hint=_known(ctx.tables))
+                raise ctx.error(
+                    msg("markdown.no_table", name=arg), block, hint=_known_tables(ctx.tables)
+                )
             if kind == "chart" and arg not in ctx.charts:
-                raise ctx.error(f"no chart named '{arg}'", block, hint=_known(ctx.charts, "charts"))
+                raise ctx.error(
+                    msg("markdown.no_chart", name=arg), block, hint=_known_charts(ctx.charts)
+                )
         elif block.type == "inline":
             for tok in block.children or []:
                 if tok.type != "myst_role":
                     continue
                 if tok.meta.get("name") != "value":
                     raise ctx.error(
-                        f"unknown role '{{{tok.meta.get('name')}}}'",
+                        msg("markdown.unknown_role", name=tok.meta.get("name")),
                         block,
-                        hint="use {value}`table/row/column`",
+                        hint=msg("markdown.unknown_role_hint"),
                     )
                 parts = [p.strip() for p in tok.content.split("/")]
                 if len(parts) != 3 or not all(parts):
                     raise ctx.error(
-                        f"{{value}}`{tok.content}` needs table/row/column",
+                        msg("markdown.value_parts", cite=tok.content),
                         block,
-                        hint="for example {value}`microcredit/合计/获贷率`",
+                        hint=msg("markdown.value_parts_hint"),
                     )
                 if parts[0] not in ctx.tables:
-                    raise ctx.error(f"no table named '{parts[0]}'", block, hint=_known(ctx.tables))
+                    raise ctx.error(
+                        msg("markdown.no_table", name=parts[0]),
+                        block,
+                        hint=_known_tables(ctx.tables),
+                    )
                 tok.meta["cite"] = tuple(parts)
                 tok.meta["line"] = ctx.line(block)
 
 
-def _known(names: Sequence[str], what: str = "tables") -> str:
-    return f"this edition's {what}: {', '.join(names)}" if names else f"this edition has no {what}"
+def _known_tables(names: Sequence[str]) -> Message:
+    # (the names as one text, "a, b": a name is shown as it is, in either language)
+    return msg("markdown.tables", names=", ".join(names)) if names else msg("markdown.no_tables")
+
+
+def _known_charts(names: Sequence[str]) -> Message:
+    return msg("markdown.charts", names=", ".join(names)) if names else msg("markdown.no_charts")
 
 
 # -- HTML render rules -----------------------------------------------------------------------
@@ -322,11 +342,7 @@ def _role(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) 
     try:
         text = ctx.cite(table, row, column)
     except KeyError as e:
-        raise ContentError(
-            f"{{value}}`{tok.content}`: {e.args[0] if e.args else e}",
-            file=ctx.file,
-            line=tok.meta.get("line"),
-        ) from None
+        raise ctx.cite_error(tok, e) from None
     return f'<span class="cited" data-cite="{escapeHtml(tok.content)}">{escapeHtml(text)}</span>'
 
 

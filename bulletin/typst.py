@@ -25,7 +25,6 @@ from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 
-from .errors import ContentError
 from .markdown import Context, _ctx, make_parser
 
 _PUNCT = re.compile(r"""([!-/:-@\[-`{-~])""")  # every ASCII punctuation character
@@ -253,11 +252,7 @@ def _role(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) 
     try:
         return escape(ctx.cite(*tok.meta["cite"]))
     except KeyError as e:
-        raise ContentError(
-            f"{{value}}`{tok.content}`: {e.args[0] if e.args else e}",
-            file=ctx.file,
-            line=tok.meta.get("line"),
-        ) from None
+        raise ctx.cite_error(tok, e) from None
 
 
 def _footnote_ref(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:

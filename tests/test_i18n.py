@@ -81,8 +81,6 @@ RUNTIME = [
     "(see docs/deploy/nginx.conf)",
     "no answer (Connection refused)",
     "HTTP 404",
-    "this edition's tables: microcredit, loans",  # markdown._known
-    "this edition has no charts",
     "a true/false value",  # sheets' reasons a cell is not a number
     "not a finite number",
     "not a number",

@@ -12,7 +12,8 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
-from bulletin.errors import ContentError
+from bulletin import i18n
+from bulletin.errors import ContentError, msg
 from bulletin.markdown import Context, make_html_renderer, render_html, safe_href
 
 FIXTURES = Path(__file__).parent / "fixtures" / "markdown"
@@ -157,6 +158,19 @@ def test_bad_citation_becomes_content_error() -> None:
     with pytest.raises(ContentError) as e:
         render("x\n\n见{value}`microcredit/北京/获贷率`。", tables=["microcredit"], cite=cite)
     assert e.value.line == 12 and "no row '北京'" in str(e.value)
+
+
+def test_a_citation_error_that_is_a_message_shows_in_each_language() -> None:
+    def cite(t: str, r: str, c: str) -> str:
+        raise KeyError(msg("markdown.no_table", name=t))  # (a table's look-up says why)
+
+    with pytest.raises(ContentError) as e:
+        render("见{value}`nosuch/北京/获贷率`。", tables=["nosuch"], cite=cite)
+    assert str(e.value) == "content/x/a.md:10: {value}`nosuch/北京/获贷率`: no table named 'nosuch'"
+    with i18n.using("zh"):
+        assert e.value.format_message() == (
+            "content/x/a.md:10: {value}`nosuch/北京/获贷率`：没有名为“nosuch”的表格"
+        )
 
 
 def test_footnote_ids_are_per_article() -> None:
