@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ContentError
+from .errors import ContentError, msg
 
 WIDTHS = (480, 960, 1440)
 MAX_PIXELS = 60_000_000
@@ -38,24 +38,27 @@ class ImageStore:
             self.root.resolve()
         ):
             raise ContentError(
-                f"image '{src}' is outside the edition folder",
+                msg("images.outside_edition", src=src),
                 file=shown,
                 line=line,
-                hint="keep images beside the article, in the edition folder",
+                hint=msg("images.outside_edition_hint"),
             )
         if not path.is_file():
             raise ContentError(
-                f"image '{src}' not found",
+                msg("images.not_found", src=src),
                 file=shown,
                 line=line,
-                hint=f"expected at {path.relative_to(self.root.resolve()).as_posix()}",
+                hint=msg(
+                    "images.not_found_hint",
+                    path=path.relative_to(self.root.resolve()).as_posix(),
+                ),
             )
         if path.suffix.lower() in (".svg", ".svgz"):
             raise ContentError(
-                f"image '{src}': SVG images are not allowed (they can carry scripts)",
+                msg("images.svg", src=src),
                 file=shown,
                 line=line,
-                hint="save it as PNG or JPEG",
+                hint=msg("images.svg_hint"),
             )
         return path
 
@@ -81,10 +84,10 @@ class ImageStore:
                 img.load()
         except UnidentifiedImageError:
             raise ContentError(
-                f"image '{src}' cannot be read: it is not a {', '.join(FORMATS)} image",
+                msg("images.not_an_image", src=src, formats=", ".join(FORMATS)),
                 file=shown,
                 line=line,
-                hint="save it as PNG or JPEG (an SVG, too, must be converted)",
+                hint=msg("images.not_an_image_hint"),
             ) from None
         except (
             OSError,
@@ -94,7 +97,7 @@ class ImageStore:
             Image.DecompressionBombWarning,
         ) as e:
             raise ContentError(
-                f"image '{src}' cannot be read: {e}", file=shown, line=line
+                msg("images.unreadable", src=src, why=str(e)), file=shown, line=line
             ) from None
         img = ImageOps.exif_transpose(img)
         alpha = (
