@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .errors import BulletinError
+from .errors import BulletinError, msg
 
 MARKER = ".bulletin-site"
 RENAME_EXCHANGE = 2
@@ -128,10 +128,7 @@ def write_site(
     cost a link, not a write), copied where a link cannot be made."""
     out = out.absolute()
     if out.exists() and not (out / MARKER).exists() and any(out.iterdir()):
-        raise BulletinError(
-            f"{out} exists and was not made by bulletin; refusing to replace it",
-            hint="choose another output folder, or empty this one",
-        )
+        raise BulletinError(msg("output.not_ours", out=str(out)), hint=msg("output.not_ours_hint"))
     out.parent.mkdir(parents=True, exist_ok=True)
     clean_leftovers(out)
     marker = json.dumps(dict(info), sort_keys=True) + "\n" if info else ""

@@ -44,14 +44,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .cache import RenderCache
-from .errors import BulletinError, Finding
+from .errors import BulletinError, Finding, msg
 
 if TYPE_CHECKING:
     from .content import Edition, Site
 
 BUNDLE = "pagefind"  # site folder of the Pagefind bundles
 PAGE = "search/index.html"  # site path of the search page
-INSTALL_HINT = "install it with: pip install 'pagefind[extended]==1.3.0'"
+INSTALL_HINT = msg("search.install_hint", package="pagefind[extended]==1.3.0")
 SHARD_EDITIONS = 13  # editions per shard at most: a quarter of a weekly bulletin's year
 UI = ("pagefind-ui.js", "pagefind-ui.css")  # the search box, once in the site
 # The search code, in the primary (newest) shard only: merged shards use the primary's.
@@ -111,13 +111,13 @@ def pagefind_executable() -> Path:
     try:
         from pagefind.service import get_executable
     except ImportError as e:
-        raise BulletinError("the search index needs Pagefind", hint=INSTALL_HINT) from e
+        raise BulletinError(msg("search.needs_pagefind"), hint=INSTALL_HINT) from e
     try:
         found = get_executable()
     except FileNotFoundError:  # a pagefind_bin* package whose binary is missing
         found = None
     if found is None or not found.is_file():
-        raise BulletinError("the search index needs the Pagefind binary", hint=INSTALL_HINT)
+        raise BulletinError(msg("search.needs_binary"), hint=INSTALL_HINT)
     return found
 
 
@@ -144,7 +144,8 @@ def build_index(files: Mapping[str, bytes], pages: Iterable[str]) -> dict[str, b
             stdin=subprocess.DEVNULL,
         )
         if done.returncode != 0:
-            raise BulletinError(f"Pagefind failed: {(done.stderr or done.stdout).strip()[:500]}")
+            why = (done.stderr or done.stdout).strip()[:500]
+            raise BulletinError(msg("search.failed", why=why))
         bundle = {p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()}
         return {name: bundle[name].read_bytes() for name in sorted(bundle) if _kept(name)}
 
@@ -225,12 +226,7 @@ def index_site(
     findings: list[Finding] = []
     binary = pagefind_executable()
     if binary.name.split(".")[0] != "pagefind_extended":
-        findings.append(
-            Finding(
-                f"{binary} is not Pagefind's extended build: Chinese text will not be split "
-                f"into words, and most Chinese searches will find nothing ({INSTALL_HINT})"
-            )
-        )
+        findings.append(Finding(msg("search.not_extended", binary=str(binary), hint=INSTALL_HINT)))
     every = shards(site)
     keys = {shard.id: shard_key(binary, shard, files) for shard in every}
     store = RenderCache(site.root / ".cache" / "bulletin" / "search") if cache else None
