@@ -29,7 +29,7 @@ from typing import Any
 
 from . import makeup
 from .content import Article, Edition, Site
-from .errors import BulletinError, ConfigError, ContentError, Finding
+from .errors import BulletinError, ConfigError, ContentError, Finding, msg
 from .images import ImageStore
 from .markdown import Context
 from .typst import (
@@ -174,12 +174,10 @@ def check_fonts(site_config: Any) -> None:
         for family in getattr(site_config.fonts, kind):
             if family.lower() not in installed:
                 raise ConfigError(
-                    f"font '{family}' is not installed, so the PDF cannot be printed with it",
+                    msg("pdf.font_missing", family=family),
                     file="bulletin.toml",
                     field=f"fonts.{kind}",
-                    hint="install fonts-noto-cjk (Debian/Ubuntu: apt install fonts-noto-cjk) "
-                    "for the default Noto CJK fonts, or name an installed family "
-                    "(fc-list :lang=zh family)",
+                    hint=msg("pdf.font_missing_hint"),
                 )
 
 
@@ -213,7 +211,7 @@ class _Images:
     def __call__(self, article: Article, src: str, line: int) -> dict[str, Any]:
         path = self.store.locate(src, article.path, article.shown, line)
         if not path.is_relative_to(self.root):
-            raise ContentError(f"image '{src}' is outside the project", file=article.shown)
+            raise ContentError(msg("pdf.outside_project", src=src), file=article.shown)
         typst_path = "/" + path.relative_to(self.root).as_posix()
         self.used.setdefault(typst_path, (article.shown, line))
         return {"src": typst_path}
@@ -372,8 +370,7 @@ class _Print:
         for name in page.config.tables:
             if name not in self.tables:
                 raise ConfigError(
-                    f"page {page.number} lists table '{name}', but data/{self.edition.id}/ "
-                    f"has no {name}.toml",
+                    msg("pdf.no_table", page=page.number, name=name, id=self.edition.id),
                     file=f"{self.edition.shown}/edition.toml",
                     field=f"pages.{page.number - 1}.tables",
                 )
@@ -598,9 +595,15 @@ class _Print:
     def _overflow(self, page: int, over: makeup.Overflow, to: int) -> Finding:
         article = next(a for p in self.edition.pages for a in p.articles if a.slug == over.slug)
         return Finding(
-            f"page {page} of {self.edition.id} does not fit on one sheet even at the smallest "
-            f"size: '{over.slug}' runs over by {over.lines} lines ({over.chars} characters) "
-            f"and continues on page {to}",
+            msg(
+                "pdf.overflow",
+                page=page,
+                id=self.edition.id,
+                slug=over.slug,
+                lines=over.lines,
+                chars=over.chars,
+                to=to,
+            ),
             file=article.shown,
         )
 
@@ -897,10 +900,10 @@ def _check(warnings: list[Any]) -> None:
     for w in warnings:
         if "font" in w.message.lower():
             raise ConfigError(
-                f"Typst: {w.message}",
+                msg("pdf.typst_font", why=w.message),
                 file="bulletin.toml",
                 field="fonts",
-                hint="install fonts-noto-cjk, or name installed families in [fonts]",
+                hint=msg("pdf.typst_font_hint"),
             )
 
 
@@ -911,12 +914,12 @@ def _error(e: Any, images: Mapping[str, tuple[str, int]], shown: str) -> Bulleti
     for path, (article, line) in images.items():
         if path in text or path.lstrip("/") in text:
             return ContentError(
-                f"image '{path.rsplit('/', 1)[-1]}' cannot be printed: {message}",
+                msg("pdf.image_unprintable", src=path.rsplit("/", 1)[-1], why=message),
                 file=article,
                 line=line,
-                hint=hints or "save it as JPEG or PNG",
+                hint=hints or msg("pdf.image_unprintable_hint"),  # (Typst's hints, as they are)
             )
-    return BulletinError(f"Typst could not typeset {shown}: {message}", hint=hints)
+    return BulletinError(msg("pdf.typst_failed", shown=shown, why=message), hint=hints)
 
 
 def thumbnail_png(pdf: bytes, width: int = 360) -> bytes:
