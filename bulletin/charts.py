@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from .errors import ConfigError, DataError
+from .errors import ConfigError, DataError, msg
 from .sheets import parse_number
 
 if TYPE_CHECKING:
@@ -48,7 +48,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Chart", "ChartData", "Series", "compute_charts", "find_font", "make_charts"]
 
-INSTALL_HINT = "install fonts-noto-cjk (Debian) or set fonts.sans in bulletin.toml"
 DEFAULT_FONTS = ("Noto Sans CJK SC",)
 KINDS = {"rank_bar": "条形图", "bar": "柱状图", "grouped_bar": "分组条形图", "line": "折线图"}
 
@@ -83,10 +82,10 @@ def _families(families: Sequence[str]) -> tuple[str, ...]:
     if not installed:
         named = ", ".join(f"'{f}'" for f in families) or "(none)"
         raise ConfigError(
-            f"no chart font installed: {named}",
+            msg("charts.no_font", fonts=named),
             file="bulletin.toml",
             field="fonts.sans",
-            hint=INSTALL_HINT,
+            hint=msg("charts.no_font_hint"),
         )
     return tuple(name for name, _ in installed)
 
@@ -109,10 +108,15 @@ def _check_glyphs(texts: Sequence[str], families: tuple[str, ...], where: dict[s
         for ch in set(text) - {"\n"}:
             if not any(font.get_char_index(ord(ch)) for font in fonts):
                 raise DataError(
-                    f"the chart font ({', '.join(families)}) has no glyph for "
-                    f"'{ch}' (U+{ord(ch):04X}) in '{text}'",
+                    msg(
+                        "charts.no_glyph",
+                        fonts=", ".join(families),
+                        char=ch,
+                        code=f"{ord(ch):04X}",
+                        text=text,
+                    ),
                     **where,
-                    hint="set fonts.sans in bulletin.toml to a font that has it",
+                    hint=msg("charts.no_glyph_hint"),
                 )
 
 
@@ -230,9 +234,9 @@ def make_charts(
             where = {"file": sf.shown, "line": sf.line_of("charts", i, "name"), "field": "name"}
             if spec.name in charts:
                 raise DataError(
-                    f"chart '{spec.name}' is also defined by table '{owner[spec.name]}'",
+                    msg("charts.defined_twice", chart=spec.name, table=owner[spec.name]),
                     **where,
-                    hint="chart names are file names in the edition folder: give it another name",
+                    hint=msg("charts.defined_twice_hint"),
                 )
             families = _families(fonts)
             chart = _make(table, sf, i, spec, history, label, families)
@@ -294,18 +298,18 @@ def _make(
     for name in spec.highlight.names if spec.highlight else []:
         if name not in counties:
             raise DataError(
-                f"chart '{spec.name}': highlight names no row '{name}'",
+                msg("charts.highlight_row", chart=spec.name, row=name),
                 **at("highlight"),
-                hint="rows: " + ", ".join(counties),
+                hint=msg("charts.rows", names=", ".join(counties)),
             )
     reference, ref_text, ref_label = None, "", spec.reference_label or ""
     if spec.reference == "total" and spec.type != "line":
         total = table.value(table.total_label, spec.columns[0]) if has_total else None
         if total is None:
             raise DataError(
-                f"chart '{spec.name}': '{spec.columns[0]}' has no total to draw",
+                msg("charts.no_total", chart=spec.name, column=spec.columns[0]),
                 **at("reference"),
-                hint="give a number, or no reference",
+                hint=msg("charts.no_total_hint"),
             )
         reference, ref_text = float(total), table.cite(table.total_label, spec.columns[0])
         ref_label = ref_label or table.total_label
@@ -380,9 +384,9 @@ def _line_data(
     for r in rows:
         if r not in counties and not (has_total and r in (table.total_label, "合计")):
             raise DataError(
-                f"chart '{spec.name}': no row '{r}'",
+                msg("charts.no_row", chart=spec.name, row=r),
                 **at("rows"),
-                hint="rows: " + ", ".join([*counties, table.total_label]),
+                hint=msg("charts.rows", names=", ".join([*counties, table.total_label])),
             )
     rows = [table.total_label if r == "合计" and r not in counties else r for r in rows]
     if spec.reference == "total" and has_total and table.total_label not in rows:

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from bulletin.errors import DataError, suggest
+from bulletin.errors import DataError, Message, msg, suggest
 from bulletin.sheets import round_half_up
 
 MAX_LENGTH = 500
@@ -53,7 +54,7 @@ class ZeroDenominator(ArithmeticError):
 
 
 class _Problem(Exception):
-    def __init__(self, message: str, position: int, hint: str | None = None) -> None:
+    def __init__(self, message: Message, position: int, hint: Message | None = None) -> None:
         super().__init__(message)
         self.message, self.position, self.hint = message, position, hint
 
@@ -150,7 +151,7 @@ def parse(
         return _parse(text, columns)
     except _Problem as exc:
         raise DataError(
-            f"expression `{text}`, character {exc.position + 1}: {exc.message}",
+            msg("expr.at", text=text, n=exc.position + 1, why=exc.message),
             file=file, line=line, field=field, hint=exc.hint,
         ) from None
 
@@ -172,10 +173,10 @@ def _unquote(text: str) -> tuple[str, dict[str, str], list[tuple[int, int, int, 
             continue
         end = text.find("`", i + 1)
         if end < 0:
-            raise _Problem("unclosed backtick", i)
+            raise _Problem(msg("expr.unclosed_backtick"), i)
         name = text[i + 1 : end].strip()
         if not name:
-            raise _Problem("empty column name in backticks", i)
+            raise _Problem(msg("expr.empty_backticks"), i)
         holder = next(h for n in range(len(text) + 1) if (h := f"_q{n}_") not in text
                       and h not in quoted)
         quoted[holder] = name
@@ -188,9 +189,9 @@ def _unquote(text: str) -> tuple[str, dict[str, str], list[tuple[int, int, int, 
 
 def _parse(text: str, columns: Collection[str] | None) -> Expr:
     if not isinstance(text, str) or not text.strip():
-        raise _Problem("the expression is empty", 0)
+        raise _Problem(msg("expr.empty"), 0)
     if len(text) > MAX_LENGTH:
-        raise _Problem(f"longer than {MAX_LENGTH} characters", MAX_LENGTH)
+        raise _Problem(msg("expr.too_long", n=MAX_LENGTH), MAX_LENGTH)
     source, quoted, spans = _unquote(text)
     lead = len(source) - len(source.lstrip())
     source = source.strip()
@@ -215,9 +216,9 @@ def _parse(text: str, columns: Collection[str] | None) -> Expr:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
         pos = where(exc.lineno or 1, max(0, (exc.offset or 1) - 1), in_bytes=False)
-        raise _Problem(f"not a valid expression ({exc.msg})", pos) from None
+        raise _Problem(msg("expr.syntax", why=_syntax(exc.msg)), pos) from None
     except (RecursionError, MemoryError, ValueError):
-        raise _Problem("too complex (nested too deeply)", 0) from None
+        raise _Problem(msg("expr.too_complex"), 0) from None
     names: set[str] = set()
     called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
     for node in ast.walk(tree):
@@ -229,37 +230,67 @@ def _parse(text: str, columns: Collection[str] | None) -> Expr:
     return Expr(text=text, names=frozenset(names), _tree=tree, _source=source, _quoted=quoted)
 
 
+_SYNTAX = {  # Python's reasons an expression cannot be parsed, as far as they are known
+    "invalid syntax": msg("expr.invalid_syntax"),
+    "invalid syntax. Perhaps you forgot a comma?": msg("expr.forgot_operator"),
+}
+
+
+def _syntax(reason: str) -> Message | str:
+    """Python's reason (a SyntaxError's msg) as a message, or as Python said it."""
+    if reason in _SYNTAX:
+        return _SYNTAX[reason]
+    if m := re.fullmatch(r"'(.+?)' was never closed", reason, re.S):
+        return msg("expr.never_closed", c=m[1])
+    if m := re.fullmatch(r"unmatched '(.+?)'", reason, re.S):
+        return msg("expr.unmatched", c=m[1])
+    if m := re.fullmatch(r"invalid character '(.+?)' \(U\+(.+?)\)", reason, re.S):
+        return msg("expr.invalid_character", c=m[1], code=m[2])
+    return reason
+
+
+_KINDS = {ast.Attribute: msg("expr.attribute"), ast.Subscript: msg("expr.subscript"),
+          ast.Compare: msg("expr.comparison"), ast.JoinedStr: msg("expr.string"),
+          ast.Tuple: msg("expr.tuple"), ast.List: msg("expr.list"), ast.Dict: msg("expr.dict"),
+          ast.Set: msg("expr.set"), ast.ListComp: msg("expr.comprehension"),
+          ast.SetComp: msg("expr.comprehension"), ast.DictComp: msg("expr.comprehension"),
+          ast.GeneratorExp: msg("expr.comprehension")}
+_OTHERS = {ast.Lambda: "lambda", ast.BoolOp: "and/or", ast.IfExp: "if/else",
+           ast.NamedExpr: ":=", ast.Starred: "*"}  # (Python's own words)
+
+
 def _check(
     node: ast.AST,
     quoted: dict[str, str],
     columns: Collection[str] | None,
     names: set[str],
     called: bool,
-) -> tuple[str, str | None] | None:
+) -> tuple[Message, Message | None] | None:
     """Why ``node`` is not allowed (message, hint), or None if it is."""
     if isinstance(node, (ast.Expression, ast.Load, ast.Add, ast.Sub, ast.Mult, ast.Div,
                          ast.USub, ast.UAdd)):
         return None
     if isinstance(node, (ast.BinOp, ast.UnaryOp)):
         op = _OPERATORS.get(type(node.op))
-        return (f"the operator {op} is not allowed; use + - * / and ( )", None) if op else None
+        return (msg("expr.operator", op=op), None) if op else None
     if isinstance(node, ast.Constant):
         value = node.value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return (f"{type(value).__name__} constants are not allowed; only numbers", None)
+            return (msg("expr.constant", kind=type(value).__name__), None)
         if isinstance(value, float) and not math.isfinite(value):
-            return ("the number is too large", None)
+            return (msg("expr.number_too_large"), None)
         return None
     if isinstance(node, ast.Name):
         name = quoted.get(node.id, node.id)
         if "__" in name:
-            return (f"the name '{name}' is not allowed (double underscore)", None)
+            return (msg("expr.dunder", name=name), None)
         if called:
             return None  # checked as part of its call
         if columns is not None and name not in columns:
             near = suggest(name, list(columns))
-            return (f"unknown column '{name}'",
-                    f"did you mean '{near}'?" if near else "columns: " + ", ".join(columns))
+            return (msg("expr.unknown_column", name=name),
+                    msg("common.did_you_mean", name=near) if near else
+                    msg("expr.columns", names=", ".join(columns)))
         names.add(name)
         return None
     if isinstance(node, ast.Call):
@@ -268,24 +299,18 @@ def _check(
             shown = ast.unparse(func)
             for holder, name in quoted.items():  # as written: `name`, not _q0_
                 shown = shown.replace(holder, f"`{name}`")
-            return (f"calling '{shown}' is not allowed",
-                    "the functions are " + ", ".join(FUNCTIONS))
+            return (msg("expr.call", name=shown), msg("expr.functions", names=", ".join(FUNCTIONS)))
         low, high = FUNCTIONS[func.id]
         if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
-            return (f"{func.id}() takes plain arguments only", None)
+            return (msg("expr.plain_arguments", f=func.id), None)
         if not low <= len(node.args) <= high:
-            return (f"{func.id}() takes {low}–{high} arguments, not {len(node.args)}", None)
+            return (msg("expr.argument_count", f=func.id, low=low, high=high, n=len(node.args)),
+                    None)
         if func.id == "round" and len(node.args) == 2:
             digits = node.args[1]
             if not (isinstance(digits, ast.Constant) and type(digits.value) is int
                     and 0 <= digits.value <= 10):
-                return ("round(x, n) needs n to be a whole number from 0 to 10", None)
+                return (msg("expr.round_digits"), None)
         return None
-    kind = {ast.Attribute: "attribute access (a.b)", ast.Subscript: "subscripts (a[0])",
-            ast.Lambda: "lambda", ast.Compare: "comparisons", ast.BoolOp: "and/or",
-            ast.IfExp: "if/else", ast.JoinedStr: "strings", ast.NamedExpr: ":=",
-            ast.Starred: "*", ast.Tuple: "tuples", ast.List: "lists", ast.Dict: "dicts",
-            ast.Set: "sets"}.get(type(node))
-    if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
-        kind = "comprehensions"
-    return (f"{kind or type(node).__name__} is not allowed in table expressions", None)
+    kind = _KINDS.get(type(node)) or _OTHERS.get(type(node)) or type(node).__name__
+    return (msg("expr.not_allowed", kind=kind), None)

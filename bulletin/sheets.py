@@ -36,7 +36,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from bulletin.errors import DataError, suggest
+from bulletin.errors import DataError, msg, suggest
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
@@ -74,9 +74,9 @@ class Sheet:
             if len(found) == 1:
                 return found[0]
             if len(found) > 1:
-                raise DataError(f"{len(found)} columns are called '{name}'", file=self.path,
+                raise DataError(msg("sheets.same_name", n=len(found), name=name), file=self.path,
                                 line=self.header_line, field=name,
-                                hint="give the full two-row name, e.g. 'group/sub'")
+                                hint=msg("sheets.same_name_hint"))
         return None
 
 
@@ -95,7 +95,8 @@ def clean_text(value: Cell) -> str:
 
 
 def parse_number(value: Cell) -> Fraction | None:
-    """The exact value of a cell, or None if blank. Raises ValueError saying what was wrong.
+    """The exact value of a cell, or None if blank. Raises ValueError saying what was wrong
+    (args[0], a Message; str() is its English).
 
     Accepts numbers, and text with thousands separators ("50,144"), full-width digits
     ("５０１４４"), a trailing percent sign ("16.65%" → 0.1665) and stray spaces.
@@ -103,31 +104,31 @@ def parse_number(value: Cell) -> Fraction | None:
     if value is None:
         return None
     if isinstance(value, bool):
-        raise ValueError("a true/false value")
+        raise ValueError(msg("sheets.true_false"))
     if isinstance(value, int):
         return _plausible(Fraction(value))
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise ValueError("not a finite number")
+            raise ValueError(msg("sheets.not_finite"))
         return _plausible(Fraction(repr(value)))  # the shortest decimal that is this float
     if not isinstance(value, str):
-        raise ValueError(f"a {type(value).__name__} value")
+        raise ValueError(msg("sheets.other_value", kind=type(value).__name__))
     text = "".join(unicodedata.normalize("NFKC", value).split()).replace("−", "-")
     if not text:
         return None
     percent = text.endswith("%")
     text = text.removesuffix("%")
     if not _NUMBER.fullmatch(text):
-        raise ValueError("not a number")
+        raise ValueError(msg("sheets.not_a_number"))
     if sum(c.isdigit() for c in text) > MAX_DIGITS:
-        raise ValueError(f"more than {MAX_DIGITS} digits")
+        raise ValueError(msg("sheets.too_many_digits", n=MAX_DIGITS))
     number = Fraction(text.replace(",", ""))
     return _plausible(number / 100 if percent else number)
 
 
 def _plausible(number: Fraction) -> Fraction:
     if abs(number) >= TOO_LARGE:
-        raise ValueError("too large to be a real figure")
+        raise ValueError(msg("sheets.too_large"))
     return number
 
 
@@ -147,11 +148,11 @@ def read_sheet(
         grid, encoding = _read_excel(path, shown, sheet), None
     elif suffix in CSV_SUFFIXES:
         if sheet is not None:
-            raise DataError("a CSV file has no sheets", file=shown, field="sheet")
+            raise DataError(msg("sheets.csv_has_no_sheets"), file=shown, field="sheet")
         grid, encoding = _read_csv(path, shown)
     else:
-        raise DataError(f"cannot read '{path.suffix}' files", file=shown,
-                        hint="use .csv or .xlsx")
+        raise DataError(msg("sheets.unknown_suffix", suffix=path.suffix), file=shown,
+                        hint=msg("sheets.unknown_suffix_hint"))
     return _split(grid, encoding, shown, key, header_row, header_rows, total_labels)
 
 
@@ -162,20 +163,22 @@ def _read_excel(path: Path, shown: str, sheet: str | None) -> list[SheetRow]:
         book = pd.ExcelFile(path, engine="calamine")
     except BaseException as exc:  # calamine raises many kinds for a corrupt file
         _reraise_unless_corrupt(exc)
-        raise DataError(f"cannot open the workbook: {_reason(exc)}", file=shown,
-                        hint="is it a real .xlsx file? try saving it again from Excel") from None
+        raise DataError(msg("sheets.bad_workbook", why=_reason(exc)), file=shown,
+                        hint=msg("sheets.bad_workbook_hint")) from None
     with book:
         names = [str(n) for n in book.sheet_names]
         if sheet is not None and sheet not in names:
             near = suggest(sheet, names)
-            hint = f"did you mean '{near}'?" if near else f"sheets: {', '.join(names)}"
-            raise DataError(f"no sheet named '{sheet}'", file=shown, field="sheet", hint=hint)
+            hint = (msg("common.did_you_mean", name=near) if near
+                    else msg("sheets.sheet_names", names=", ".join(names)))  # fmt: skip
+            raise DataError(msg("sheets.no_sheet", name=sheet), file=shown, field="sheet",
+                            hint=hint)
         try:
             frame = pd.read_excel(book, sheet_name=sheet if sheet is not None else 0,
                                   header=None, dtype=object, na_filter=False)
         except BaseException as exc:
             _reraise_unless_corrupt(exc)
-            raise DataError(f"cannot read the sheet: {_reason(exc)}", file=shown) from None
+            raise DataError(msg("sheets.bad_sheet", why=_reason(exc)), file=shown) from None
     rows = []
     for number, values in enumerate(frame.itertuples(index=False, name=None), start=1):
         rows.append(SheetRow(number, [None if v == "" else v for v in values]))
@@ -203,15 +206,15 @@ def _decode(data: bytes, shown: str) -> tuple[str, str]:
             return data.decode("gb18030"), "gb18030"
         except UnicodeDecodeError:
             line = data[: utf8.start].count(b"\n") + 1
-            raise DataError("the file is neither UTF-8 nor GB18030/GBK text", file=shown,
-                            line=line, hint="save it as CSV (UTF-8) from Excel") from None
+            raise DataError(msg("sheets.encoding"), file=shown, line=line,
+                            hint=msg("sheets.encoding_hint")) from None
 
 
 def _read_csv(path: Path, shown: str) -> tuple[list[SheetRow], str]:
     data = path.read_bytes()
     text, encoding = _decode(data, shown)
     if "\x00" in text:
-        raise DataError("the file contains NUL bytes; it is not a CSV text file", file=shown)
+        raise DataError(msg("sheets.nul_bytes"), file=shown)
     head = [line for line in text.splitlines() if line.strip()][:10]
     tab = sum(line.count("\t") for line in head) > sum(line.count(",") for line in head)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t" if tab else ",")
@@ -222,7 +225,7 @@ def _read_csv(path: Path, shown: str) -> tuple[list[SheetRow], str]:
             rows.append(SheetRow(line, [v if v.strip() else None for v in record]))
             line = reader.line_num + 1
     except csv.Error as exc:
-        raise DataError(f"not a valid CSV file: {exc}", file=shown, line=line) from None
+        raise DataError(msg("sheets.bad_csv", why=str(exc)), file=shown, line=line) from None
     return rows, encoding
 
 
@@ -240,29 +243,30 @@ def _split(
     total_labels: tuple[str, ...],
 ) -> Sheet:
     if all(_blank(r) for r in grid):
-        raise DataError("the file is empty", file=shown)
+        raise DataError(msg("sheets.empty"), file=shown)
     want = normalize(key)
     if header_row is not None:
         at = next((i for i, r in enumerate(grid) if r.line == header_row), None)
         if at is None:
-            raise DataError(f"there is no row {header_row}", file=shown, field="header_row")
+            raise DataError(msg("sheets.no_such_row", n=header_row), file=shown,
+                            field="header_row")
     else:
         at = next((i for i, r in enumerate(grid)
                    if any(normalize(clean_text(v)) == want for v in r.cells)), None)
         if at is None:
-            raise DataError(f"no header row: no cell reads '{key}'", file=shown, field=key,
-                            hint="check the spec's 'key' or give 'header_row'")
+            raise DataError(msg("sheets.no_header", key=key), file=shown, field=key,
+                            hint=msg("sheets.no_header_hint"))
     top = [clean_text(v) for v in grid[at].cells]
     key_at = next((i for i, t in enumerate(top) if normalize(t) == want), None)
     if key_at is None:
-        raise DataError(f"the header row has no column '{key}'", file=shown,
-                        line=grid[at].line, field=key)
+        raise DataError(msg("sheets.no_key_column", key=key), file=shown, line=grid[at].line,
+                        field=key)
     if header_rows is None:
         header_rows = 2 if _looks_like_subheader(grid, at + 1, key_at) else 1
     header = top
     if header_rows == 2:
         if at + 1 >= len(grid):
-            raise DataError("the second header row is missing", file=shown, line=grid[at].line)
+            raise DataError(msg("sheets.no_second_header"), file=shown, line=grid[at].line)
         header = _combine(top, [clean_text(v) for v in grid[at + 1].cells])
     width = max(len(r.cells) for r in grid)
     header += [""] * (width - len(header))
@@ -281,8 +285,8 @@ def _split(
             continue  # the header again, after a page break
         elif any(normalize(t) in labels for t in texts):
             if sheet.total is not None:
-                raise DataError("a second 合计/总计 row", file=shown, line=row.line,
-                                hint=f"the first is row {sheet.total.line}")
+                raise DataError(msg("sheets.second_total"), file=shown, line=row.line,
+                                hint=msg("sheets.second_total_hint", n=sheet.total.line))
             sheet.total = row
         else:
             sheet.rows.append(row)

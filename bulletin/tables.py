@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from bulletin import expr
-from bulletin.errors import DataError, Finding, suggest
+from bulletin.errors import DataError, Finding, msg, suggest
+from bulletin.reasons import os_reason
 from bulletin.sheets import TOO_LARGE, Sheet, clean_text, normalize, parse_number, read_sheet
 from bulletin.tablespec import ColumnSpec, SpecFile, load_spec
 from bulletin.tableview import (
@@ -41,7 +42,8 @@ from bulletin.tableview import (
 
 __all__ = ["ComputedTable", "Discrepancy", "DisplayColumn", "DisplayRow", "HeaderCell",
            "compute_table", "format_value", "load_table", "load_tables", "rank_values"]
-_WHAT = {"int": "a whole number", "number": "a number", "percent": "a percentage (16.65%)"}
+_WHAT = {"int": msg("tables.whole_number"), "number": msg("tables.number"),
+         "percent": msg("tables.percentage")}
 
 
 def rank_values(values: Mapping[str, Any], *, descending: bool, ties: str) -> dict[str, int]:
@@ -97,25 +99,27 @@ def load_table(
 ) -> ComputedTable:
     """Read one spec and its data file (which must be in the spec's folder); compute."""
     if root is not None and not spec_path.resolve().is_relative_to(root.resolve()):
-        raise DataError("is a link to a file outside the project folder; bulletin reads only "
-                        "files inside it", file=Path(os.path.relpath(spec_path, root)).as_posix(),
-                        hint="copy the file into the project instead of linking to it")
+        raise DataError(msg("tables.link_outside"),
+                        file=Path(os.path.relpath(spec_path, root)).as_posix(),
+                        hint=msg("tables.link_outside_hint"))
     sf = load_spec(spec_path, _shown(spec_path, root))
     spec = sf.spec
     folder = spec_path.parent.resolve()
     source = (spec_path.parent / spec.source).resolve()
     where = {"file": sf.shown, "line": sf.line_of("source"), "field": "source"}
     if not source.is_relative_to(folder):
-        raise DataError(f"'{spec.source}' is outside the data folder {folder}", **where)
+        raise DataError(msg("tables.outside_folder", src=spec.source, folder=str(folder)),
+                        **where)
     if not source.is_file():
-        raise DataError(f"no such file: '{spec.source}'", **where,
-                        hint=f"files here: {', '.join(sorted(p.name for p in folder.iterdir()))}")
+        files = ", ".join(sorted(p.name for p in folder.iterdir()))
+        raise DataError(msg("tables.no_file", src=spec.source), **where,
+                        hint=msg("tables.files_here", names=files))
     try:
         sheet = read_sheet(source, shown=_shown(source, root), key=spec.key, sheet=spec.sheet,
                            header_row=spec.header_row, header_rows=spec.header_rows,
                            total_labels=tuple(dict.fromkeys((spec.total_label, "合计", "总计"))))
     except OSError as exc:
-        raise DataError(f"cannot read the file: {exc.strerror or exc}", **where) from None
+        raise DataError(msg("tables.unreadable", why=os_reason(exc)), **where) from None
     return compute_table(sf, sheet, previous=previous, strict=strict)
 
 
@@ -126,23 +130,22 @@ def _resolve(sf: SpecFile) -> tuple[list[_Column], dict[str, expr.Expr]]:
     for i, c in enumerate(spec.columns):
         at = {"file": sf.shown, "line": sf.column_line(i)}
         if (c.source is None) == (c.expr is None):
-            raise DataError("a column needs 'source' or 'expr' (one of them)", **at)
+            raise DataError(msg("tables.source_or_expr"), **at)
         role = c.effective_role
         if c.expr is not None and role not in ("derived", "hidden"):
-            raise DataError(f"a derived column cannot have role '{role}'", **at, field="role")
+            raise DataError(msg("tables.derived_role", role=role), **at, field="role")
         if role == "reported" and not c.checks:
-            raise DataError("a reported column needs 'checks' (the computed column)", **at)
+            raise DataError(msg("tables.reported_needs_checks"), **at)
         if c.checks and role != "reported":
-            raise DataError("'checks' belongs to role = \"reported\" columns", **at,
-                            field="checks")
+            raise DataError(msg("tables.checks_not_reported"), **at, field="checks")
         if c.type == "text" and role == "count":
-            raise DataError("a text column cannot be a count", **at, field="role")
+            raise DataError(msg("tables.text_count"), **at, field="role")
         if c.key == spec.key:
-            raise DataError(f"'{c.key}' is the key column: it is always shown first", **at,
-                            hint="remove this [[columns]] entry")
+            raise DataError(msg("tables.key_column", name=c.key), **at,
+                            hint=msg("tables.key_column_hint"))
         if c.key in seen or c.key == rank_name:
-            raise DataError(f"two columns are named '{c.key}'", **at, field="name",
-                            hint="give one a different 'name'")
+            raise DataError(msg("tables.same_name", name=c.key), **at, field="name",
+                            hint=msg("tables.same_name_hint"))
         seen[c.key] = i
         cols.append(_Column(c, i, c.key, role, c.kind, c.label or c.key))
     by_name = {c.name: c for c in cols}
@@ -153,10 +156,10 @@ def _resolve(sf: SpecFile) -> tuple[list[_Column], dict[str, expr.Expr]]:
                 valid = [n for n, d in by_name.items() if d.role != "reported"]
                 valid += [rank_name] if rank_name else []
                 near = suggest(c.spec.checks, valid)
-                raise DataError(f"'checks' names no computed column '{c.spec.checks}'",
+                raise DataError(msg("tables.checks_unknown", name=c.spec.checks),
                                 file=sf.shown, line=sf.column_line(c.index, "checks"),
-                                field="checks", hint=f"did you mean '{near}'?" if near else
-                                "columns: " + ", ".join(valid))
+                                field="checks", hint=msg("common.did_you_mean", name=near)
+                                if near else msg("tables.columns", names=", ".join(valid)))
             target = by_name.get(c.spec.checks)
             c.kind = c.spec.type or (target.kind if target else "int")
     numeric = {c.name for c in cols if c.role != "reported" and c.kind != "text"}
@@ -166,16 +169,16 @@ def _resolve(sf: SpecFile) -> tuple[list[_Column], dict[str, expr.Expr]]:
             at = {"file": sf.shown, "line": sf.column_line(c.index, "expr"), "field": c.name}
             e = expr.parse(c.spec.expr, columns=list(by_name), **at)
             for name in sorted(e.names - numeric):
-                what = "a text" if by_name[name].kind == "text" else "a reported (hand-typed)"
-                raise DataError(f"'{name}' is {what} column; expressions use computed numbers",
-                                **at)
+                what = (msg("tables.text") if by_name[name].kind == "text"
+                        else msg("tables.reported"))  # fmt: skip
+                raise DataError(msg("tables.not_computed", name=name, what=what), **at)
             exprs[c.name] = e
     if spec.rank and spec.rank.by not in numeric:
         near = suggest(spec.rank.by, sorted(numeric))
-        raise DataError(f"cannot rank by '{spec.rank.by}': not a numeric column", file=sf.shown,
+        raise DataError(msg("tables.rank_not_numeric", name=spec.rank.by), file=sf.shown,
                         line=sf.line_of("rank", "by"), field="rank.by",
-                        hint=f"did you mean '{near}'?" if near else
-                        "numeric columns: " + ", ".join(sorted(numeric)))
+                        hint=msg("common.did_you_mean", name=near) if near else
+                        msg("tables.numeric_columns", names=", ".join(sorted(numeric))))
     return cols, _ordered(exprs, sf, by_name)
 
 
@@ -187,7 +190,7 @@ def _ordered(exprs: dict[str, expr.Expr], sf: SpecFile,
     def visit(name: str, path: tuple[str, ...]) -> None:
         if name in path:
             cycle = " → ".join((*path[path.index(name):], name))
-            raise DataError(f"circular reference: {cycle}", file=sf.shown, field=name,
+            raise DataError(msg("tables.circular", cycle=cycle), file=sf.shown, field=name,
                             line=sf.column_line(by_name[name].index, "expr"))
         if name in done or name not in exprs:
             return
@@ -210,17 +213,18 @@ def _parse_cell(value: Any, col: _Column, row: str, line: int, sheet: Sheet,
     try:
         number = parse_number(value)
     except ValueError as exc:
-        raise DataError(f"{row}: expected {_WHAT[col.kind]}, found '{_brief(value)}' ({exc})",
-                        **where) from None
+        why = exc.args[0] if exc.args else str(exc)
+        raise DataError(msg("tables.bad_cell", row=row, what=_WHAT[col.kind], value=_brief(value),
+                            why=why), **where) from None
     if number is None:
         if total or col.role == "reported":
             return None
         if col.spec.blank == "zero":
             return Fraction(0)
-        raise DataError(f"{row}: the cell is empty; expected {_WHAT[col.kind]}", **where,
-                        hint='if empty means 0, set blank = "zero" on this column')
+        raise DataError(msg("tables.empty_cell", row=row, what=_WHAT[col.kind]), **where,
+                        hint=msg("tables.empty_cell_hint"))
     if col.kind == "int" and number.denominator != 1:
-        raise DataError(f"{row}: expected a whole number, found '{_brief(value)}'", **where)
+        raise DataError(msg("tables.not_whole", row=row, value=_brief(value)), **where)
     return number
 
 
@@ -241,7 +245,8 @@ def compute_table(
     by_name = {c.name: c for c in cols}
     key_at = sheet.find_column(spec.key)
     if key_at is None:
-        raise DataError(f"no column '{spec.key}'", file=sheet.path, line=sheet.header_line)
+        raise DataError(msg("tables.no_key_column", name=spec.key), file=sheet.path,
+                        line=sheet.header_line)
     places = {}
     for c in cols:
         if c.spec.source is not None:
@@ -249,27 +254,27 @@ def compute_table(
             if places[c.name] is None:
                 named = [h for h in sheet.header if h]
                 near = suggest(c.spec.source, named + [h.rsplit("/", 1)[-1] for h in named])
-                raise DataError(f"no column '{c.spec.source}' in the file", file=sheet.path,
+                raise DataError(msg("tables.no_column", name=c.spec.source), file=sheet.path,
                                 line=sheet.header_line, field=c.spec.source,
-                                hint=f"did you mean '{near}'?" if near else
-                                "columns: " + ", ".join(named))
+                                hint=msg("common.did_you_mean", name=near) if near else
+                                msg("tables.columns", names=", ".join(named)))
     keys: list[str] = []
     lines: dict[str, int] = {}
     data: dict[str, dict[str, Any]] = {c.name: {} for c in cols}
     for r in sheet.rows:
         key = clean_text(r.cells[key_at])
         if not key:
-            raise DataError(f"a row with values but no '{spec.key}'", file=sheet.path,
-                            line=r.line, field=spec.key)
+            raise DataError(msg("tables.no_key", key=spec.key), file=sheet.path, line=r.line,
+                            field=spec.key)
         if key in lines:
-            raise DataError(f"'{key}' appears twice", file=sheet.path, line=r.line,
-                            field=spec.key, hint=f"first in row {lines[key]}")
+            raise DataError(msg("tables.twice", key=key), file=sheet.path, line=r.line,
+                            field=spec.key, hint=msg("tables.twice_hint", n=lines[key]))
         keys.append(key)
         lines[key] = r.line
         for name, at in places.items():
             data[name][key] = _parse_cell(r.cells[at], by_name[name], key, r.line, sheet)
     if not keys:
-        raise DataError("no data rows below the header", file=sheet.path, line=sheet.header_line)
+        raise DataError(msg("tables.no_rows"), file=sheet.path, line=sheet.header_line)
     env = {c.name: [data[c.name][k] for k in keys]  # (columns of exact values, in row order)
            for c in cols if c.spec.source is not None and c.role != "reported"
            and c.kind != "text"}
@@ -297,13 +302,16 @@ def compute_table(
                                                 sheet.total.line, sheet, total=True)
     found = _cross_check(cols, data, ranks, totals, reported_totals, keys, lines, label,
                          total_line, sf)
-    findings = [Finding(f"cross-check: {d}", file=sheet.path, line=d.line, field=d.field)
-                for d in found]
+    findings = [Finding(msg("tables.cross_check", difference=d.message()), file=sheet.path,
+                        line=d.line, field=d.field) for d in found]  # fmt: skip
     if found and (strict or spec.strict):
-        more = f"; {len(found) - 1} more: " + "; ".join(map(str, found[1:])) if found[1:] else ""
-        raise DataError(f"cross-check failed: {found[0]}{more}", file=sheet.path,
-                        line=found[0].line, field=found[0].field,
-                        hint="the sheet's hand-typed values differ from the computed ones")
+        first, *rest = (d.message() for d in found)
+        where = {"file": sheet.path, "line": found[0].line, "field": found[0].field,
+                 "hint": msg("tables.cross_check_hint")}
+        if rest:
+            raise DataError(msg("tables.cross_check_failed_more", first=first, n=len(rest),
+                                rest=rest), **where)
+        raise DataError(msg("tables.cross_check_failed", first=first), **where)
     change = None
     if previous is not None and spec.rank and previous.ranks:
         change = {k: _change(previous.ranks.get(k), ranks[k]) for k in keys}
@@ -317,14 +325,15 @@ def _evaluate(e: expr.Expr, env: dict[str, list[Any]], keys: list[str], name: st
     except expr.ZeroDenominator as z:
         spec_line = sf.column_line(next(i for i, c in enumerate(sf.spec.columns)
                                         if c.key == name), "expr")
-        raise DataError(f"{z.key}: division by zero in '{name}': {z.denominator} is 0",
+        raise DataError(msg("tables.zero_division", row=z.key, name=name, d=z.denominator),
                         file=sheet.path, line=lines.get(z.key), field=name,
-                        hint=f"expression `{e.text}` at {sf.shown}:{spec_line}") from None
+                        hint=msg("tables.zero_division_hint", expr=e.text,
+                                 where=f"{sf.shown}:{spec_line}")) from None
     for key, value in zip(keys, result, strict=True):
         if value is not None and abs(value) >= TOO_LARGE:
-            raise DataError(f"{key}: '{name}' comes to 10^30 or more, too large to be a real "
-                            "figure", file=sheet.path, line=lines.get(key), field=name,
-                            hint=f"check the data and the expression `{e.text}`")
+            raise DataError(msg("tables.too_large", row=key, name=name), file=sheet.path,
+                            line=lines.get(key), field=name,
+                            hint=msg("tables.too_large_hint", expr=e.text))
     return result
 
 
