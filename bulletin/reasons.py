@@ -127,13 +127,13 @@ def _pydantic(kind: str, ctx: Mapping[str, Any]) -> Message | None:
         why = str(ctx.get("error"))
         return msg("reasons.date_parsing", why=_DATE.get(why, why))
     if kind == "greater_than_equal":
-        return msg("reasons.greater_equal", n=ctx.get("ge"))
+        return msg("reasons.greater_equal", n=_number(ctx.get("ge")))
     if kind == "greater_than":
-        return msg("reasons.greater", n=ctx.get("gt"))
+        return msg("reasons.greater", n=_number(ctx.get("gt")))
     if kind == "less_than_equal":
-        return msg("reasons.less_equal", n=ctx.get("le"))
+        return msg("reasons.less_equal", n=_number(ctx.get("le")))
     if kind == "less_than":
-        return msg("reasons.less", n=ctx.get("lt"))
+        return msg("reasons.less", n=_number(ctx.get("lt")))
     if kind == "string_too_short":
         n = ctx.get("min_length")
         return msg("reasons.short_string_1", n=n) if n == 1 else msg("reasons.short_string", n=n)
@@ -146,3 +146,8 @@ def _pydantic(kind: str, ctx: Mapping[str, Any]) -> Message | None:
         return msg("reasons.short_list_1", n=n, m=m) if n == 1 else msg("reasons.short_list",
                                                                         n=n, m=m)  # fmt: skip
     return None
+
+
+def _number(value: Any) -> Any:
+    """A bound as pydantic words it: a whole float without its ".0" (le=16.0: "16")."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
