@@ -149,6 +149,12 @@ def error(d: Any, lang: str | None = None, more: Any = ()) -> str:
             first = first[: -len(hint) - 2]
         first = (f"{at}: " if at else "") + first + (f"（{hint}）" if hint else "")
         text = "\n".join([first, *rest])
+    return text + _more(more, lang)
+
+
+def _more(more: Any, lang: str) -> str:
+    """The further problems found with an error, a line each: "\n  文件:行: 消息（提示）"."""
+    text = ""
     for m in more:
         line = render(m.message, lang)
         if m.hint is not None:
@@ -159,15 +165,17 @@ def error(d: Any, lang: str | None = None, more: Any = ()) -> str:
 
 
 def error_parts(exc: Any) -> tuple[str, str | None]:
-    """(message, hint) of a BulletinError in the current language, without file and line."""
+    """(message, hint) of a BulletinError in the current language, without file and line;
+    the message ends with a line for each further problem found with it."""
     d = exc.diagnostic
     hint = render(d.hint) if d.hint is not None else None
     first, *more = render(d.message).split("\n")
+    rest = _more(exc.more, language())
     if language() == "en":
-        return "\n".join([first, *more]), hint
+        return "\n".join([first, *more]) + rest, hint
     if hint and first.endswith(f"（{hint}）"):
         first = first[: -len(hint) - 2]
-    return "\n".join([first, *more]), hint
+    return "\n".join([first, *more]) + rest, hint
 
 
 def error_prefix() -> str:
@@ -207,7 +215,7 @@ class _Formatter(string.Formatter):
     """str.format over a message's parameters: a Message is shown in the same language; a
     list is its items (each shown) joined — `{x}` or `{x:list}` with ", " (Chinese "、"),
     `{x:semi}` with "; " (Chinese "；"), `{x:lines}` one per line. A Diagnostic is its line
-    as `bulletin build` prints a warning."""
+    as `bulletin build` prints a warning; a BulletinError its line(s) as `error()` gives them."""
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
@@ -224,6 +232,8 @@ class _Formatter(string.Formatter):
             return render(value, self.lang)
         if hasattr(value, "severity"):  # a Diagnostic: its line, as `build` prints a warning
             return finding(value, self.lang)
+        if hasattr(value, "diagnostic") and hasattr(value, "more"):  # a BulletinError
+            return error(value.diagnostic, self.lang, value.more)
         return format(value, format_spec)
 
 
