@@ -17,7 +17,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .errors import ConfigError, suggest
+from .errors import ConfigError, Diagnostic, Message, msg, suggest
+from .reasons import os_reason, pydantic_reason, toml_reason
 
 # libyaml's loader where PyYAML has it: parsing every article's front matter in Python was
 # a tenth of a no-change rebuild (bench/results.md). Errors are reported by the Python one.
@@ -77,14 +78,14 @@ class SiteConfig(Model):
     @classmethod
     def _absolute_url(cls, v: str | None) -> str | None:
         if v and not re.match(r"^https?://", v):
-            raise ValueError("must start with http:// or https://")
+            raise ValueError(msg("config.http_url"))
         return v.rstrip("/") + "/" if v else None
 
     @field_validator("output")
     @classmethod
     def _plain_folder(cls, v: str) -> str:
         if not v or v in {".", ".."} or Path(v).is_absolute() or ".." in Path(v).parts:
-            raise ValueError("must be a folder name inside the project, such as 'site'")
+            raise ValueError(msg("config.plain_folder"))
         return v
 
 
@@ -120,7 +121,7 @@ class PageConfig(Model):
     def _spans(cls, v: dict[str, int]) -> dict[str, int]:
         for slug, span in v.items():
             if not 1 <= span <= 10:
-                raise ValueError(f"'{slug}' = {span}: a span is 1 to 10 base columns")
+                raise ValueError(msg("config.bad_span", slug=slug, span=span))
         return v
 
 
@@ -196,17 +197,21 @@ def _yaml_lines(text: str, first_line: int) -> dict[str, int]:
     return {str(k.value): k.start_mark.line + first_line for k, _ in node.value}
 
 
-def _describe(err: dict[str, Any], model: type[BaseModel]) -> tuple[str, str | None]:
+def _describe(err: dict[str, Any], model: type[BaseModel]) -> tuple[Message, Message | None]:
     field = ".".join(str(p) for p in err["loc"])
     if err["type"] == "extra_forbidden":
         name = str(err["loc"][-1])
         fields = _fields_at(model, err["loc"][:-1])
         near = suggest(name, fields)
-        hint = f"did you mean '{near}'?" if near else f"valid fields: {', '.join(sorted(fields))}"
-        return f"unknown field '{field}'", hint
+        hint = (
+            msg("common.did_you_mean", name=near)
+            if near
+            else msg("config.valid_fields", names=", ".join(sorted(fields)))
+        )
+        return msg("config.unknown_field", field=field), hint
     if err["type"] == "missing":
-        return f"required field '{field}' is missing", None
-    return f"{err['msg']} (got {_short(err.get('input'))})", None
+        return msg("config.missing_field", field=field), None
+    return msg("config.bad_value", why=pydantic_reason(err), value=_short(err.get("input"))), None
 
 
 def _short(value: Any) -> str:
@@ -238,23 +243,21 @@ def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
 def validation_error(
     exc: ValidationError, model: type[BaseModel], file: Path | str, line_of: Any
 ) -> ConfigError:
-    """One ConfigError naming file, line and field of the first problem, listing the others."""
-    errors = exc.errors()
+    """One ConfigError naming file, line and field of the first problem; the others come
+    with it (`more`), each with its own line."""
     described = []
-    for err in errors:
+    for err in exc.errors():
         message, hint = _describe(err, model)
         described.append((err, message, hint, line_of(tuple(err["loc"]))))
     # A typo ('titel') explains a missing field ('title'): report unknown fields first.
     described.sort(key=lambda d: (d[0]["type"] != "extra_forbidden", d[3] or 0))
     err, message, hint, line = described[0]
+    more = [
+        Diagnostic(m2, str(file), l2, ".".join(str(p) for p in e2["loc"]) or None, "error", h2)
+        for e2, m2, h2, l2 in described[1:]
+    ]
     field = ".".join(str(p) for p in err["loc"]) or None
-    if hint:
-        message += f" ({hint})"
-    for _, m2, h2, l2 in described[1:]:
-        message += f"\n  {file}:{l2 or '?'}: {m2}" + (f" ({h2})" if h2 else "")
-    error = ConfigError(message, file=file, line=line, field=field)
-    error.hint = hint
-    return error
+    return ConfigError(message, file=file, line=line, field=field, hint=hint, more=more)
 
 
 # -- loading ---------------------------------------------------------------------------------
@@ -264,11 +267,11 @@ def read_toml(path: Path, shown: str) -> tuple[dict[str, Any], str]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError("file not found", file=shown) from None
+        raise ConfigError(msg("config.file_not_found"), file=shown) from None
     except UnicodeDecodeError as e:
-        raise ConfigError(f"not valid UTF-8 text (byte {e.start})", file=shown) from None
+        raise ConfigError(msg("config.not_utf8", byte=e.start), file=shown) from None
     except OSError as e:
-        raise ConfigError(f"cannot read the file: {e.strerror or e}", file=shown) from None
+        raise ConfigError(msg("config.unreadable", why=os_reason(e)), file=shown) from None
     try:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as e:
@@ -277,8 +280,10 @@ def read_toml(path: Path, shown: str) -> tuple[dict[str, Any], str]:
         line = getattr(e, "lineno", None) or (int(m.group(1)) if m else None)
         if line is None and str(e).endswith("(at end of document)"):  # cut off: the last line
             line = max(1, len(text.splitlines()))
-        msg = getattr(e, "msg", None) or (str(e)[: m.start()].strip() if m else str(e))
-        raise ConfigError(f"TOML syntax error: {msg}", file=shown, line=line) from None
+        why = getattr(e, "msg", None) or (str(e)[: m.start()].strip() if m else str(e))
+        raise ConfigError(
+            msg("config.toml_syntax", why=toml_reason(why)), file=shown, line=line
+        ) from None
     except (ValueError, RecursionError) as e:  # a 5,000-digit number, [[[[… nested too deep
         raise toml_limit_error(ConfigError, e, text, shown) from None
 
@@ -287,9 +292,8 @@ def toml_limit_error(kind: Any, e: Exception, text: str, shown: str) -> Any:
     """What tomllib raises beyond its TOMLDecodeError, as a `kind` error with a line."""
     found = re.search(r"[0-9_]{1000,}" if isinstance(e, ValueError) else r"[\[{]{100,}", text)
     line = text[: found.start()].count("\n") + 1 if found else None
-    too_long = isinstance(e, ValueError)
-    what = "a number has far too many digits" if too_long else "values are nested too deeply"
-    return kind(f"TOML cannot be read: {what}", file=shown, line=line)
+    what = msg("config.too_many_digits") if isinstance(e, ValueError) else msg("config.too_deep")
+    return kind(msg("config.toml_limit", why=what), file=shown, line=line)
 
 
 def load_model(path: Path, model: type[Model], shown: str) -> Model:
@@ -318,10 +322,10 @@ def split_front_matter(text: str, shown: str) -> tuple[ArticleMeta, str, int]:
     m = FRONT_MATTER.match(text)
     if not m:
         raise ConfigError(
-            "no YAML front matter: an article starts with '---', its fields, then '---'",
+            msg("config.no_front_matter"),
             file=shown,
             line=1,
-            hint="at least 'title: …'",
+            hint=msg("config.no_front_matter_hint"),
         )
     raw = m.group(1)
     try:
@@ -331,7 +335,7 @@ def split_front_matter(text: str, shown: str) -> tuple[ArticleMeta, str, int]:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ConfigError("front matter must be 'field: value' lines", file=shown, line=2)
+        raise ConfigError(msg("config.not_fields"), file=shown, line=2)
     if lines is None:
         lines = _yaml_lines(raw, 2)
         _no_duplicate_keys(raw, shown)
@@ -377,15 +381,18 @@ def _front_matter_slowly(raw: str, shown: str) -> Any:
             line = raw[: e.position].count("\n") + 2
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
         raise ConfigError(
-            f"front matter is not valid YAML: {problem}", file=shown, line=line
+            msg("config.not_yaml", why=_yaml_reason(problem)), file=shown, line=line
         ) from None
     except (ValueError, RecursionError) as e:  # a date like 2021-02-30, a 5,000-digit number…
-        problem = "nested too deeply" if isinstance(e, RecursionError) else str(e)[:80]
+        deep = isinstance(e, RecursionError)
         raise ConfigError(
-            f"front matter has a value YAML cannot read: {problem}",
+            msg(
+                "config.bad_yaml_value",
+                why=msg("config.nested") if deep else _yaml_reason(str(e)[:80]),
+            ),
             file=shown,
             line=_bad_value_line(raw),
-            hint=None if isinstance(e, RecursionError) else "quote text: byline: '2021-02-30'",
+            hint=None if deep else msg("config.bad_yaml_value_hint"),
         ) from None
     return data
 
@@ -423,19 +430,47 @@ def _duplicates(node: Any, shown: str) -> None:
         line = key.start_mark.line + 2
         if str(key.value) in first:
             raise ConfigError(
-                f"'{key.value}' is given twice",
+                msg("config.given_twice", key=str(key.value)),
                 file=shown,
                 line=line,
                 field=str(key.value),
-                hint=f"the first is on line {first[str(key.value)]}; keep one",
+                hint=msg("config.given_twice_hint", line=first[str(key.value)]),
             )
         first[str(key.value)] = line
 
 
 def check_slug(slug: str, shown: str, what: str) -> None:
+    """`what`: "edition folder" or "article file"."""
     if not SLUG.match(slug):
         raise ConfigError(
-            f"the {what} name '{slug}' becomes part of a web address",
+            msg("config.bad_edition_name", name=slug)
+            if what == "edition folder"
+            else msg("config.bad_article_name", name=slug),
             file=shown,
-            hint="use Latin letters, digits, '-' and '_' only, such as 2021-12 or caizheng",
+            hint=msg("config.name_hint"),
         )
+
+
+# -- PyYAML's reasons (and the date's) -------------------------------------------------------
+
+_YAML = {  # what PyYAML (or the date it constructs) says, as a message
+    "mapping values are not allowed here": msg("config.yaml_colon"),
+    "could not find expected ':'": msg("config.yaml_no_colon"),
+    "did not find expected key": msg("config.yaml_no_key"),
+    "found unexpected end of stream": msg("config.yaml_end"),
+    "day is out of range for month": msg("config.no_such_day"),
+    "month must be in 1..12": msg("config.no_such_month"),
+}
+
+
+def _yaml_reason(text: str) -> Message | str:
+    """PyYAML's problem (or a ValueError's text) as a message, or as it is."""
+    if text in _YAML:
+        return _YAML[text]
+    start, end = "found character ", " that cannot start any token"
+    if text.startswith(start) and text.endswith(end) and len(text) > len(start + end):
+        return msg("config.yaml_bad_character", char=text[len(start) : -len(end)])
+    start, end = "year ", " is out of range"
+    if text.startswith(start) and text.endswith(end) and len(text) > len(start + end):
+        return msg("config.no_such_year", year=text[len(start) : -len(end)])
+    return text

@@ -126,6 +126,44 @@ def test_several_problems_are_all_listed(project: Path) -> None:
     assert f"{ARTICLE}:2" in output and f"{ARTICLE}:3" in output and f"{ARTICLE}:1" in output
 
 
+def test_a_validation_error_carries_the_other_problems_as_diagnostics() -> None:
+    from bulletin import i18n
+    from bulletin.config import split_front_matter
+    from bulletin.errors import ConfigError
+
+    with pytest.raises(ConfigError) as caught:
+        split_front_matter("---\ntitel: 主题\npage: x\n---\n正文\n", "a.md")
+    exc = caught.value
+    assert exc.diagnostic.message.id == "config.unknown_field" and exc.field == "titel"
+    assert exc.hint == "did you mean 'title'?"
+    assert [(d.message.id, d.line, d.severity) for d in exc.more] == [
+        ("config.missing_field", 1, "error"),
+        ("config.bad_value", 3, "error"),
+    ]
+    assert str(exc) == (
+        "a.md:2: 'titel': unknown field 'titel' (did you mean 'title'?)\n"
+        "  a.md:1: required field 'title' is missing\n"
+        "  a.md:3: Input should be a valid integer, unable to parse string as an integer "
+        "(got 'x')"
+    )
+    with i18n.using("zh"):
+        assert exc.format_message() == (
+            "a.md:2: 'titel': 未知字段“titel”（是否应为“title”？）\n"
+            "  a.md:1: 缺少必填字段“title”\n"
+            "  a.md:3: 应为整数（不加引号）（现在的值：'x'）"
+        )
+
+
+def test_foreign_reasons_have_ids_and_an_unknown_one_stays_as_it_is() -> None:
+    from bulletin.config import _yaml_reason
+    from bulletin.errors import Message
+
+    known = _yaml_reason("found character '\\t' that cannot start any token")
+    assert isinstance(known, Message) and known.show("zh") == "值的开头有不能用的字符 '\\t'"
+    assert _yaml_reason("year 0 is out of range").show("zh") == "年份 0 超出范围"  # type: ignore[union-attr]
+    assert _yaml_reason("found undefined alias 'x'") == "found undefined alias 'x'"
+
+
 def test_front_matter_page_must_match_edition_list(project: Path) -> None:
     (project / EDITION).write_text(
         'number = 1\ndate = 2021-01-05\nstatus = "published"\n[[pages]]\narticles = ["first"]\n'
