@@ -24,7 +24,8 @@ from .config import (
     load_site_config,
     split_front_matter,
 )
-from .errors import ConfigError, suggest
+from .errors import ConfigError, msg, suggest
+from .reasons import os_reason
 
 
 @dataclass
@@ -49,12 +50,11 @@ class Article:
                 raw = self.path.read_bytes()
             except OSError as e:
                 raise ConfigError(
-                    f"cannot read the file: {e.strerror or e}", file=self.shown
+                    msg("content.unreadable", why=os_reason(e)), file=self.shown
                 ) from None
             if hashlib.sha256(raw).hexdigest() != self.digest:
                 raise ConfigError(
-                    "the file changed while the site was being built", file=self.shown,
-                    hint="build again",
+                    msg("content.changed"), file=self.shown, hint=msg("content.changed_hint")
                 )
             self._body = _text(raw, self.shown)[self.body_start :]
         return self._body
@@ -187,16 +187,14 @@ def load_site(root: Path, *, drafts: bool = False, cache: bool = True) -> Site:
     config = load_site_config(root)
     content = root / "content"
     if not content.is_dir():
-        raise ConfigError(
-            "no content/ folder: editions live in content/<edition-id>/", file="content"
-        )
+        raise ConfigError(msg("content.no_content"), file="content")
     editions = []
     for folder in sorted(p for p in content.iterdir() if p.is_dir() and not p.name.startswith(".")):
         if not (folder / "edition.toml").exists():
             raise ConfigError(
-                "an edition folder needs an edition.toml",
+                msg("content.no_edition_toml"),
                 file=f"content/{folder.name}/edition.toml",
-                hint="bulletin new edition creates one",
+                hint=msg("content.no_edition_toml_hint"),
             )
         edition = load_edition(root, folder, inputs)
         if edition.published or drafts:
@@ -240,23 +238,22 @@ def load_edition(root: Path, folder: Path, inputs: InputCache | None = None) -> 
             if slug not in articles:
                 near = suggest(slug, list(articles))
                 raise ConfigError(
-                    f"page {page.number} lists article '{slug}', but there is no {slug}.md",
+                    msg("content.no_article", page=page.number, slug=slug),
                     file=shown,
                     line=line,
                     field=f"pages.{page.number - 1}.articles",
-                    hint=f"did you mean '{near}'?"
+                    hint=msg("common.did_you_mean", name=near)
                     if near
-                    else "the name is the file name without .md",
+                    else msg("content.no_article_hint"),
                 )
             if slug in placed:
                 raise ConfigError(
-                    f"article '{slug}' is listed twice", file=shown, line=line, field="articles"
+                    msg("content.listed_twice", slug=slug), file=shown, line=line, field="articles"
                 )
             article = articles[slug]
             if "page" in article.meta.model_fields_set and article.meta.page != page.number:
                 raise ConfigError(
-                    f"front matter says page {article.meta.page}, but edition.toml lists it on "
-                    f"page {page.number}",
+                    msg("content.page_mismatch", said=article.meta.page, page=page.number),
                     file=article.shown,
                     line=2,
                     field="page",
@@ -270,18 +267,18 @@ def load_edition(root: Path, folder: Path, inputs: InputCache | None = None) -> 
     for article in rest:
         if article.meta.page > len(pages):
             raise ConfigError(
-                f"page {article.meta.page} does not exist: the edition has {len(pages)} page(s)",
+                msg("content.no_page", page=article.meta.page, pages=len(pages)),
                 file=article.shown,
                 field="page",
             )
         page = pages[article.meta.page - 1]
         if page.config.articles is not None:
             raise ConfigError(
-                f"article '{article.slug}' is not in page {page.number}'s articles list",
+                msg("content.not_listed", slug=article.slug, page=page.number),
                 file=shown,
                 line=_toml_line(toml_text(), ("pages", page.number - 1, "articles")),
                 field=f"pages.{page.number - 1}.articles",
-                hint=f'add "{article.slug}" to it, or delete {article.shown}',
+                hint=msg("content.not_listed_hint", slug=article.slug, file=article.shown),
             )
         page.articles.append(article)
     for page in pages:
@@ -290,11 +287,11 @@ def load_edition(root: Path, folder: Path, inputs: InputCache | None = None) -> 
             if slug not in on_page:
                 near = suggest(slug, list(on_page))
                 raise ConfigError(
-                    f"page {page.number} gives a span for '{slug}', which is not on that page",
+                    msg("content.span_not_on_page", page=page.number, slug=slug),
                     file=shown,
                     line=_toml_line(toml_text(), ("pages", page.number - 1, "spans")),
                     field=f"pages.{page.number - 1}.spans",
-                    hint=f"did you mean '{near}'?" if near else None,
+                    hint=msg("common.did_you_mean", name=near) if near else None,
                 )
     return Edition(id=folder.name, path=folder, shown=shown_dir, config=config, pages=pages)
 
@@ -311,7 +308,7 @@ def load_article(root: Path, path: Path, inputs: InputCache | None = None) -> Ar
     try:
         raw = path.read_bytes()
     except OSError as e:
-        raise ConfigError(f"cannot read the file: {e.strerror or e}", file=shown) from None
+        raise ConfigError(msg("content.unreadable", why=os_reason(e)), file=shown) from None
     text = _text(raw, shown)
     meta, body, body_line = split_front_matter(text, shown)
     digest, start = hashlib.sha256(raw).hexdigest(), len(text) - len(body)
@@ -325,18 +322,14 @@ def _text(raw: bytes, shown: str) -> str:
         return raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as e:
         raise ConfigError(
-            f"not UTF-8 text (byte {e.start})", file=shown, hint="save the file as UTF-8"
+            msg("content.not_utf8", byte=e.start), file=shown, hint=msg("content.not_utf8_hint")
         ) from None
 
 
 def inside_project(root: Path, path: Path, shown: str) -> None:
     """A file read from the project must be in it: never a link that leads out of it."""
     if not _inside(_resolved(root), path):
-        raise ConfigError(
-            "is a link to a file outside the project folder; bulletin reads only files inside it",
-            file=shown,
-            hint="copy the file into the project instead of linking to it",
-        )
+        raise ConfigError(msg("content.outside"), file=shown, hint=msg("content.outside_hint"))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -363,7 +356,12 @@ def _check_numbers(editions: list[Edition]) -> None:
         key = (e.year, e.config.number)
         if key in seen:
             raise ConfigError(
-                f"第{e.config.number}期 of {e.year} is also {seen[key].shown}",
+                msg(
+                    "content.number_twice",
+                    number=e.config.number,
+                    year=e.year,
+                    other=seen[key].shown,
+                ),
                 file=f"{e.shown}/edition.toml",
                 field="number",
             )
