@@ -19,27 +19,12 @@ from pathlib import Path
 import yaml
 
 from .config import SLUG, EditionConfig, load_edition_config, split_front_matter
-from .errors import BulletinError, ConfigError
+from .errors import BulletinError, ConfigError, Message, msg
 
-# Every message an editor reads, in one place: English, shown in Chinese by bulletin.i18n.
-# The texts written into new files (comments, the example article) are Chinese content.
+# The texts written into new files (comments, the example article) are Chinese content, not
+# messages: they are Chinese whatever the messages' language. (The messages an editor reads
+# are in bulletin/messages/new.toml.)
 MSG = {
-    "no_content": "there is no content/ folder here",
-    "no_content_hint": "run the command in the project folder (the one with bulletin.toml), "
-    "or give --root",
-    "no_bulletin": "no bulletin.toml here: this is not a bulletin project",
-    "exists": "{shown} already exists; nothing was changed",
-    "exists_hint": "give another --date, or edit the existing edition",
-    "article_exists": "{shown} already exists; nothing was changed",
-    "article_exists_hint": "choose another name with --slug",
-    "no_edition": "there is no edition yet",
-    "no_edition_hint": "create one first: bulletin new edition",
-    "unknown_edition": "there is no edition '{edition}'",
-    "unknown_edition_hint": "editions: {editions}",
-    "bad_slug": "the name '{slug}' becomes part of a web address",
-    "bad_slug_hint": "use Latin letters, digits, '-' and '_' only, such as suixian or xindai-2",
-    "no_page": "edition {edition} has {pages} page(s), not page {page}",
-    "empty_title": "the title is empty",
     "edition_comment": "# {year}年第{number}期{total}：草稿。全部写好、检查无误后，"
     '把 status 改为 "published"。',
     "tables_comment": '# tables = ["表名"]   # 放在本版文章之后的统计表；'
@@ -56,14 +41,6 @@ MSG = {
     "article_body": "在这里写正文。段与段之间空一行。\n",
     "kicker_line": "# kicker: 引题（写在主题上方的一行；需要时删去行首的“# ”）",
     "subtitle_line": "# subtitle: 副题（写在主题下方的一行；需要时删去行首的“# ”）",
-    # notes the CLI prints (in Chinese by default: bulletin.i18n)
-    "listed": 'added "{slug}" to the end of page {page}\'s articles list in {shown} '
-    "(the order can be changed)",
-    "not_listed": 'could not change {shown} by itself: add "{slug}" to the articles list of '
-    "[[pages]] number {page} yourself",
-    "published_note": "edition {edition} is published and locked: record this change as a "
-    "correction (勘误) in edition.toml ([[corrections]] with date and text), or the build will "
-    "stop",
 }
 
 
@@ -83,7 +60,7 @@ class Created:
     path: Path
     shown: str
     files: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)  # what the CLI prints as "note: …"
 
 
 # -- the archive ------------------------------------------------------------------------------
@@ -93,10 +70,12 @@ def read_editions(root: Path) -> list[EditionInfo]:
     """Every edition (drafts included), oldest first, as the build orders them."""
     root = root.resolve()
     if not (root / "bulletin.toml").is_file():
-        raise ConfigError(MSG["no_bulletin"], file="bulletin.toml", hint=MSG["no_content_hint"])
+        raise ConfigError(
+            msg("new.no_bulletin"), file="bulletin.toml", hint=msg("new.no_content_hint")
+        )
     content = root / "content"
     if not content.is_dir():
-        raise ConfigError(MSG["no_content"], file="content", hint=MSG["no_content_hint"])
+        raise ConfigError(msg("new.no_content"), file="content", hint=msg("new.no_content_hint"))
     found = []
     for folder in sorted(p for p in content.iterdir() if p.is_dir() and not p.name.startswith(".")):
         toml = folder / "edition.toml"
@@ -120,7 +99,7 @@ def find_edition(root: Path, edition: str | None) -> EditionInfo:
     """The edition named `edition`, or the newest one."""
     editions = read_editions(root)
     if not editions:
-        raise ConfigError(MSG["no_edition"], file="content", hint=MSG["no_edition_hint"])
+        raise ConfigError(msg("new.no_edition"), file="content", hint=msg("new.no_edition_hint"))
     if edition is None:
         return editions[-1]
     for e in editions:
@@ -130,11 +109,11 @@ def find_edition(root: Path, edition: str | None) -> EditionInfo:
 
     near = suggest(edition, [e.id for e in editions])
     raise ConfigError(
-        MSG["unknown_edition"].format(edition=edition),
+        msg("new.unknown_edition", edition=edition),
         file="content",
-        hint=f"did you mean '{near}'?"
+        hint=msg("common.did_you_mean", name=near)
         if near
-        else MSG["unknown_edition_hint"].format(editions=", ".join(e.id for e in editions)),
+        else msg("new.unknown_edition_hint", editions=", ".join(e.id for e in editions)),
     )
 
 
@@ -143,12 +122,12 @@ def choose_slug(folder: Path, slug: str | None, shown: str) -> str:
     if slug is not None:
         if not SLUG.match(slug):
             raise ConfigError(
-                MSG["bad_slug"].format(slug=slug), field="--slug", hint=MSG["bad_slug_hint"]
+                msg("new.bad_slug", slug=slug), field="--slug", hint=msg("new.bad_slug_hint")
             )
         if (folder / f"{slug}.md").exists():
             raise BulletinError(
-                MSG["article_exists"].format(shown=f"{shown}/{slug}.md"),
-                hint=MSG["article_exists_hint"],
+                msg("new.article_exists", file=f"{shown}/{slug}.md"),
+                hint=msg("new.article_exists_hint"),
             )
         return slug
     n = 1
@@ -321,7 +300,7 @@ def new_edition(root: Path, day: dt.date | None = None) -> Created:
     folder = root / "content" / eid
     shown = f"content/{eid}"
     if folder.exists():
-        raise BulletinError(MSG["exists"].format(shown=shown), hint=MSG["exists_hint"])
+        raise BulletinError(msg("new.exists", folder=shown), hint=msg("new.exists_hint"))
     newest = editions[-1].config if editions else None
     toml = edition_toml(number, total, day, newest, eid)
     example = article_text(MSG["example_title"], body=MSG["example_body"])
@@ -340,24 +319,26 @@ def new_edition(root: Path, day: dt.date | None = None) -> Created:
 def check_page(info: EditionInfo, page: int) -> None:
     if not 1 <= page <= len(info.config.pages):
         raise ConfigError(
-            MSG["no_page"].format(edition=info.id, pages=len(info.config.pages), page=page),
+            msg("new.no_page", edition=info.id, pages=len(info.config.pages), page=page),
             file=f"content/{info.id}/edition.toml",
             field="--page",
         )
 
 
-def place_article(root: Path, info: EditionInfo, slug: str, page: int) -> tuple[bool, str]:
+def place_article(
+    root: Path, info: EditionInfo, slug: str, page: int
+) -> tuple[bool, Message | None]:
     """Add `slug` to the page's articles list when it has one: (listed or not needed, note)."""
     toml = info.path / "edition.toml"
     shown = toml.relative_to(root.resolve()).as_posix()
     if info.config.pages[page - 1].articles is None:
-        return True, ""
+        return True, None
     text = toml.read_text(encoding="utf-8")
     new = add_to_articles(text, page - 1, slug)
     if new is None:
-        return False, MSG["not_listed"].format(shown=shown, slug=slug, page=page)
+        return False, msg("new.not_listed", file=shown, slug=slug, page=page)
     toml.write_text(new, encoding="utf-8")
-    return True, MSG["listed"].format(slug=slug, page=page, shown=shown)
+    return True, msg("new.listed", slug=slug, page=page, file=shown)
 
 
 def new_article(
@@ -372,7 +353,7 @@ def new_article(
     root = root.resolve()
     title = " ".join(title.split())
     if not title:
-        raise ConfigError(MSG["empty_title"], field="title")
+        raise ConfigError(msg("new.empty_title"), field="title")
     info = find_edition(root, edition)
     folder_shown = f"content/{info.id}"
     check_page(info, page)
@@ -387,10 +368,10 @@ def new_article(
     path.write_text(text, encoding="utf-8")
     created = Created(path, shown, files=[shown])
     _, note = place_article(root, info, slug, page)
-    if note:
+    if note is not None:
         created.notes.append(note)
     if info.config.status == "published":
-        created.notes.append(MSG["published_note"].format(edition=info.id))
+        created.notes.append(msg("new.published_note", edition=info.id))
     from .check import headline_notes
 
     created.notes += headline_notes(title=title)
