@@ -10,15 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import BulletinError
+from ..errors import BulletinError, msg
 from ..new import Created
-
-MSG = {
-    "unknown": "cannot import '{suffix}' files",
-    "unknown_hint": "import a Word document (.docx) or an Excel workbook (.xlsx); "
-    "save a .doc or .xls file in the newer format first",
-    "missing": "no such file: {file}",
-}
 
 
 def import_file(
@@ -31,7 +24,7 @@ def import_file(
 ) -> Created:
     """Import `file` into the project at `root` (into the newest edition by default)."""
     if not file.is_file():
-        raise BulletinError(MSG["missing"].format(file=file))
+        raise BulletinError(msg("importers.missing", file=str(file)))
     suffix = file.suffix.lower()
     if suffix == ".docx":
         from .docx import import_docx
@@ -42,5 +35,6 @@ def import_file(
 
         return import_xlsx(file, root, edition=edition, name=slug)
     raise BulletinError(
-        MSG["unknown"].format(suffix=file.suffix or file.name), hint=MSG["unknown_hint"]
+        msg("importers.unknown", suffix=file.suffix or file.name),
+        hint=msg("importers.unknown_hint"),
     )

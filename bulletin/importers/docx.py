@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import SLUG, split_front_matter
-from ..errors import BulletinError
+from ..errors import BulletinError, Message, msg
 from ..new import (
     Created,
     article_text,
@@ -50,19 +50,6 @@ IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/jpg": "jpg", "ima
 CONVERTIBLE = {"image/bmp", "image/x-bmp", "image/tiff", "image/x-tiff", "image/webp"}
 SPACE = " \t\r\n\u3000\xa0"
 SENTENCE_END = "。！？；：.!?;:"
-
-# Every message an editor reads, in one place (the translation layer comes later).
-MSG = {
-    "unreadable": "cannot read the Word document: {reason}",
-    "unreadable_hint": "is it a .docx file? open it in Word or WPS and save it as .docx again",
-    "empty": "the document has no text",
-    "image_kind": "image {name} is a {kind} drawing, which browsers cannot show: replace it "
-    "with a JPG or PNG of the same name (or delete its line in the article)",
-    "no_title": "no title found in the document: the file name '{title}' is the title; "
-    "check the front matter",
-    "word": "Word: {message}",
-    "images": "saved {count} image(s) beside the article",
-}
 
 
 @dataclass
@@ -401,8 +388,8 @@ def convert(data: bytes, image_name: Any) -> tuple[list[Block], list[str]]:
         )
     except Exception as exc:  # mammoth raises zip, XML and key errors for a broken file
         raise BulletinError(
-            MSG["unreadable"].format(reason=f"{type(exc).__name__}: {exc}"[:200]),
-            hint=MSG["unreadable_hint"],
+            msg("docx.unreadable", why=f"{type(exc).__name__}: {exc}"[:200]),
+            hint=msg("docx.unreadable_hint"),
         ) from None
     warnings = [
         m.message
@@ -438,7 +425,7 @@ def import_docx(
         slug = file.stem
     slug = choose_slug(info.path, slug, folder_shown)
     images: dict[str, bytes] = {}
-    notes: list[str] = []
+    notes: list[Message] = []
 
     def image_name(content_type: str, data: bytes) -> str:
         n = len(images) + 1
@@ -453,17 +440,17 @@ def import_docx(
             ext = IMAGE_TYPES.get(content_type) or content_type.rsplit("/", 1)[-1].split("-")[-1]
         name = f"{slug}-{n}.{re.sub(r'[^a-z0-9]', '', ext.lower()) or 'bin'}"
         if content_type not in IMAGE_TYPES and content_type not in CONVERTIBLE:
-            notes.append(MSG["image_kind"].format(name=name, kind=ext.upper()))
+            notes.append(msg("docx.image_kind", name=name, kind=ext.upper()))
         images[name] = data
         return name
 
     blocks, warnings = convert(file.read_bytes(), image_name)
     if not blocks:
-        raise BulletinError(MSG["empty"], file=str(file))
+        raise BulletinError(msg("docx.empty"), file=str(file))
     head, body = headline(blocks)
     if head.title is None:
         head.title = " ".join(file.stem.split())
-        notes.append(MSG["no_title"].format(title=head.title))
+        notes.append(msg("docx.no_title", title=head.title))
     check_page(info, page)
     listed = info.config.pages[page - 1].articles is not None
     text = article_text(
@@ -478,8 +465,8 @@ def import_docx(
     for name in images:
         if (info.path / name).exists():
             raise BulletinError(
-                f"{folder_shown}/{name} already exists; nothing was changed",
-                hint="choose another name with --slug",
+                msg("docx.image_exists", file=f"{folder_shown}/{name}"),
+                hint=msg("docx.image_exists_hint"),
             )
     for name, data in images.items():
         (info.path / name).write_bytes(data)
@@ -487,11 +474,11 @@ def import_docx(
     path.write_text(text, encoding="utf-8")
     created = Created(path, shown, files=[shown, *(f"{folder_shown}/{n}" for n in images)])
     _, note = place_article(root, info, slug, page)
-    if note:
+    if note is not None:
         created.notes.append(note)
     from ..check import headline_notes
 
     created.notes += notes
-    created.notes += [MSG["word"].format(message=w) for w in warnings]
+    created.notes += [msg("docx.word", warning=w) for w in warnings]
     created.notes += headline_notes(title=head.title, kicker=head.kicker, subtitle=head.subtitle)
     return created

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import SLUG
-from ..errors import BulletinError, DataError
+from ..errors import BulletinError, DataError, msg
 from ..new import Created, find_edition, toml_string
 from ..sheets import Sheet, SheetRow, clean_text, parse_number_or_none, read_sheet
 
@@ -26,14 +26,9 @@ RATE_WORDS = ("率", "比例", "占比", "比重", "%", "％")
 MEAN_WORDS = ("平均", "人均", "均值")
 SERIAL = ("序号", "编号", "序")
 
-# Every message an editor reads, in one place (the translation layer comes later).
+# The comments written into the spec are Chinese content, not messages: they are Chinese
+# whatever the messages' language. (The messages are in bulletin/messages/xlsx.toml.)
 MSG = {
-    "exists": "{shown} already exists; nothing was changed",
-    "exists_hint": "give the table another name with --slug",
-    "no_key": "found no column of county names (…县, …区, …市) in the first sheet",
-    "no_key_hint": "write the spec by hand, with key = the header of the names column",
-    "invalid": "the spec written from the workbook does not validate, so nothing was kept: {error}",
-    "invalid_hint": "send the workbook to whoever maintains the site, or write the spec by hand",
     "header": "# {title}：由 `bulletin import {file}` 生成的表格说明。\n"
     "# 请核对每一列的 role：count = 整数，合计行里求和；value = 照表显示（比率、平均数、文字）。\n"
     "# 放到网页上：在文章里另起一行写 ```{{table}} {name}，下一行写 ```；\n"
@@ -48,8 +43,6 @@ MSG = {
     "# 列名不是纯文字时用反引号括起来，例如 `县(市、区)`：",
     "rank_hint": '# 排名（使用时删去各行行首的“# ”）。ties："min" = 1,1,3（Excel RANK），\n'
     '# "dense" = 1,1,2（中国式排名）。order："desc" 大的排前，"asc" 小的排前。',
-    "crosscheck": "cross-check: {finding}",
-    "written": "wrote {spec} and copied the workbook to {book}",
 }
 
 
@@ -220,22 +213,19 @@ def import_xlsx(
     folder = root / "data" / info.id
     name = name if name is not None else _free_name(folder, file.stem)
     if not SLUG.match(name):
-        raise BulletinError(
-            f"the table name '{name}' becomes part of a web address",
-            hint="use Latin letters, digits, '-' and '_' only, such as microcredit",
-        )
+        raise BulletinError(msg("xlsx.bad_name", name=name), hint=msg("xlsx.bad_name_hint"))
     spec_path = folder / f"{name}.toml"
     book_path = folder / f"{name}{file.suffix.lower()}"
     for path in (spec_path, book_path):
         if path.exists():
             raise BulletinError(
-                MSG["exists"].format(shown=path.relative_to(root).as_posix()),
-                hint=MSG["exists_hint"],
+                msg("xlsx.exists", file=path.relative_to(root).as_posix()),
+                hint=msg("xlsx.exists_hint"),
             )
     grid = _read_excel(file, file.name, None)
     found = _guess_key(grid)
     if found is None:
-        raise DataError(MSG["no_key"], file=file.name, hint=MSG["no_key_hint"])
+        raise DataError(msg("xlsx.no_key"), file=file.name, hint=msg("xlsx.no_key_hint"))
     _, key = found
     sheet = read_sheet(file, shown=file.name, key=key)
     title = _title(grid, sheet.header_line, " ".join(file.stem.split()))
@@ -248,11 +238,9 @@ def import_xlsx(
     except BulletinError as exc:
         spec_path.unlink()
         book_path.unlink()
-        raise BulletinError(
-            MSG["invalid"].format(error=exc.message), hint=MSG["invalid_hint"]
-        ) from None
+        raise BulletinError(msg("xlsx.invalid", error=exc), hint=msg("xlsx.invalid_hint")) from None
     spec_shown = spec_path.relative_to(root).as_posix()
     book_shown = book_path.relative_to(root).as_posix()
     created = Created(spec_path, spec_shown, files=[spec_shown, book_shown])
-    created.notes += [MSG["crosscheck"].format(finding=f) for f in table.findings]
+    created.notes += [msg("xlsx.crosscheck", finding=f) for f in table.findings]
     return created
