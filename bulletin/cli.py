@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__, i18n
+from .errors import Message
 from .i18n import t
 
 LANGUAGES = click.Choice(i18n.LANGUAGES)
@@ -121,7 +122,6 @@ def build(
 ) -> None:
     """Build the site into site/ (replaced in one step, only when everything succeeded)."""
     from .builder import build as run_build
-    from .errors import Message
 
     started = time.perf_counter()
 
@@ -309,7 +309,10 @@ def publish(
     """
     from . import publish as pub
 
-    report = (lambda message: None) if quiet else (lambda message: click.echo(t(message), err=True))
+    def report(message: Message) -> None:
+        if not quiet:
+            click.echo(message.show(), err=True)
+
     host = pub.make_host(dest, ssh=ssh, ssh_options=ssh_option)
     if rollback:
         back = pub.rollback(

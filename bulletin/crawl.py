@@ -4,6 +4,7 @@ It runs over the files of a folder (as if served under a sub-path) or over HTTP.
 stylesheet, script, image and download linked must answer; no link or asset may leave the
 site (an absolute path, another host, `..` above the site). `bulletin publish` runs it on the
 built site before uploading and on what is live afterwards. Only the standard library.
+Its messages are in bulletin/messages/crawl.toml.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Protocol
 
-from . import __version__
+from . import __version__, reasons
+from .errors import Message, msg
 
 DOCS = "docs/deploy/nginx.conf"
 # What the web server must send for Pagefind's files (checked by a verify over HTTP).
@@ -92,7 +94,7 @@ class Response:
     body: bytes = b""
     url: str = ""  # after redirects
     length: int = -1
-    error: str = ""
+    error: Message | None = None  # why there is no answer (None: status says it)
 
 
 class Fetcher(Protocol):
@@ -102,13 +104,17 @@ class Fetcher(Protocol):
 @dataclass
 class Problem:
     url: str
-    reason: str
+    reason: Message
     referrer: str | None = None
 
+    def message(self) -> Message:
+        """The problem as a line: "url: reason (linked from page)"."""
+        if self.referrer:
+            return msg("crawl.problem_linked", url=self.url, reason=self.reason, page=self.referrer)
+        return msg("crawl.problem", url=self.url, reason=self.reason)
+
     def __str__(self) -> str:
-        return f"{self.url}: {self.reason}" + (
-            f" (linked from {self.referrer})" if self.referrer else ""
-        )
+        return str(self.message())
 
 
 @dataclass
@@ -119,17 +125,35 @@ class CrawlReport:
     external: int = 0  # links out of the site that were allowed
     problems: list[Problem] = field(default_factory=list)
 
-    def summary(self) -> str:
-        text = f"{self.where}: {self.pages} pages and {self.assets} other files reachable"
-        if self.external:
-            text += f", {self.external} link(s) out of the site (allowed)"
-        if self.problems:
-            text += f"; {len(self.problems)} problem(s):\n" + "\n".join(
-                f"  {p}" for p in self.problems[:50]
-            )
-            if len(self.problems) > 50:
-                text += f"\n  … and {len(self.problems) - 50} more"
-        return text
+    def summary(self) -> Message:
+        """What was reachable, and the problems (the first 50), one a line."""
+        where, pages, assets, external = self.where, self.pages, self.assets, self.external
+        if not self.problems:
+            if external:
+                return msg(
+                    "crawl.summary_external",
+                    where=where, pages=pages, assets=assets, external=external,
+                )  # fmt: skip
+            return msg("crawl.summary", where=where, pages=pages, assets=assets)
+        n = len(self.problems)
+        problems = [msg("crawl.listed", problem=p.message()) for p in self.problems[:50]]
+        if n > 50:
+            problems.append(msg("crawl.more", n=n - 50))
+        if external:
+            return msg(
+                "crawl.summary_external_problems",
+                where=where, pages=pages, assets=assets, external=external, n=n,
+                problems=problems,
+            )  # fmt: skip
+        return msg(
+            "crawl.summary_problems",
+            where=where, pages=pages, assets=assets, n=n, problems=problems,
+        )  # fmt: skip
+
+
+def _failure(response: Response) -> Message:
+    """Why a URL did not answer with its file: no answer at all, or the HTTP status."""
+    return response.error or msg("crawl.http", status=response.status)
 
 
 def _wants_body(url: str) -> bool:
@@ -165,19 +189,16 @@ def crawl(
         url, referrer = queue.popleft()
         response = fetch(url, body=_wants_body(url))
         if response.status != 200:
-            reason = response.error or f"HTTP {response.status}"
-            report.problems.append(Problem(url, reason, referrer))
+            report.problems.append(Problem(url, _failure(response), referrer))
             continue
         if response.url and not response.url.startswith(prefix):
             report.problems.append(
-                Problem(url, f"redirects out of the site, to {response.url}", referrer)
+                Problem(url, msg("crawl.redirected_out", url=response.url), referrer)
             )
             continue
         want = expected(url) if expected else None
         if want is not None and _differs(response, want):
-            report.problems.append(
-                Problem(url, "differs from the built site (an old release, or a cache?)")
-            )
+            report.problems.append(Problem(url, msg("crawl.differs")))
         if response.content_type == "text/html":
             report.pages += 1
             base, links = page_links(response.body.decode("utf-8", "replace"))
@@ -201,7 +222,7 @@ def crawl(
                 if tag in {"a", "area"} and allow_external_links:
                     report.external += 1
                 else:
-                    report.problems.append(Problem(link, "leaves the site", url))
+                    report.problems.append(Problem(link, msg("crawl.leaves"), url))
                 continue
             if target not in seen:
                 seen.add(target)
@@ -222,7 +243,7 @@ def file_fetcher(folder: Path) -> Fetcher:
         if path.is_dir():  # a server would redirect to the folder's index page
             path, url = path / "index.html", url.rstrip("/") + "/index.html"
         if not path.is_file() or ".." in rel.split("/"):
-            return Response(404, error="no such file")
+            return Response(404, error=msg("crawl.no_such_file"))
         ctype = FILE_TYPES.get(path.suffix.lower(), "application/octet-stream")
         data = path.read_bytes() if ctype in PARSED else b""
         return Response(200, ctype, data, url, path.stat().st_size)
@@ -261,7 +282,18 @@ def http_fetch(url: str, *, body: bool) -> Response:
             return http_fetch(url, body=True)
         return Response(e.code, url=url)
     except (urllib.error.URLError, OSError) as e:
-        return Response(0, url=url, error=f"no answer ({getattr(e, 'reason', e)})")
+        return Response(0, url=url, error=msg("crawl.no_answer", why=_no_answer(e)))
+
+
+def _no_answer(e: Exception) -> Message | str:
+    """Why a server did not answer, as the system says it ("[Errno 111] Connection
+    refused"), the reason in the editor's language when bulletin knows it (reasons.py)."""
+    reason = getattr(e, "reason", e)
+    if not isinstance(reason, OSError):
+        return str(reason)
+    if str(reason) == f"[Errno {reason.errno}] {reason.strerror}":
+        return msg("crawl.errno", n=reason.errno, why=reasons.os_reason(reason))
+    return reasons.os_reason(reason) if not reason.filename else str(reason)
 
 
 def crawl_url(
@@ -286,7 +318,7 @@ def crawl_url(
     )
     bare = http_fetch(prefix, body=False)  # readers type the folder's address
     if bare.status != 200:
-        report.problems.append(Problem(prefix, bare.error or f"HTTP {bare.status}"))
+        report.problems.append(Problem(prefix, _failure(bare)))
     bundle = site / "pagefind" if site else None
     if bundle and bundle.is_dir():  # loaded by script, not linked: asked for one by one
         for rel in sorted(
@@ -296,10 +328,11 @@ def crawl_url(
             response = http_fetch(url, body=False)
             want = CONTENT_TYPES.get(posixpath.splitext(rel)[1])
             if response.status != 200:
-                report.problems.append(Problem(url, response.error or f"HTTP {response.status}"))
+                report.problems.append(Problem(url, _failure(response)))
             elif want and response.content_type != want:
+                served = response.content_type
                 report.problems.append(
-                    Problem(url, f"served as {response.content_type}, not {want} (see {DOCS})")
+                    Problem(url, msg("crawl.content_type", served=served, wanted=want, doc=DOCS))
                 )
             else:
                 report.assets += 1

@@ -84,7 +84,7 @@ class Context:
         )
 
 
-def _ctx(state_or_env: Any) -> Context:
+def context_of(state_or_env: Any) -> Context:
     env = state_or_env.env if isinstance(state_or_env, StateCore) else state_or_env
     return env["ctx"]
 
@@ -155,7 +155,7 @@ def cjk_soft_breaks(state: StateCore) -> None:
 
 def safety(state: StateCore) -> None:
     """Raw HTML becomes text; unsafe links are dropped; images must be local files."""
-    ctx = _ctx(state)
+    ctx = context_of(state)
     for block in state.tokens:
         if block.type == "html_block":
             ctx.warn(msg("markdown.raw_html_block"), block)
@@ -222,7 +222,7 @@ def figures_and_headings(state: StateCore) -> None:
 
 def directives(state: StateCore) -> None:
     """Check ```{table} name```, ```{chart} name``` and {value}`…` against the edition."""
-    ctx = _ctx(state)
+    ctx = context_of(state)
     for block in state.tokens:
         if block.type == "fence":
             m = DIRECTIVE.match(block.info.strip())
@@ -309,7 +309,7 @@ def _paragraph(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: 
 
 def _image(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
     tok = tokens[idx]
-    ctx = _ctx(env)
+    ctx = context_of(env)
     alt = self.renderInlineAsText(tok.children or [], options, env)
     src = str(tok.attrGet("src") or "")
     attrs = ctx.image(src, alt, tok.meta.get("line") or 0) if ctx.image else {"src": src}
@@ -324,7 +324,7 @@ def _fence_rule(default: Callable[..., str]) -> Callable[..., str]:
     def fence(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
         directive = tokens[idx].meta.get("directive")
         if directive:
-            ctx = _ctx(env)
+            ctx = context_of(env)
             ctx.wide = True  # a table or chart needs the full width of the page
             place = ctx.chart if directive[0] == "chart" else ctx.table
             return place(directive[1]) if place else ""
@@ -335,7 +335,7 @@ def _fence_rule(default: Callable[..., str]) -> Callable[..., str]:
 
 def _role(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
     tok = tokens[idx]
-    ctx = _ctx(env)
+    ctx = context_of(env)
     table, row, column = tok.meta["cite"]
     if ctx.cite is None:
         return escapeHtml(tok.content)

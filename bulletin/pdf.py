@@ -662,7 +662,7 @@ def _environment(folders: tuple[str, ...], root: str | None) -> Any:
     not once per edition (Jinja still reloads it when the file changes), and its compiled
     form is kept in the project's .cache/ for the next build (not with `root` None: `check`
     writes nothing)."""
-    from .render import bytecode_cache
+    from .cache import bytecode_cache
 
     env = make_environment(
         [Path(f) for f in folders],

@@ -21,6 +21,9 @@ asset must exist, none may leave the site); after switching, the published folde
 DEST) and/or the web server (`verify_url`) is crawled the same way.
 
 `bundle()` writes the site into a deterministic zip, for hosts that only take uploads.
+
+The messages (errors, and the progress lines given to `report`) are in
+bulletin/messages/publish.toml.
 """
 
 from __future__ import annotations
@@ -40,18 +43,19 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import reasons
 from .crawl import CrawlReport, crawl_folder, crawl_url
-from .errors import BulletinError
+from .errors import BulletinError, Message, msg
 from .output import MARKER, read_marker
 
 HOST_MARKER = ".bulletin-publish"
 PARTIAL = ".partial-"
 RELEASE = re.compile(r"^(\d{8}T\d{6}Z)-([0-9a-f]{10})$")
 STAMP = "%Y%m%dT%H%M%SZ"
-Report = Callable[[str], None]
+Report = Callable[[Message], None]
 
 
-def _quiet(message: str) -> None:
+def _quiet(message: Message) -> None:
     pass
 
 
@@ -62,26 +66,25 @@ def check_site(folder: Path) -> None:
     """Refuse a folder that is missing, was not built by bulletin, or holds drafts."""
     if not folder.is_dir():
         raise BulletinError(
-            f"there is no built site at {folder}", hint="run `bulletin build` first"
+            msg("publish.no_site", folder=str(folder)), hint=msg("publish.no_site_hint")
         )
     info = read_marker(folder)
     if info is None:
         raise BulletinError(
-            f"{folder} is not a site built by bulletin (it has no {MARKER} file)",
-            hint="run `bulletin build`, or name the built site with --site",
+            msg("publish.not_built", folder=str(folder), marker=MARKER),
+            hint=msg("publish.not_built_hint"),
         )
     if "drafts" not in info:
         raise BulletinError(
-            f"{folder} was built by an older bulletin that did not record whether drafts "
-            "were included",
-            hint="run `bulletin build` again",
+            msg("publish.old_site", folder=str(folder)), hint=msg("publish.old_site_hint")
         )
     if info["drafts"]:
+        # (the ids as one text: "none at the time" is shown in English in either language,
+        # as it always was)
         drafts = ", ".join(info.get("draft_editions") or []) or "none at the time"
         raise BulletinError(
-            f"{folder} was built with --drafts (draft editions: {drafts}); "
-            "drafts are never published",
-            hint="run `bulletin build` without --drafts",
+            msg("publish.drafts", folder=str(folder), ids=drafts),
+            hint=msg("publish.drafts_hint"),
         )
 
 
@@ -121,7 +124,7 @@ def _state(
     if current_link is not None:
         head, _, name = current_link.rstrip("/").rpartition("/")
         if head != "releases" or not RELEASE.match(name):
-            raise BulletinError(f"'current' points at {current_link}, not at a release")
+            raise BulletinError(msg("publish.bad_current", link=current_link))
         current = name
     return HostState(now, current, sorted(n for n in names if RELEASE.match(n)), cleaned)
 
@@ -140,18 +143,17 @@ class LocalHost:
         dest = self.path
         if dest.is_dir() and not (dest / HOST_MARKER).exists() and any(dest.iterdir()):
             raise BulletinError(
-                f"{dest} is not empty and was not made by `bulletin publish`; refusing to use it",
-                hint="publish into an empty or new folder",
+                msg("publish.not_ours", dest=str(dest)), hint=msg("publish.not_ours_hint")
             )
         if not (dest / HOST_MARKER).exists():
             if not create:
-                raise BulletinError(f"{dest} holds no site published by bulletin")
+                raise BulletinError(msg("publish.nothing_here", dest=str(dest)))
             self.releases.mkdir(parents=True, exist_ok=True)
             (dest / HOST_MARKER).write_text(HOST_NOTE, encoding="utf-8")
         self.releases.mkdir(exist_ok=True)
         current = dest / "current"
         if current.exists() and not current.is_symlink():
-            raise BulletinError(f"{current} is not a symlink; move it away first")
+            raise BulletinError(msg("publish.not_a_symlink", current=str(current)))
         cleaned = []
         for partial in sorted(self.releases.glob(PARTIAL + "*")):
             shutil.rmtree(partial)
@@ -206,22 +208,23 @@ HOST_NOTE = (
 )
 
 # Shell scripts the SSH host runs with `sh -s -- args` (POSIX sh, GNU coreutils for mv -T).
+# INSPECT refuses a folder with an exit status of its own (INSPECT_REFUSALS), which the
+# publishing side turns into the message.
 INSPECT = r"""
 set -eu
 dest=$1 create=$2 note=$3
 if [ -d "$dest" ] && [ ! -e "$dest/.bulletin-publish" ] && [ -n "$(ls -A "$dest")" ]; then
-  echo "$dest is not empty and was not made by \`bulletin publish\`; refusing to use it" >&2
-  exit 3
+  exit 93  # not empty, and not made by bulletin publish
 fi
 if [ ! -e "$dest/.bulletin-publish" ]; then
-  if [ "$create" != yes ]; then echo "$dest holds no site published by bulletin" >&2; exit 3; fi
+  if [ "$create" != yes ]; then exit 94; fi  # no site published by bulletin here
   mkdir -p "$dest/releases"
   printf '%s' "$note" > "$dest/.bulletin-publish"
 fi
 cd "$dest"
 mkdir -p releases
 if [ -e current ] && [ ! -L current ]; then
-  echo "$dest/current is not a symlink; move it away first" >&2; exit 3
+  exit 95  # current is not a symlink
 fi
 for p in releases/.partial-*; do
   [ -e "$p" ] || continue
@@ -268,6 +271,17 @@ class SSHHost:
     def __str__(self) -> str:
         return f"{self.host}:{self.path}"
 
+    def refusal(self, status: int) -> Message | None:
+        """The message of INSPECT's exit status `status`, when it is one of its refusals."""
+        dest = self.path
+        if status == 93:
+            return msg("publish.not_ours", dest=dest)
+        if status == 94:
+            return msg("publish.nothing_here", dest=dest)
+        if status == 95:
+            return msg("publish.not_a_symlink", current=f"{dest}/current")
+        return None
+
     def run(self, script: str, *args: str) -> str:
         remote = "sh -s -- " + " ".join(shlex.quote(a) for a in args)
         try:
@@ -279,11 +293,15 @@ class SSHHost:
                 **CHILD_OPTIONS,  # type: ignore[arg-type]
             )
         except FileNotFoundError as e:
-            raise BulletinError(f"cannot run {self.ssh[0]}: {e.strerror}") from None
+            raise BulletinError(
+                msg("publish.cannot_run", program=self.ssh[0], why=str(e.strerror))
+            ) from None
         if done.returncode == 255:
-            raise BulletinError(f"ssh to {self.host} failed: {done.stderr.strip()}")
+            raise BulletinError(msg("publish.ssh_failed", host=self.host, why=done.stderr.strip()))
         if done.returncode != 0:
-            raise BulletinError(f"{self}: {done.stderr.strip() or 'failed'}")
+            # (the host's own output, or "failed", shown as it is)
+            said = self.refusal(done.returncode) or done.stderr.strip() or "failed"
+            raise BulletinError(msg("publish.host_said", host=str(self), what=said))
         return done.stdout
 
     def inspect(self, *, create: bool) -> HostState:
@@ -308,7 +326,7 @@ class SSHHost:
     ) -> int:
         rsync = shutil.which("rsync")
         if rsync is None:
-            raise BulletinError("publishing over SSH needs rsync", hint="apt-get install rsync")
+            raise BulletinError(msg("publish.rsync_needed"), hint=msg("publish.rsync_needed_hint"))
         command = [
             rsync,
             "--recursive",
@@ -328,7 +346,9 @@ class SSHHost:
         command += [f"{site}/", f"{self.host}:{self.path.rstrip('/')}/releases/{PARTIAL}{name}/"]
         done = subprocess.run(command, capture_output=True, text=True, **CHILD_OPTIONS)  # type: ignore[arg-type]
         if done.returncode != 0:
-            raise BulletinError(f"rsync to {self} failed: {done.stderr.strip()}")
+            raise BulletinError(
+                msg("publish.rsync_failed", dest=str(self), why=done.stderr.strip())
+            )
         m = re.search(r"Number of regular files transferred: ([\d,.]+)", done.stdout)
         return int(re.sub(r"\D", "", m[1])) if m else len(files)
 
@@ -347,21 +367,15 @@ def make_host(dest: str, *, ssh: str | None = None, ssh_options: Sequence[str] =
     m = REMOTE.match(dest)
     if m and not re.match(r"^[A-Za-z]:[\\/]", dest):  # C:\… is a Windows folder
         if m["path"].startswith(":"):
-            raise BulletinError(
-                f"{dest}: rsync daemon destinations (host::module) are not supported"
-            )
+            raise BulletinError(msg("publish.rsync_daemon", dest=dest))
         if not m["path"]:
-            raise BulletinError(
-                f"{dest}: name the folder on the host, as in {m['host']}:/srv/bulletin"
-            )
+            raise BulletinError(msg("publish.no_folder", dest=dest, host=m["host"]))
         command = shlex.split(ssh) if ssh else ["ssh"]
         for option in ssh_options:
             command += ["-o", option]
         return SSHHost(m["host"], m["path"], command)
     if ssh or ssh_options:
-        raise BulletinError(
-            f"{dest} is a local folder: --ssh and --ssh-option are for user@host:/path"
-        )
+        raise BulletinError(msg("publish.local_ssh", dest=dest))
     return LocalHost(Path(dest).absolute())
 
 
@@ -408,7 +422,8 @@ def verify(
     if verify_url:
         checks.append(crawl_url(verify_url, site, allow_external_links=allow_external_links))
     for check in checks:
-        report(("verified " if not check.problems else "") + check.summary())
+        summary = check.summary()
+        report(msg("publish.verified", summary=summary) if not check.problems else summary)
     return checks
 
 
@@ -424,12 +439,12 @@ def publish(
 ) -> PublishResult:
     """Upload `site` as a new release on `host`, switch to it, prune, verify."""
     if keep < 1:
-        raise BulletinError("--keep must be at least 1")
+        raise BulletinError(msg("publish.keep"))
     site = site.absolute()
     check_site(site)
     precheck = crawl_folder(site, allow_external_links=allow_external_links)
     if precheck.problems:
-        raise BulletinError(f"not published: {precheck.summary()}")
+        raise BulletinError(msg("publish.not_published", summary=precheck.summary()))
     files = site_files(site)
     digest = content_hash(site, files)
     with _host_errors(host):
@@ -439,10 +454,13 @@ def publish(
     )
     for check in result.checks:
         if check.problems:
-            back = ""
             if result.previous and not result.unchanged:
-                back = f"\n`bulletin publish {host} --rollback` goes back to {result.previous}"
-            raise BulletinError(f"verification failed: {check.summary()}{back}")
+                back = msg(
+                    "publish.verify_failed_rollback",
+                    summary=check.summary(), host=str(host), release=result.previous,
+                )  # fmt: skip
+                raise BulletinError(back)
+            raise BulletinError(msg("publish.verify_failed", summary=check.summary()))
     return result
 
 
@@ -453,7 +471,13 @@ def _host_errors(host: Host) -> Iterator[None]:
     try:
         yield
     except OSError as e:
-        raise BulletinError(f"{host}: {e.strerror or e}: {e.filename or ''}".rstrip(": ")) from e
+        why, file = str(e.strerror or e), str(e.filename or "").rstrip(": ")
+        if file:  # (the reason stays as the system gives it here, as it always did)
+            raise BulletinError(
+                msg("publish.host_error", host=str(host), why=why, file=file)
+            ) from e
+        what = reasons.os_reason(e) if why == why.rstrip(": ") else why.rstrip(": ")
+        raise BulletinError(msg("publish.host_said", host=str(host), what=what)) from e
 
 
 def _upload_and_switch(
@@ -467,14 +491,14 @@ def _upload_and_switch(
 ) -> PublishResult:
     state = host.inspect(create=True)
     for name in state.cleaned:
-        report(f"removed the unfinished upload {name} left by an interrupted publish")
+        report(msg("publish.cleaned", name=name))
     result = PublishResult("", state.current, len(files), 0, cleaned=state.cleaned)
     if state.current and RELEASE.match(state.current)[2] == digest[:10]:  # type: ignore[index]
-        report(f"{host}: the live release {state.current} already is this site")
+        report(msg("publish.already_live", host=str(host), release=state.current))
         result.release, result.unchanged = state.current, True
     else:
         name = _release_name(state.now, digest, state.releases)
-        report(f"uploading {len(files)} files to {host}/releases/{name}")
+        report(msg("publish.uploading", n=len(files), where=f"{host}/releases/{name}"))
         result.release = name
         result.copied = host.upload(
             site, files, name, state.current, bwlimit=bwlimit, report=report
@@ -482,11 +506,16 @@ def _upload_and_switch(
         releases = [*state.releases, name]
         result.removed = [r for r in releases[:-keep] if r != name]
         host.activate(name, finish=name, remove=result.removed)
-        report(
-            f"{host}/current → releases/{name} ({result.copied} of {len(files)} files uploaded,"
-            " the others linked to the previous release)"
-            + (f"; removed {len(result.removed)} old release(s)" if result.removed else "")
-        )
+        where, copied, n = str(host), result.copied, len(files)
+        if result.removed:
+            removed = len(result.removed)
+            switched = msg(
+                "publish.switched_removed",
+                host=where, name=name, copied=copied, n=n, removed=removed,
+            )  # fmt: skip
+        else:
+            switched = msg("publish.switched", host=where, name=name, copied=copied, n=n)
+        report(switched)
     return result
 
 
@@ -508,22 +537,20 @@ def rollback(
     with _host_errors(host):
         state = host.inspect(create=False)
     if state.current is None:
-        raise BulletinError(f"{host}: nothing is published, there is nothing to roll back")
+        raise BulletinError(msg("publish.nothing_to_roll_back", host=str(host)))
     older = [r for r in state.releases if r < state.current]
     if not older:
-        raise BulletinError(
-            f"{host}: {state.current} is the oldest release kept; no release before it"
-        )
+        raise BulletinError(msg("publish.oldest", host=str(host), release=state.current))
     target = older[-1]
     with _host_errors(host):
         host.activate(target, remove=[state.current])
-    report(f"{host}/current → releases/{target} (removed {state.current})")
+    report(msg("publish.rolled_back", host=str(host), name=target, old=state.current))
     checks = verify(
         host, None, verify_url, allow_external_links=allow_external_links, report=report
     )
     for check in checks:
         if check.problems:
-            raise BulletinError(f"verification failed: {check.summary()}")
+            raise BulletinError(msg("publish.verify_failed", summary=check.summary()))
     return RollbackResult(target, state.current, checks)
 
 
@@ -539,10 +566,10 @@ def bundle(site: Path, out: Path, *, allow_external_links: bool = False) -> int:
     check_site(site)
     out = out.absolute()
     if out.is_relative_to(site):
-        raise BulletinError(f"{out} is inside the site folder; write the bundle elsewhere")
+        raise BulletinError(msg("publish.bundle_inside", out=str(out)))
     precheck = crawl_folder(site, allow_external_links=allow_external_links)
     if precheck.problems:
-        raise BulletinError(f"not bundled: {precheck.summary()}")
+        raise BulletinError(msg("publish.not_bundled", summary=precheck.summary()))
     files = [f for f in site_files(site) if f != MARKER]
     temp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .archive import by_year, newest, timestamp
+from .cache import bytecode_cache
 from .compute import EditionTables
 from .content import Article, Edition, Site
 from .errors import Finding
@@ -94,21 +94,6 @@ class RenderedArticle:
 class Output:
     files: dict[str, bytes] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
-
-
-class _BytecodeCache(jinja2.FileSystemBytecodeCache):
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            os.makedirs(self.directory, exist_ok=True)
-            super().dump_bytecode(bucket)
-        except OSError:  # a read-only project: compile again next time
-            pass
-
-
-def bytecode_cache(root: Path, kind: str) -> jinja2.BytecodeCache:
-    """Compiled templates kept in .cache/bulletin/jinja/<kind>/ (Jinja checks each against its
-    source): a build does not compile every template again (0.2 s)."""
-    return _BytecodeCache(str(root / ".cache" / "bulletin" / "jinja" / kind))
 
 
 def make_environment(site_templates: Path | None) -> jinja2.Environment:

@@ -25,7 +25,7 @@ from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 
-from .markdown import Context, _ctx, make_parser
+from .markdown import Context, context_of, make_parser
 
 _PUNCT = re.compile(r"""([!-/:-@\[-`{-~])""")  # every ASCII punctuation character
 _NEWLINES = re.compile(r"\r\n|[\n\r\v\f\x85\u2028\u2029]")
@@ -222,7 +222,7 @@ def _code_block(self: Any, tokens: Sequence[Token], idx: int, options: Any, env:
     directive = tok.meta.get("directive")
     if directive:  # ```{table} name```, and so on: the Context's callback of that name
         kind, arg = directive
-        place = getattr(_ctx(env), kind, None)
+        place = getattr(context_of(env), kind, None)
         return (str(place(arg)) if callable(place) else "") + "\n\n"
     return f"#raw(block: true, {string(tok.content.rstrip(chr(10)))})\n\n"
 
@@ -233,7 +233,7 @@ def _html_block(self: Any, tokens: Sequence[Token], idx: int, options: Any, env:
 
 def _image(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
     tok = tokens[idx]
-    ctx = _ctx(env)
+    ctx = context_of(env)
     alt = self.renderInlineAsText(tok.children or [], options, env)
     src = str(tok.attrGet("src") or "")
     attrs = ctx.image(src, alt, tok.meta.get("line") or 0) if ctx.image else {"src": src}
@@ -246,7 +246,7 @@ def _image(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any)
 
 def _role(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
     tok = tokens[idx]
-    ctx = _ctx(env)
+    ctx = context_of(env)
     if ctx.cite is None:
         return escape(tok.content)
     try:

@@ -254,6 +254,37 @@ def test_refuses_a_destination_it_did_not_make(site: Path, tmp_path: Path) -> No
         publish(site, LocalHost(made))
 
 
+# an "ssh" that runs the remote command here: sh -c '…' ssh-here HOST COMMAND
+SSH_HERE = ["sh", "-c", 'eval "$2"', "ssh-here"]
+
+
+def test_the_ssh_hosts_refusals_are_messages_in_both_languages(tmp_path: Path) -> None:
+    from bulletin import i18n
+
+    other = tmp_path / "www"
+    other.mkdir()
+    (other / "index.php").write_text("<?php")
+    host = SSHHost("web1", str(other), SSH_HERE)
+    with pytest.raises(BulletinError) as caught:
+        host.inspect(create=True)
+    assert str(caught.value) == (
+        f"web1:{other}: {other} is not empty and was not made by `bulletin publish`; "
+        "refusing to use it"
+    )
+    with i18n.using("zh"):
+        assert caught.value.format_message() == (
+            f"web1:{other}: {other} 不是空的，也不是 `bulletin publish` 建立的；不会使用它"
+        )
+    empty = SSHHost("web1", str(tmp_path / "empty"), SSH_HERE)
+    with pytest.raises(BulletinError, match="holds no site published by bulletin"):
+        empty.inspect(create=False)
+    made = SSHHost("web1", str(tmp_path / "made"), SSH_HERE)
+    assert made.inspect(create=True).current is None
+    (tmp_path / "made" / "current").mkdir()
+    with pytest.raises(BulletinError, match=r"/made/current is not a symlink; move it away"):
+        made.inspect(create=True)
+
+
 def test_refuses_a_site_with_broken_or_outside_links(tmp_path: Path, dest: Path) -> None:
     broken = make_site(tmp_path / "broken", {**PAGES, "archive/index.html": '<a href="x.html">'})
     with pytest.raises(
@@ -291,7 +322,7 @@ def test_crawl_follows_pages_assets_css_and_base(site: Path) -> None:
 def test_crawl_reports(tmp_path: Path, html: str, reason: str) -> None:
     site = make_site(tmp_path / "s", {**PAGES, "editions/1/a.html": html})
     [problem] = crawl_folder(site).problems
-    assert problem.reason == reason
+    assert str(problem.reason) == reason
     assert problem.referrer == "editions/1/a.html"
 
 
@@ -423,9 +454,10 @@ def test_crawl_over_http_checks_what_is_served(tmp_path: Path) -> None:
         (root / "bulletin" / "current").unlink()
         (root / "bulletin" / "current").symlink_to(served)
         [problem] = crawl_url(url, built).problems
-        assert problem.url == url + "index.html" and "differs from the built site" in problem.reason
+        assert problem.url == url + "index.html"
+        assert "differs from the built site" in str(problem.reason)
         [problem] = crawl_url(url.replace("/current/", "/nothing/"), built).problems[:1]
-        assert problem.reason == "HTTP 404"
+        assert str(problem.reason) == "HTTP 404"
     finally:
         server.shutdown()
         server.server_close()
