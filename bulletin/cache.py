@@ -162,7 +162,7 @@ def edition_keys(
 def running(folder: Path) -> Iterator[Callable[[], bool]]:
     """Register this build under `folder`/running while it runs; yields a function telling
     whether another build is running now (then the object store must not be collected)."""
-    from .output import _alive
+    from .output import process_alive
 
     registry = folder / "running"
     registry.mkdir(parents=True, exist_ok=True)
@@ -173,7 +173,7 @@ def running(folder: Path) -> Iterator[Callable[[], bool]]:
         for entry in registry.iterdir():
             pid = entry.name
             if pid.isdigit() and int(pid) != os.getpid():
-                if _alive(int(pid)):
+                if process_alive(int(pid)):
                     return True
                 entry.unlink(missing_ok=True)  # a build that was killed
         return False

@@ -58,12 +58,12 @@ def clean_leftovers(out: Path) -> None:
         if stale == _spare(out):
             continue
         pid = stale.name.removeprefix(f".{out.name}.").split(".")[0]
-        if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
+        if pid.isdigit() and int(pid) != os.getpid() and process_alive(int(pid)):
             continue
         shutil.rmtree(stale, ignore_errors=True)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     if os.name == "nt":  # (os.kill(pid, 0) would send Ctrl-C there)
         kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
         handle = kernel32.OpenProcess(0x00100000, False, pid)  # SYNCHRONIZE
