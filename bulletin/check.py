@@ -6,7 +6,8 @@ matter, the table specs and their data (with cross-checks), the Markdown of ever
 (parsed with the real parser and Context: directives, raw HTML, unsafe links, images, cited
 values), links between pages, the lock of published editions, fonts, and headline lengths.
 
-Each problem prints as ``file:line: level: message`` followed by a one-line fix.
+Each problem is a Diagnostic (its hint: the fix) and prints as ``file:line: level: message``
+followed by a one-line fix (`shown`). The texts are in bulletin/messages/check.toml.
 """
 
 from __future__ import annotations
@@ -14,167 +15,189 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import unquote
 
 from . import i18n
 from .config import SiteConfig, _toml_line, check_slug, load_edition_config, load_site_config
-from .errors import BulletinError, ConfigError, ContentError, DataError, Finding, suggest
+from .errors import (
+    BulletinError,
+    ConfigError,
+    ContentError,
+    DataError,
+    Diagnostic,
+    Message,
+    Severity,
+    msg,
+    suggest,
+)
 
 TITLE_MAX = 24  # characters of a headline (主题) before it is too long for a column
 KICKER_MAX = 40  # characters of a kicker (引题)
 SUBTITLE_MAX = 40  # characters of a subtitle (副题)
 
-# Every message an editor reads, in one place: English, shown in Chinese by bulletin.i18n.
-MSG = {
-    "fix": "  → fix: {fix}",
-    "fix_config": "correct this item as the message says (field name, value or format), save, "
-    "and run bulletin check again",
-    "fix_content": "correct this place in the article as the message says, save, and run "
-    "bulletin check again",
-    "fix_data": "correct this place in the data file or the table spec (.toml) as the message says",
-    "fix_other": "correct it as the message says, then run bulletin check again",
-    "fix_print": "shorten the article, or move an article to another page (版) in edition.toml; "
-    "until then the print edition continues it on a further sheet, with 下转 and 上接 lines",
-    "fix_crosscheck": "check the hand-typed values (or the totals row) in the table: the web "
-    "page and the PDF show the computed values",
-    "fix_raw_html": "delete the HTML tags and write Markdown instead (bold is **text**)",
-    "fix_link": "links may only go to http(s)://, mailto: addresses or pages of this site",
-    "fix_warning": "change it as the message says; with --strict this counts as an error",
-    "no_edition_toml": "an edition folder needs an edition.toml",
-    "no_edition_toml_fix": "run bulletin new edition to start an edition, or delete this folder",
-    "no_content": "no content/ folder: editions live in content/<edition-id>/",
-    "no_content_fix": "run it in the project folder, or start the first edition with "
-    "bulletin new edition",
-    "orphan_data": "data/{id} has no edition content/{id}: its tables are never used",
-    "orphan_data_fix": "rename the folder to its edition's name, or delete it",
-    "no_table": "page {page} lists table '{name}', but there is no data/{id}/{name}.toml",
-    "no_table_fix": "use a table this edition has: {names}",
-    "no_table_none": "this edition has no tables: delete this entry, or first import one with "
-    "bulletin import table.xlsx",
-    "long": "the {what} is {n} characters long; more than {limit} is hard to set in a column",
-    "long_fix": "shorten the {what} to {limit} characters or fewer",
-    "link_outside": "link '{href}' points outside the site",
-    "link_absolute": "link '{href}' starts with '/': it breaks when the site is not at the top "
-    "of its web address",
-    "link_missing": "link '{href}' points to '{target}', which the site will not have",
-    "link_draft": "link '{href}' points to a page of draft edition {id}, which a published "
-    "site will not have",
-    "link_fix_html": "article pages on the site end in .html: write {good}",
-    "link_fix_near": "did you mean to link {good}?",
-    "link_fix_relative": "write a relative link, such as ../{example}",
-    "link_fix_other": "link an article page of this site (name.html), an edition "
-    "(../edition-id/) or a PDF; put attachments outside the site",
-    "image_unreadable": "image '{src}' cannot be read: {reason}",
-    "image_fix": "save this photo again as JPG or PNG",
-    "cite": "{{value}}`{content}`: {reason}",
-    "summary_clean": "✓ checked: no problems found.",
-    "summary": "checked: {errors} error(s), {warnings} warning(s).",
-    "summary_strict": " (--strict: warnings count as errors)",
+_WHAT = {
+    "title": msg("check.what_title"),
+    "kicker": msg("check.what_kicker"),
+    "subtitle": msg("check.what_subtitle"),
 }
-_WHAT = {"title": "headline (title)", "kicker": "kicker", "subtitle": "subtitle"}
 _LIMITS = {"title": TITLE_MAX, "kicker": KICKER_MAX, "subtitle": SUBTITLE_MAX}
+# a further problem packed into an error's text, "  file:line: message (hint)" (config's
+# validation errors, until they carry them as `more`)
 _MORE = re.compile(r"^  (.+?):(\d+|\?): (.*)$")
 _T = TypeVar("_T")
 
 
-@dataclass(frozen=True)
-class Issue:
-    level: Literal["error", "warning"]
-    message: str
-    file: str | None = None
-    line: int | None = None
-    fix: str | None = None
+def _text(text: Message | str) -> Message:
+    """A Message as it is; a text of the old kind (English, from a module whose messages
+    have no ids yet) as a Message that translates it the old way when shown."""
+    return text if isinstance(text, Message) else Message("", (("text", str(text)),))
 
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.file and self.line else (self.file or "")
-        head = (f"{where}: " if where else "") + f"{self.level}: {self.message}"
-        return head + ("\n" + MSG["fix"].format(fix=self.fix) if self.fix else "")
 
-    def show(self) -> str:
-        """The issue as the editor reads it, in the current language (str(): English)."""
-        where = f"{self.file}:{self.line}" if self.file and self.line else (self.file or "")
-        head = (f"{where}: " if where else "") + i18n.level(self.level) + i18n.t(self.message)
-        return head + ("\n" + i18n.t(MSG["fix"].format(fix=self.fix)) if self.fix else "")
+def issue(
+    severity: Severity,
+    message: Message,
+    file: str | None,
+    line: int | None,
+    fix: Message,
+    field: str | None = None,
+) -> Diagnostic:
+    """A problem check found: a Diagnostic whose hint is the fix."""
+    return Diagnostic(message, file, line, field, severity, fix)
+
+
+def shown(found: Diagnostic, lang: str | None = None) -> str:
+    """A problem as `bulletin check` prints it, in `lang` (default: the current language):
+    "file:line: level: message" and "  → fix: …" below it."""
+    lang = lang or i18n.language()
+    with i18n.using(lang):
+        where = f"{found.file}:{found.line}" if found.file and found.line else (found.file or "")
+        head = (f"{where}: " if where else "") + i18n.level(found.severity)
+        text = head + found.message.show(lang)
+        if found.hint is not None:
+            text += "\n" + msg("check.fix_line", fix=found.hint).show(lang)
+        return text
+
+
+def _key(found: Diagnostic) -> tuple[Any, ...]:
+    """What makes two problems the same one (the same text at the same place)."""
+    hint = str(found.hint) if found.hint is not None else None
+    return (found.severity, str(found.message), found.file, found.line, hint)
 
 
 @dataclass
 class Report:
-    issues: list[Issue]
+    issues: list[Diagnostic]
 
     @property
-    def errors(self) -> list[Issue]:
-        return [i for i in self.issues if i.level == "error"]
+    def errors(self) -> list[Diagnostic]:
+        return [i for i in self.issues if i.severity == "error"]
 
     @property
-    def warnings(self) -> list[Issue]:
-        return [i for i in self.issues if i.level == "warning"]
+    def warnings(self) -> list[Diagnostic]:
+        return [i for i in self.issues if i.severity == "warning"]
 
     def failed(self, strict: bool = False) -> bool:
         return bool(self.errors or (strict and self.warnings))
 
-    def summary(self, strict: bool = False) -> str:
+    def summary(self, strict: bool = False) -> Message:
         if not self.issues:
-            return MSG["summary_clean"]
-        text = MSG["summary"].format(errors=len(self.errors), warnings=len(self.warnings))
-        return text + (MSG["summary_strict"] if strict and self.warnings else "")
+            return msg("check.summary_clean")
+        errors, warnings = len(self.errors), len(self.warnings)
+        if strict and self.warnings:
+            return msg("check.summary_strict", errors=errors, warnings=warnings)
+        return msg("check.summary", errors=errors, warnings=warnings)
 
 
-def headline_notes(**fields: str | None) -> list[str]:
+def headline_notes(**fields: str | None) -> list[Message]:
     """Warnings for over-long headline fields (used by `new article` and the importers)."""
     notes = []
     for key, value in fields.items():
         if value and len(value) > _LIMITS[key]:
-            what = _WHAT[key]
-            notes.append(MSG["long"].format(what=what, n=len(value), limit=_LIMITS[key]))
+            notes.append(msg("check.long", what=_WHAT[key], n=len(value), limit=_LIMITS[key]))
     return notes
 
 
-def _default_fix(exc: BulletinError) -> str:
+def _default_fix(exc: BulletinError) -> Message:
     if isinstance(exc, ConfigError):
-        return MSG["fix_config"]
+        return msg("check.fix_config")
     if isinstance(exc, ContentError):
-        return MSG["fix_content"]
+        return msg("check.fix_content")
     if isinstance(exc, DataError):
-        return MSG["fix_data"]
-    return MSG["fix_other"]
+        return msg("check.fix_data")
+    return msg("check.fix_other")
 
 
-def issues_from(exc: BulletinError) -> list[Issue]:
-    """An error as issues: a validation error listing several problems becomes several."""
+def _named(message: Message, field: str | None) -> Message:
+    """pydantic's own text does not name the field (it starts with a capital): name it."""
+    if field and str(message)[:1].isupper():
+        return msg("check.field", field=field, message=message)
+    return message
+
+
+def issues_from(exc: BulletinError) -> list[Diagnostic]:
+    """An error as problems: the error itself, and each further problem found with it
+    (`exc.more`), with the error's hint (or a fix by its kind) as the fix."""
+    d = exc.diagnostic
+    fix = d.hint or _default_fix(exc)
+    if d.message.id:
+        result = [issue("error", _named(d.message, d.field), d.file, d.line, fix, d.field)]
+    else:
+        result = _packed(exc, fix)
+    for more in exc.more:
+        result.append(_further(more, _default_fix(exc)))
+    return result
+
+
+def _further(d: Diagnostic, fix: Message) -> Diagnostic:
+    """A further problem found with an error (config's validation errors), with its hint
+    or `fix` as the fix. A wrong value's "(got …)" is its fix when the value has no
+    parentheses, as when these problems were lines of the error's text (kept so that
+    check prints what it printed)."""
+    if d.hint is None and d.message.id == "config.bad_value":
+        params = dict(d.message.params)
+        got = str(params["value"])
+        if "(" not in got and ")" not in got:
+            fix = msg("config.got", value=got)
+            return issue("error", params["why"], d.file, d.line or None, fix, d.field)
+    return issue("error", d.message, d.file, d.line or None, d.hint or fix, d.field)
+
+
+def _packed(exc: BulletinError, fix: Message) -> list[Diagnostic]:
+    """An error of the old kind, its text in English: the further problems packed into it
+    as lines "  file:line: message (hint)" (config's validation errors, until they give
+    them as `more`) become problems of their own."""
+    d = exc.diagnostic
     first, *more = exc.bare_message.split("\n")
     hint = exc.hint
     if hint and first.endswith(f" ({hint})"):
         first = first[: -len(hint) - 3]
-    if exc.field and first[:1].isupper():  # pydantic's own text does not name the field
-        first = f"'{exc.field}': {first}"
-    result = [Issue("error", first, exc.file, exc.line, hint or _default_fix(exc))]
+    if d.field and first[:1].isupper():  # pydantic's own text does not name the field
+        first = f"'{d.field}': {first}"
+    texts = [(first, d.file, d.line, fix)]
     for extra in more:
         m = _MORE.match(extra)
         if not m:
-            result[-1] = Issue(
-                "error",
-                result[-1].message + " " + extra.strip(),
-                result[-1].file,
-                result[-1].line,
-                result[-1].fix,
-            )
+            texts[-1] = (texts[-1][0] + " " + extra.strip(), *texts[-1][1:])
             continue
-        message, fix = m.group(3), _default_fix(exc)
+        message, own = m.group(3), _default_fix(exc)
         h = re.search(r" \(([^()]*)\)$", message)
         if h:
-            message, fix = message[: h.start()], h.group(1)
+            message, own = message[: h.start()], _text(h.group(1))
         line = int(m.group(2)) if m.group(2).isdigit() else None
-        result.append(Issue("error", message, m.group(1), line, fix))
-    return result
+        texts.append((message, m.group(1), line, own))
+    return [
+        issue("error", _text(text), file, line, hint, d.field if i == 0 else None)
+        for i, (text, file, line, hint) in enumerate(texts)
+    ]
 
 
 class Checker:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
-        self.issues: list[Issue] = []
+        self.issues: list[Diagnostic] = []
         self.drawn: Mapping[str, Any] = {}  # the charts, by edition
 
     # -- collecting ---------------------------------------------------------------------------
@@ -187,14 +210,17 @@ class Checker:
             self.issues.extend(issues_from(exc))
             return None
 
-    def warn(self, finding: Finding, fix: str) -> None:
-        self.issues.append(Issue("warning", str(finding.message), finding.file, finding.line, fix))
+    def warn(self, finding: Diagnostic, fix: Message) -> None:
+        self.issues.append(replace(finding, severity="warning", hint=fix))
 
-    def error(self, message: str, file: str | None, line: int | None, fix: str) -> None:
-        self.issues.append(Issue("error", message, file, line, fix))
+    def error(self, message: Message, file: str | None, line: int | None, fix: Message) -> None:
+        self.issues.append(issue("error", message, file, line, fix))
 
     def report(self) -> Report:
-        unique = list(dict.fromkeys(self.issues))
+        first: dict[tuple[Any, ...], Diagnostic] = {}
+        for found in self.issues:
+            first.setdefault(_key(found), found)
+        unique = list(first.values())
         unique.sort(key=lambda i: i.file or "")  # by file; in the order found within one
         return Report(unique)
 
@@ -206,7 +232,7 @@ class Checker:
         config = self.guard(load_site_config, self.root)
         content = self.root / "content"
         if not content.is_dir():
-            self.error(MSG["no_content"], "content", None, MSG["no_content_fix"])
+            self.error(msg("check.no_content"), "content", None, msg("check.no_content_fix"))
             return self.report()
         folders = sorted(p for p in content.iterdir() if p.is_dir() and not p.name.startswith("."))
         loaded = [self.edition(folder) for folder in folders]
@@ -251,10 +277,10 @@ class Checker:
         config = None
         if not toml.exists():
             self.error(
-                MSG["no_edition_toml"],
+                msg("check.no_edition_toml"),
                 f"{shown_dir}/edition.toml",
                 None,
-                MSG["no_edition_toml_fix"],
+                msg("check.no_edition_toml_fix"),
             )
         else:
             config = self.guard(load_edition_config, toml, f"{shown_dir}/edition.toml")
@@ -272,12 +298,12 @@ class Checker:
         for folder in sorted(data.iterdir()):
             if folder.is_dir() and not folder.name.startswith(".") and folder.name not in editions:
                 self.issues.append(
-                    Issue(
+                    issue(
                         "warning",
-                        MSG["orphan_data"].format(id=folder.name),
+                        msg("check.orphan_data", id=folder.name),
                         f"data/{folder.name}",
                         None,
-                        MSG["orphan_data_fix"],
+                        msg("check.orphan_data_fix"),
                     )
                 )
 
@@ -298,7 +324,7 @@ class Checker:
                     )
                     own[spec.stem] = table
                     for finding in table.findings if table is not None else ():
-                        self.warn(finding, MSG["fix_crosscheck"])
+                        self.warn(finding, msg("check.fix_crosscheck"))
             result[eid] = own
             previous = {k: v for k, v in own.items() if v is not None}
         return result
@@ -337,14 +363,14 @@ class Checker:
                     line = _toml_line(text, ("pages", page.number - 1, "tables"))
                     near = suggest(name, list(tables))
                     fix = (
-                        MSG["link_fix_near"].format(good=near)
+                        msg("check.link_fix_near", good=near)
                         if near
-                        else MSG["no_table_fix"].format(names=", ".join(tables))
+                        else msg("check.no_table_fix", names=", ".join(tables))
                         if tables
-                        else MSG["no_table_none"]
+                        else msg("check.no_table_none")
                     )
                     self.error(
-                        MSG["no_table"].format(page=page.number, name=name, id=edition.id),
+                        msg("check.no_table", page=page.number, name=name, id=edition.id),
                         f"{edition.shown}/edition.toml",
                         line,
                         fix,
@@ -353,7 +379,7 @@ class Checker:
     def print_fit(self, site: Any, tables: Mapping[str, Mapping[str, Any]]) -> None:
         """Whether every 版 fits its sheet in the print edition (laid out as the build lays it
         out, not typeset). Only for a project without errors: the makeup needs all of it."""
-        if any(i.level == "error" for i in self.issues):
+        if any(i.severity == "error" for i in self.issues):
             return
         from .pdf import print_findings
 
@@ -361,7 +387,7 @@ class Checker:
             own = {k: v for k, v in tables.get(edition.id, {}).items() if v is not None}
             found = self.guard(print_findings, site, edition, own, self.drawn.get(edition.id))
             for finding in found or ():
-                self.warn(finding, MSG["fix_print"])
+                self.warn(finding, msg("check.fix_print"))
 
     def fonts(self, config: SiteConfig, charts: bool) -> None:
         from .pdf import check_fonts
@@ -393,7 +419,8 @@ class Checker:
         )
         tokens = self.guard(make_parser().parse, article.body, {"ctx": ctx})
         for finding in ctx.findings:
-            fix = MSG["fix_raw_html"] if "HTML" in str(finding.message) else MSG["fix_link"]
+            html = "HTML" in str(finding.message)
+            fix = msg("check.fix_raw_html") if html else msg("check.fix_link")
             self.warn(finding, fix)
         if tokens is None:
             return
@@ -416,12 +443,12 @@ class Checker:
             if value and len(value) > limit:
                 what = _WHAT[key]
                 self.issues.append(
-                    Issue(
+                    issue(
                         "warning",
-                        MSG["long"].format(what=what, n=len(value), limit=limit),
+                        msg("check.long", what=what, n=len(value), limit=limit),
                         article.shown,
                         _front_matter_line(article.path, key),
-                        MSG["long_fix"].format(what=what, limit=limit),
+                        msg("check.long_fix", what=what, limit=limit),
                     )
                 )
 
@@ -440,10 +467,10 @@ class Checker:
                     probe.verify()
             except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
                 self.error(
-                    MSG["image_unreadable"].format(src=src, reason=exc),
+                    msg("check.image_unreadable", src=src, reason=str(exc)),
                     article.shown,
                     line,
-                    MSG["image_fix"],
+                    msg("check.image_fix"),
                 )
 
     def cite(self, article: Any, tok: Any, tables: Mapping[str, Any], line: int | None) -> None:
@@ -456,10 +483,10 @@ class Checker:
         except KeyError as exc:
             reason = exc.args[0] if exc.args else exc
             self.error(
-                MSG["cite"].format(content=tok.content, reason=reason),
+                msg("check.cite", content=tok.content, reason=_text(reason)),
                 article.shown,
                 line,
-                MSG["fix_content"],
+                msg("check.fix_content"),
             )
 
     def link(
@@ -475,16 +502,19 @@ class Checker:
         here = f"editions/{eid}"
         if path.startswith("/"):
             self.error(
-                MSG["link_absolute"].format(href=href),
+                msg("check.link_absolute", href=href),
                 article.shown,
                 line,
-                MSG["link_fix_relative"].format(example=f"{eid}/"),
+                msg("check.link_fix_relative", example=f"{eid}/"),
             )
             return
         target = posixpath.normpath(posixpath.join(here, path))
         if target.startswith(".."):
             self.error(
-                MSG["link_outside"].format(href=href), article.shown, line, MSG["link_fix_other"]
+                msg("check.link_outside", href=href),
+                article.shown,
+                line,
+                msg("check.link_fix_other"),
             )
             return
         published = next((e.published for e in editions if e.id == eid), False)
@@ -492,17 +522,17 @@ class Checker:
         pages = _site_paths(self.root, editions, drafts=not published)
         if target in every and target not in pages:
             self.error(
-                MSG["link_draft"].format(href=href, id=target.split("/")[1]),
+                msg("check.link_draft", href=href, id=target.split("/")[1]),
                 article.shown,
                 line,
-                MSG["fix_link"],
+                msg("check.fix_link"),
             )
             return
         if target in pages or f"{target}/index.html" in pages:
             return
         if target.endswith(".md") and target[:-3] + ".html" in pages:
             good = posixpath.relpath(target[:-3] + ".html", here)
-            fix = MSG["link_fix_html"].format(good=good)
+            fix = msg("check.link_fix_html", good=good)
         else:
             folder, name = posixpath.split(target)
             stems = {
@@ -512,11 +542,11 @@ class Checker:
             }
             near = suggest(posixpath.splitext(name)[0], list(stems))
             fix = (
-                MSG["link_fix_near"].format(good=posixpath.relpath(stems[near], here))
+                msg("check.link_fix_near", good=posixpath.relpath(stems[near], here))
                 if near
-                else MSG["link_fix_other"]
+                else msg("check.link_fix_other")
             )
-        self.error(MSG["link_missing"].format(href=href, target=target), article.shown, line, fix)
+        self.error(msg("check.link_missing", href=href, target=target), article.shown, line, fix)
 
 
 def _stand_in_config() -> SiteConfig:

@@ -204,11 +204,12 @@ def new_article(title: str, root: Path, edition: str | None, slug: str | None, p
 def check(root: Path, strict: bool) -> None:
     """Check everything (config, articles, tables, images, links, fonts); build nothing."""
     from .check import check as run_check
+    from .check import shown
 
     report = run_check(root)
     for issue in report.issues:
-        click.echo(issue.show())
-    click.echo(t(report.summary(strict)))
+        click.echo(shown(issue))
+    click.echo(report.summary(strict).show())
     if report.failed(strict):
         raise SystemExit(1)
 
