@@ -6,7 +6,8 @@ into `.cache/preview/`, never into `site/`, and it never writes `bulletin.lock`.
 settle; every build, good or bad, raises the version number that the pages poll
 (`/__bulletin/version`, asked by a small script added to preview pages only). While a build is
 failing, every page is an error page naming the file and line, and it turns back into the
-site as soon as the file is fixed. Only 127.0.0.1 is served.
+site as soon as the file is fixed. Only 127.0.0.1 is served. The messages are in
+bulletin/messages/serve.toml.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from . import i18n
-from .errors import BulletinError
+from .errors import BulletinError, msg
 
 HOST = "127.0.0.1"
 PREVIEW = Path(".cache") / "preview"
@@ -36,29 +37,6 @@ WATCHED = ("content", "data", "templates")  # folders below the project; and bul
 SETTLE = 0.12  # seconds without a change before rebuilding (editors save in several writes)
 ASSETS = resources.files("bulletin") / "theme" / "preview"
 ENDPOINT = "/__bulletin/"
-
-# Every message an editor reads, in one place: English, shown in Chinese by bulletin.i18n.
-MSG = {
-    "serving": "preview at http://{host}:{port}/  (it refreshes after every change; "
-    "Ctrl+C stops it)",
-    "built": "[{time}] preview updated ({seconds:.2f} s)",
-    "failed": "[{time}] the build failed; the browser shows the error page:",
-    "warning": "[{time}] {finding}",
-    "same_warnings": "           ({count} warning(s), the same as last time)",
-    "stopped": "preview stopped.",
-    "port_busy": "port {port} is in use",
-    "port_busy_hint": "give another one with --port, or --port 0 to pick a free one",
-    "no_project": "no bulletin.toml here: this is not a bulletin project",
-    "no_project_hint": "run the command in the project folder, or give --root",
-    "search_off": "search is off in the preview: start the preview with bulletin serve "
-    "--search, or run bulletin build.",
-    "bug": "an unexpected error (a bug in bulletin): {error}",
-    "bug_hint": "please report it with the details below",
-    "page_title": "The preview could not be built",
-    "page_fix": "How to fix: {hint}",
-    "page_note": "Correct the file and save it: this page turns into the preview by itself. "
-    "(bulletin serve)",
-}
 
 
 def _now() -> str:
@@ -135,7 +113,6 @@ class Preview:
     def _build(self) -> None:
         from .builder import build
 
-        t = i18n.t
         self._fingerprint = self.fingerprint()
         started = time.perf_counter()
         try:
@@ -148,25 +125,25 @@ class Preview:
                 "hint": hint,
                 "details": self.excerpt(exc.file, exc.line),
             }
-            self.echo(t(MSG["failed"].format(time=_now())) + "\n" + exc.format_message())
+            self.echo(msg("serve.failed", time=_now()).show() + "\n" + exc.format_message())
         except Exception as exc:  # a bug: still show it in the browser, keep serving
             error = {
                 "where": None,
-                "message": t(MSG["bug"].format(error=exc)),
-                "hint": t(MSG["bug_hint"]),
+                "message": msg("serve.bug", error=str(exc)).show(),
+                "hint": msg("serve.bug_hint").show(),
                 "details": traceback.format_exc(),
             }
-            self.echo(t(MSG["failed"].format(time=_now())) + "\n" + traceback.format_exc())
+            self.echo(msg("serve.failed", time=_now()).show() + "\n" + traceback.format_exc())
         else:
             error = None
             seconds = time.perf_counter() - started
-            self.echo(t(MSG["built"].format(time=_now(), seconds=seconds)))
+            self.echo(msg("serve.built", time=_now(), seconds=seconds).show())
             findings = [f.show() for f in result.findings]
             if findings and findings == self._findings:
-                self.echo(t(MSG["same_warnings"].format(count=len(findings))))
+                self.echo(msg("serve.same_warnings", n=len(findings)).show())
             else:
                 for finding in findings:
-                    self.echo(MSG["warning"].format(time=_now(), finding=finding))
+                    self.echo(f"[{_now()}] {finding}")
             self._findings = findings
         with self.lock:
             self.error = error
@@ -198,11 +175,11 @@ class Preview:
         with i18n.using(self.lang):
             text = {
                 "lang": "en" if self.lang == "en" else "zh-CN",
-                "title": i18n.t(MSG["page_title"]),
-                "hint_line": i18n.t(MSG["page_fix"].format(hint=error["hint"]))
+                "title": msg("serve.page_title").show(),
+                "hint_line": msg("serve.page_fix", hint=error["hint"]).show()
                 if error.get("hint")
                 else None,
-                "note": i18n.t(MSG["page_note"]),
+                "note": msg("serve.page_note").show(),
             }
         page = env.get_template("error.html").render(version=version, **error, **text)
         return page.encode("utf-8")
@@ -265,7 +242,7 @@ class Handler(SimpleHTTPRequestHandler):
         search = path.rstrip("/").endswith("/search") or path.endswith("/search/index.html")
         if status == 404 and search:
             with i18n.using(self.preview.lang):  # the index is off in the preview
-                text = _plain_page(404, i18n.t(MSG["search_off"]))
+                text = _plain_page(404, msg("serve.search_off").show())
         else:
             try:
                 text = file.read_text(encoding="utf-8")
@@ -364,13 +341,15 @@ def serve(
     echo = echo or say
     root = root.resolve()
     if not (root / "bulletin.toml").is_file():
-        raise BulletinError(MSG["no_project"], file="bulletin.toml", hint=MSG["no_project_hint"])
+        raise BulletinError(
+            msg("serve.no_project"), file="bulletin.toml", hint=msg("serve.no_project_hint")
+        )
     preview = Preview(root, drafts=drafts, pdf=pdf, search=search, echo=echo)
     try:
         server = ThreadingHTTPServer((HOST, port), functools.partial(Handler, preview=preview))
     except OSError:
         raise BulletinError(
-            MSG["port_busy"].format(port=port), hint=MSG["port_busy_hint"]
+            msg("serve.port_busy", port=port), hint=msg("serve.port_busy_hint")
         ) from None
     server.daemon_threads = True
     watcher = _Watcher(preview)
@@ -379,11 +358,11 @@ def serve(
     stop = threading.Event()
     rebuilder = threading.Thread(target=preview.rebuild_loop, args=(stop,), daemon=True)
     rebuilder.start()
-    echo(i18n.t(MSG["serving"].format(host=HOST, port=server.server_address[1])))
+    echo(msg("serve.serving", host=HOST, port=server.server_address[1]).show())
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
-        echo(i18n.t(MSG["stopped"]))
+        echo(msg("serve.stopped").show())
     finally:
         stop.set()
         watcher.stop()
