@@ -140,13 +140,6 @@ def test_every_message_has_a_chinese_entry() -> None:
     assert not [key for key in EXEMPT if key not in seen], "an exemption is no longer needed"
 
 
-def test_the_extraction_sees_hints_tables_and_shown_texts() -> None:
-    sources = {source for _, _, source, _ in shown_texts()}
-    assert any(s.startswith("f'next: edit the articles") for s in sources)  # t(…) in cli.py
-    built = [p for f, _, s, p in shown_texts() if s.startswith("f'Built ")]
-    assert len(built) == 4  # both optional parts, each present or not
-
-
 def test_file_texts_are_the_chinese_ones() -> None:
     """The exempt MSG entries are exactly the Chinese ones: no Chinese prompt hides there."""
     chinese = {
