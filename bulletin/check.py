@@ -44,16 +44,7 @@ _WHAT = {
     "subtitle": msg("check.what_subtitle"),
 }
 _LIMITS = {"title": TITLE_MAX, "kicker": KICKER_MAX, "subtitle": SUBTITLE_MAX}
-# a further problem packed into an error's text, "  file:line: message (hint)" (config's
-# validation errors, until they carry them as `more`)
-_MORE = re.compile(r"^  (.+?):(\d+|\?): (.*)$")
 _T = TypeVar("_T")
-
-
-def _text(text: Message | str) -> Message:
-    """A Message as it is; a text of the old kind (English, from a module whose messages
-    have no ids yet) as a Message that translates it the old way when shown."""
-    return text if isinstance(text, Message) else Message("", (("text", str(text)),))
 
 
 def issue(
@@ -142,10 +133,7 @@ def issues_from(exc: BulletinError) -> list[Diagnostic]:
     (`exc.more`), with the error's hint (or a fix by its kind) as the fix."""
     d = exc.diagnostic
     fix = d.hint or _default_fix(exc)
-    if d.message.id:
-        result = [issue("error", _named(d.message, d.field), d.file, d.line, fix, d.field)]
-    else:
-        result = _packed(exc, fix)
+    result = [issue("error", _named(d.message, d.field), d.file, d.line, fix, d.field)]
     for more in exc.more:
         result.append(_further(more, _default_fix(exc)))
     return result
@@ -163,35 +151,6 @@ def _further(d: Diagnostic, fix: Message) -> Diagnostic:
             fix = msg("config.got", value=got)
             return issue("error", params["why"], d.file, d.line or None, fix, d.field)
     return issue("error", d.message, d.file, d.line or None, d.hint or fix, d.field)
-
-
-def _packed(exc: BulletinError, fix: Message) -> list[Diagnostic]:
-    """An error of the old kind, its text in English: the further problems packed into it
-    as lines "  file:line: message (hint)" (config's validation errors, until they give
-    them as `more`) become problems of their own."""
-    d = exc.diagnostic
-    first, *more = exc.bare_message.split("\n")
-    hint = exc.hint
-    if hint and first.endswith(f" ({hint})"):
-        first = first[: -len(hint) - 3]
-    if d.field and first[:1].isupper():  # pydantic's own text does not name the field
-        first = f"'{d.field}': {first}"
-    texts = [(first, d.file, d.line, fix)]
-    for extra in more:
-        m = _MORE.match(extra)
-        if not m:
-            texts[-1] = (texts[-1][0] + " " + extra.strip(), *texts[-1][1:])
-            continue
-        message, own = m.group(3), _default_fix(exc)
-        h = re.search(r" \(([^()]*)\)$", message)
-        if h:
-            message, own = message[: h.start()], _text(h.group(1))
-        line = int(m.group(2)) if m.group(2).isdigit() else None
-        texts.append((message, m.group(1), line, own))
-    return [
-        issue("error", _text(text), file, line, hint, d.field if i == 0 else None)
-        for i, (text, file, line, hint) in enumerate(texts)
-    ]
 
 
 class Checker:
@@ -481,9 +440,9 @@ class Checker:
         try:
             table.cite(row, column)
         except KeyError as exc:
-            reason = exc.args[0] if exc.args else exc
+            reason = exc.args[0] if exc.args else str(exc)  # (tableview's NotInTable: a Message)
             self.error(
-                msg("check.cite", content=tok.content, reason=_text(reason)),
+                msg("check.cite", content=tok.content, reason=reason),
                 article.shown,
                 line,
                 msg("check.fix_content"),
