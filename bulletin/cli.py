@@ -13,7 +13,6 @@ import click
 
 from . import __version__, i18n
 from .errors import Message, msg
-from .i18n import t
 
 LANGUAGES = click.Choice(i18n.LANGUAGES)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -163,12 +162,7 @@ def _report_created(created: object) -> None:
     for name in getattr(created, "files", []):
         click.echo(msg("cli.created", name=str(name)).show())
     for note in getattr(created, "notes", []):
-        # (a note that is still English text, from a module not yet moved to message ids, is
-        # translated the old way)
-        shown = (
-            msg("cli.note", note=note).show() if isinstance(note, Message) else t(f"note: {note}")
-        )
-        click.echo(shown, err=True)
+        click.echo(msg("cli.note", note=note).show(), err=True)
 
 
 @main.group()

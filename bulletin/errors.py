@@ -62,10 +62,12 @@ def msg(id: str, /, **params: Any) -> Message:
 Text = Message | str  # (str: text that is not bulletin's own, shown as it is)
 
 
-def _message(text: Text | None) -> Message | None:
+def as_message(text: Text | None) -> Message | None:
+    """A Message as it is; another program's own words (a str) as a message showing them
+    unchanged in every language."""
     if text is None or isinstance(text, Message):
         return text
-    return Message("", (("text", text),))  # (a bare text: i18n translates it the old way)
+    return msg("common.text", text=text)
 
 
 @dataclass(frozen=True)
@@ -127,10 +129,10 @@ def Finding(
     hint: Text | None = None,
 ) -> Diagnostic:
     """A warning (or, under --strict, an error) that does not stop the build by itself."""
-    found = _message(message)
+    found = as_message(message)
     assert found is not None
     return Diagnostic(found, str(file) if file is not None else None, line, field, level,
-                      _message(hint))  # fmt: skip
+                      as_message(hint))  # fmt: skip
 
 
 def suggest(name: str, candidates: list[str] | tuple[str, ...] | set[str]) -> str | None:
@@ -154,10 +156,10 @@ class BulletinError(Exception):
         hint: Text | None = None,
         more: tuple[Diagnostic, ...] | list[Diagnostic] = (),
     ) -> None:
-        found = _message(message)
+        found = as_message(message)
         assert found is not None
         self.diagnostic = Diagnostic(
-            found, str(file) if file is not None else None, line, field, "error", _message(hint)
+            found, str(file) if file is not None else None, line, field, "error", as_message(hint)
         )
         self.more = tuple(more)  # further problems found with it (shown a line each, below)
         super().__init__(self.message)
@@ -186,11 +188,6 @@ class BulletinError(Exception):
         hint = self.diagnostic.hint
         return i18n.render(hint, "en") if hint is not None else None
 
-    @hint.setter
-    def hint(self, hint: Text | None) -> None:  # (config's validation errors: to go)
-        self.diagnostic = replace(self.diagnostic, hint=_message(hint))
-        Exception.__init__(self, self.message)
-
     @property
     def bare_message(self) -> str:
         """The message in English, without where and hint."""
@@ -210,7 +207,7 @@ class BulletinError(Exception):
 
     def with_hint(self, hint: Text | None) -> BulletinError:
         made = type(self).__new__(type(self))
-        made.diagnostic, made.more = replace(self.diagnostic, hint=_message(hint)), self.more
+        made.diagnostic, made.more = replace(self.diagnostic, hint=as_message(hint)), self.more
         Exception.__init__(made, made.message)
         return made
 

@@ -31,7 +31,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.myst_role import myst_role_plugin
 
-from .errors import ContentError, Finding, Message, Text, _message, msg
+from .errors import ContentError, Finding, Message, Text, as_message, msg
 
 CJK = (
     "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u31ff\u3200-\u9fff\uf900-\ufaff"
@@ -76,7 +76,7 @@ class Context:
         """A cited value ({value}`…`) the table does not have: the table's KeyError says why,
         as a Message (shown in the same language) or as a text."""
         why = e.args[0] if e.args else str(e)
-        reason = why if isinstance(why, Message) else _message(str(why))
+        reason = why if isinstance(why, Message) else as_message(str(why))
         return ContentError(
             msg("markdown.value_failed", cite=tok.content, why=reason),
             file=self.file,
