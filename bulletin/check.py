@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from urllib.parse import unquote
 
 from . import i18n
-from .config import SiteConfig, _toml_line, check_slug, load_edition_config, load_site_config
+from .config import SiteConfig, check_slug, load_edition_config, load_site_config, toml_line
 from .errors import (
     BulletinError,
     ConfigError,
@@ -186,7 +186,7 @@ class Checker:
     # -- the run ------------------------------------------------------------------------------
 
     def run(self) -> Report:
-        from .content import Edition, Site, _check_numbers
+        from .content import Edition, Site, check_numbers
 
         config = self.guard(load_site_config, self.root)
         content = self.root / "content"
@@ -197,7 +197,7 @@ class Checker:
         loaded = [self.edition(folder) for folder in folders]
         editions: list[Edition] = [e for e in loaded if isinstance(e, Edition)]
         editions.sort(key=lambda e: (e.config.date, e.config.number, e.id))
-        self.guard(_check_numbers, editions)
+        self.guard(check_numbers, editions)
         site = Site(self.root, config or _stand_in_config(), editions)
         # editions whose edition.toml failed still have articles and tables to check
         order = [e.id for e in editions] + [
@@ -319,7 +319,7 @@ class Checker:
         for page in edition.pages:
             for name in page.config.tables:
                 if name not in tables:
-                    line = _toml_line(text, ("pages", page.number - 1, "tables"))
+                    line = toml_line(text, ("pages", page.number - 1, "tables"))
                     near = suggest(name, list(tables))
                     fix = (
                         msg("check.link_fix_near", good=near)

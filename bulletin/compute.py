@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .config import _toml_line as toml_line  # (to be public: config.py is being changed)
+from .config import toml_line
 from .content import Edition, Site
 from .errors import BulletinError, ConfigError, Diagnostic, msg, suggest
 
@@ -42,6 +42,7 @@ NONE = EditionTables()
 def needs_history(site: Site, ids: set[str]) -> bool:
     """Whether a chart of one of the editions `ids` draws every earlier edition (read from
     their table specs; a spec that cannot be read is left to the compute stage to report)."""
+    from .charts.kinds import KINDS
     from .tablespec import load_spec
 
     for eid in sorted(ids):
@@ -50,7 +51,7 @@ def needs_history(site: Site, ids: set[str]) -> bool:
                 spec = load_spec(path, path.name).spec
             except BulletinError:
                 continue
-            if any(chart.type == "line" for chart in spec.charts):
+            if any(KINDS[chart.type].history for chart in spec.charts):
                 return True
     return False
 

@@ -159,7 +159,7 @@ class ArticleMeta(Model):
 # -- errors with file, line and field --------------------------------------------------------
 
 
-def _toml_line(text: str, loc: tuple[Any, ...]) -> int | None:
+def toml_line(text: str, loc: tuple[Any, ...]) -> int | None:
     """The line of the key at `loc` in TOML text (best effort: tomllib keeps no positions)."""
     lines = text.splitlines()
     start = 0
@@ -301,7 +301,7 @@ def load_model(path: Path, model: type[Model], shown: str) -> Model:
     try:
         return model.model_validate(data)
     except ValidationError as e:
-        raise validation_error(e, model, shown, lambda loc: _toml_line(text, loc)) from None
+        raise validation_error(e, model, shown, lambda loc: toml_line(text, loc)) from None
 
 
 def load_site_config(root: Path) -> SiteConfig:

@@ -18,11 +18,11 @@ from .config import (
     EditionConfig,
     PageConfig,
     SiteConfig,
-    _toml_line,
     check_slug,
     load_edition_config,
     load_site_config,
     split_front_matter,
+    toml_line,
 )
 from .errors import ConfigError, msg, suggest
 from .reasons import os_reason
@@ -181,7 +181,7 @@ def _code_stamp() -> str:
 def load_site(root: Path, *, drafts: bool = False, cache: bool = True) -> Site:
     """Read and validate the whole site. Drafts are left out unless `drafts`. With `cache`,
     files unchanged since the last build are not parsed again (InputCache)."""
-    _resolved.cache_clear()  # (folders may have become links since the last build)
+    resolved.cache_clear()  # (folders may have become links since the last build)
     root = root.resolve()
     inputs = InputCache(root / ".cache" / "bulletin" / "inputs.pickle" if cache else None)
     config = load_site_config(root)
@@ -200,7 +200,7 @@ def load_site(root: Path, *, drafts: bool = False, cache: bool = True) -> Site:
         if edition.published or drafts:
             editions.append(edition)
     editions.sort(key=lambda e: (e.config.date, e.config.number, e.id))
-    _check_numbers(editions)
+    check_numbers(editions)
     return Site(root=root, config=config, editions=editions, inputs=inputs)
 
 
@@ -234,7 +234,7 @@ def load_edition(root: Path, folder: Path, inputs: InputCache | None = None) -> 
     for page in pages:
         for slug in page.config.articles or []:
             if slug not in articles or slug in placed:
-                line = _toml_line(toml_text(), ("pages", page.number - 1, "articles"))
+                line = toml_line(toml_text(), ("pages", page.number - 1, "articles"))
             if slug not in articles:
                 near = suggest(slug, list(articles))
                 raise ConfigError(
@@ -276,7 +276,7 @@ def load_edition(root: Path, folder: Path, inputs: InputCache | None = None) -> 
             raise ConfigError(
                 msg("content.not_listed", slug=article.slug, page=page.number),
                 file=shown,
-                line=_toml_line(toml_text(), ("pages", page.number - 1, "articles")),
+                line=toml_line(toml_text(), ("pages", page.number - 1, "articles")),
                 field=f"pages.{page.number - 1}.articles",
                 hint=msg("content.not_listed_hint", slug=article.slug, file=article.shown),
             )
@@ -289,7 +289,7 @@ def load_edition(root: Path, folder: Path, inputs: InputCache | None = None) -> 
                 raise ConfigError(
                     msg("content.span_not_on_page", page=page.number, slug=slug),
                     file=shown,
-                    line=_toml_line(toml_text(), ("pages", page.number - 1, "spans")),
+                    line=toml_line(toml_text(), ("pages", page.number - 1, "spans")),
                     field=f"pages.{page.number - 1}.spans",
                     hint=msg("common.did_you_mean", name=near) if near else None,
                 )
@@ -328,16 +328,16 @@ def _text(raw: bytes, shown: str) -> str:
 
 def inside_project(root: Path, path: Path, shown: str) -> None:
     """A file read from the project must be in it: never a link that leads out of it."""
-    if not _inside(_resolved(root), path):
+    if not inside(resolved(root), path):
         raise ConfigError(msg("content.outside"), file=shown, hint=msg("content.outside_hint"))
 
 
 @functools.lru_cache(maxsize=4096)
-def _resolved(folder: Path | str) -> str:
+def resolved(folder: Path | str) -> str:
     return os.path.realpath(folder)
 
 
-def _inside(root: str | Path, path: Path | str) -> bool:
+def inside(root: str | Path, path: Path | str) -> bool:
     """Whether `path` is inside `root` once links are followed. A file that is not itself a
     link is inside when its folder is (folders resolved once per build, not once per file)."""
     root = os.fspath(root)
@@ -346,11 +346,11 @@ def _inside(root: str | Path, path: Path | str) -> bool:
     except OSError:
         link = True  # let realpath decide
     folder, name = os.path.split(os.fspath(path))
-    where = os.path.realpath(path) if link else os.path.join(_resolved(folder), name)
+    where = os.path.realpath(path) if link else os.path.join(resolved(folder), name)
     return where == root or where.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def _check_numbers(editions: list[Edition]) -> None:
+def check_numbers(editions: list[Edition]) -> None:
     seen: dict[tuple[int, int], Edition] = {}
     for e in editions:
         key = (e.year, e.config.number)

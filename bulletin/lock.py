@@ -47,13 +47,13 @@ def input_files(site: Site, edition: Edition) -> list[str]:
 def file_hashes(site: Site, edition: Edition) -> dict[str, str]:
     """{shown path: SHA-256} of the edition's input files (read once per build)."""
     if edition.hashes is None:
-        from .content import _inside, _resolved
+        from .content import inside, resolved
 
         root = len(str(site.root)) + 1
         hashes = {}
         for path in input_files(site, edition):
             shown = path[root:].replace(os.sep, "/")
-            if not _inside(_resolved(site.root), path):  # never read: the stage that uses
+            if not inside(resolved(site.root), path):  # never read: the stage that uses
                 link = f"a link out of the project: {os.path.realpath(path)}"  # it says so
                 hashes[shown] = hashlib.sha256(link.encode()).hexdigest()
                 continue
