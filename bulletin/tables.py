@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bulletin import expr
+from bulletin.columnkinds import format_value
 from bulletin.errors import DataError, Finding, msg, suggest
 from bulletin.reasons import os_reason
 from bulletin.sheets import TOO_LARGE, Sheet, clean_text, normalize, parse_number, read_sheet
@@ -36,7 +37,6 @@ from bulletin.tableview import (
     DisplayColumn,
     DisplayRow,
     HeaderCell,
-    format_value,
     header_cells,
 )
 

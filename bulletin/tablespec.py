@@ -31,7 +31,7 @@ Example (the table's name is the file stem)::
 
     [[charts]]                        # drawn by bulletin.charts; placed with ```{chart} name```
     name = "microcredit-rate"         # the SVG's file name (letters, digits, - and _)
-    type = "rank_bar"                 # rank_bar | bar | grouped_bar | line
+    type = "rank_bar"                 # a chart kind: bulletin.charts.kinds.KINDS
     columns = ["余额获贷率"]            # column names, as in expressions
     reference = "total"               # "total" (the 合计 row), a number, or "15%"
     highlight = { top = 3, bottom = 1 }   # and/or names = ["柘城县"]
@@ -46,12 +46,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bulletin.charts.kinds import KINDS
+from bulletin.charts.spec import ChartSpec, HighlightSpec
 from bulletin.config import toml_limit_error
 from bulletin.errors import DataError, Message, msg, suggest
 from bulletin.reasons import os_reason, pydantic_reason, toml_reason
-from bulletin.sheets import parse_number
 
 ColumnType = Literal["int", "number", "percent", "text"]
 
@@ -103,44 +104,6 @@ class RankSpec(_Model):
     label: str | None = None
     sort: Literal["source", "rank"] = Field("source", description="row order on the page")
     change_label: str = Field("排名变化", description="header of the change column")
-
-
-class HighlightSpec(_Model):
-    top: int | None = Field(None, ge=1, description="the N largest values")
-    bottom: int | None = Field(None, ge=1, description="the N smallest values")
-    names: list[str] = Field(default_factory=list, description="rows (counties) by name")
-
-
-ChartType = Literal["rank_bar", "bar", "grouped_bar", "line"]
-_CHART_COLUMNS = {"rank_bar": (1, 1), "bar": (1, 1), "grouped_bar": (2, 6), "line": (1, 1)}
-
-
-class ChartSpec(_Model):
-    """A chart of this table (see bulletin.charts)."""
-
-    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", description="the SVG's file name")
-    type: ChartType
-    columns: list[str] = Field(min_length=1, description="column names, as in expressions")
-    rows: list[str] | None = Field(None, description="line: the rows drawn (default: all)")
-    sort: Literal["table", "desc", "asc"] = Field("table", description="bar order (not rank_bar)")
-    reference: float | str | None = Field(None, description='"total", a number or "15%"')
-    reference_label: str | None = None
-    labels: bool = Field(True, description="value labels in the table's number format")
-    highlight: HighlightSpec | None = None
-    title: str | None = Field(None, description="default: the table's title")
-    source_note: str | None = Field(None, description="default: the table's source_note")
-    place: Literal["after"] | None = Field(None, description="'after': right after the table")
-
-    @field_validator("reference")
-    @classmethod
-    def _reference(cls, v: float | str | None) -> float | str | None:
-        if v is not None and v != "total":  # a number must be finite and plausible too
-            try:
-                if parse_number(v) is None:
-                    raise ValueError("empty")
-            except ValueError:
-                raise ValueError(msg("tablespec.reference")) from None
-        return v
 
 
 class TableSpec(_Model):
@@ -214,9 +177,23 @@ def chart_columns(spec: TableSpec) -> list[str]:
     return names + ([spec.rank.name] if spec.rank else [])
 
 
+def chart_column_types(spec: TableSpec) -> dict[str, str]:
+    """The type of each column a chart may draw (int, number, percent), "rank" for the rank."""
+    types = {c.key: c.kind for c in spec.columns
+             if c.effective_role != "reported" and c.kind != "text"}
+    return types | ({spec.rank.name: "rank"} if spec.rank else {})
+
+
 def _check_charts(sf: SpecFile) -> None:
     valid = chart_columns(sf.spec)
+    types = chart_column_types(sf.spec)
     seen: dict[str, int] = {}
+    for i, chart in enumerate(sf.spec.charts):
+        if chart.type not in KINDS:
+            near = suggest(chart.type, list(KINDS))
+            raise DataError(msg("tablespec.chart_type", type=chart.type, names=", ".join(KINDS)),
+                            file=sf.shown, line=sf.line_of("charts", i, "type"), field="type",
+                            hint=msg("common.did_you_mean", name=near) if near else None)
     for i, chart in enumerate(sf.spec.charts):
         if chart.name in seen:
             raise DataError(msg("tablespec.duplicate_chart", name=chart.name), file=sf.shown,
@@ -229,19 +206,10 @@ def _check_charts(sf: SpecFile) -> None:
                                 file=sf.shown, line=sf.line_of("charts", i, "columns"),
                                 field="columns", hint=msg("common.did_you_mean", name=near)
                                 if near else msg("tablespec.chart_columns", names=", ".join(valid)))
-        low, high = _CHART_COLUMNS[chart.type]
-        if not low <= len(chart.columns) <= high:
-            want = f"{low}" if low == high else f"{low} to {high}"
-            raise DataError(msg("tablespec.column_count", type=chart.type, want=want,
-                                n=len(chart.columns)), file=sf.shown,
-                            line=sf.line_of("charts", i, "columns"), field="columns")
-        if chart.reference == "total" and chart.type == "grouped_bar":
-            raise DataError(msg("tablespec.grouped_total"),
-                            file=sf.shown, line=sf.line_of("charts", i, "reference"),
-                            field="reference", hint=msg("tablespec.grouped_total_hint"))
-        if chart.rows is not None and chart.type != "line":
-            raise DataError(msg("tablespec.rows_for_lines"), file=sf.shown,
-                            line=sf.line_of("charts", i, "rows"), field="rows")
+        problem = KINDS[chart.type].check(chart, types)  # (the kind's own rules)
+        if problem:
+            raise DataError(problem.message, file=sf.shown, field=problem.key,
+                            line=sf.line_of("charts", i, problem.key), hint=problem.hint)
 
 
 def _spec_error(exc: ValidationError, text: str, shown: str) -> DataError:
