@@ -14,7 +14,8 @@ import lxml.html
 import pytest
 from click.testing import CliRunner
 
-from bulletin.charts import Chart, find_font, make_charts
+from bulletin.charts import KINDS, Chart, find_font, make_charts
+from bulletin.charts.kinds import Bar, StackedBar
 from bulletin.cli import main
 from bulletin.errors import ConfigError, DataError
 from bulletin.tables import load_tables
@@ -354,6 +355,135 @@ labels = false
         assert ET.fromstring(chart.svg()).tag == f"{SVG}svg"
 
 
+# -- stacked bars: the kind added as one class ----------------------------------------------
+
+STACKED = """
+[[charts]]
+name = "households"
+type = "stacked_bar"
+columns = ["已脱贫户数", "监测户数"]
+sort = "desc"
+highlight = { top = 1, bottom = 1 }
+reference = 30000
+"""
+
+
+@pytest.fixture(scope="module")
+def stacked(tmp_path_factory: pytest.TempPathFactory) -> tuple[Chart, object, Path]:
+    folder = with_charts(tmp_path_factory.mktemp("stacked"), STACKED)
+    tables = load_tables(folder)
+    return make_charts(tables)["households"], tables["microcredit"], folder
+
+
+def test_stacked_bars_sum_their_columns_row_by_row(stacked) -> None:
+    chart, table, _ = stacked
+    d = chart.data
+    counties = [r.key for r in table.body if not r.is_total]
+    assert table.total_label not in d.labels and sorted(d.labels) == sorted(counties)
+    columns = ("已脱贫户数", "监测户数")
+    sums = {c: sum(table.value(c, k) for k in columns) for c in counties}
+    assert list(d.labels) == sorted(counties, key=lambda c: -sums[c])  # sort = "desc"
+    assert [s.name for s in d.series] == list(columns)
+    for s in d.series:
+        assert s.values == tuple(float(table.value(c, s.name)) for c in d.labels)
+        assert s.texts == tuple(table.cite(c, s.name) for c in d.labels)
+    assert d.totals.values == tuple(float(sums[c]) for c in d.labels)
+    assert d.totals.texts == tuple(str(sums[c]) for c in d.labels)  # int columns: int sums
+    assert dict(d.highlight) == {d.labels[0]: "top", d.labels[-1]: "bottom"}  # by the sums
+    assert (d.reference, d.reference_text, d.reference_label) == (30000.0, "30000", "目标")
+
+
+def test_stacked_bars_in_table_order_by_default(tmp_path: Path) -> None:
+    folder = with_charts(tmp_path / "d", STACKED.replace('sort = "desc"\n', ""))
+    tables = load_tables(folder)
+    d = make_charts(tables)["households"].data
+    assert list(d.labels) == [r.key for r in tables["microcredit"].body if not r.is_total]
+
+
+def test_stacked_bars_caption_and_alt_give_every_value_in_order(stacked) -> None:
+    chart, table, _ = stacked
+    d = chart.data
+    top, low = d.labels[0], d.labels[-1]
+    assert chart.caption.startswith(
+        f"已脱贫户数、监测户数合计：{top}最高（{d.totals.texts[0]}），"
+        f"{low}最低（{d.totals.texts[-1]}）；目标为30000，"
+    )
+    above = sum(1 for v in d.totals.values if v > 30000)
+    assert chart.caption.endswith(f"{above}个县(市、区)高于目标。")
+    rows = "；".join(
+        f"{c}：已脱贫户数{table.cite(c, '已脱贫户数')}，监测户数{table.cite(c, '监测户数')}，"
+        f"合计{t}"
+        for c, t in zip(d.labels, d.totals.texts, strict=True)
+    )
+    assert chart.alt == (
+        f"堆积条形图：{chart.title}。按合计从高到低：{rows}。虚线为目标（30000）。"
+        "红色标出最高的1个；橙色标出最低的1个。"
+    )
+
+
+def test_stacked_bar_svg_is_deterministic(stacked) -> None:
+    """The same bytes again, and in a fresh process with another hash seed."""
+    chart, _, folder = stacked
+    first = chart.svg()
+    chart._svg = None
+    assert chart.svg() == first
+    assert ET.fromstring(first).tag == f"{SVG}svg"
+    assert not [el for el in ET.fromstring(first).iter(f"{SVG}text")]  # text as paths
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from bulletin.charts import make_charts\n"
+        "from bulletin.tables import load_tables\n"
+        f"chart = make_charts(load_tables(Path({str(folder)!r})))['households']\n"
+        "sys.stdout.buffer.write(chart.svg())\n"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "4321", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                          timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == first
+
+
+def test_stacking_a_percentage_is_refused_in_both_languages(tmp_path: Path) -> None:
+    folder = with_charts(
+        tmp_path / "d",
+        STACKED.replace('["已脱贫户数", "监测户数"]', '["已脱贫户数", "余额获贷率"]'),
+    )
+    with pytest.raises(DataError) as e:
+        load_tables(folder)
+    message = e.value.diagnostic.message
+    assert message.show("en") == (
+        "chart 'households': '余额获贷率' is a percentage, and percentages do not add up into a "
+        "stacked bar"
+    )
+    assert message.show("zh") == (
+        "图表“households”：“余额获贷率”是百分比，百分比不能相加，不能画成堆积条形图"
+    )
+    assert e.value.field == "columns" and "rank_bar" in str(e.value.diagnostic.hint)
+
+
+def test_a_new_kind_is_one_class(tmp_path: Path) -> None:
+    """Adding a kind takes its class alone (stacked_bar added its class in kinds.py, its
+    messages, its test and its page): defining the subclass registers it, and the spec, the
+    build and the drawing find it. Shown with a kind defined here, and taken out again."""
+    assert isinstance(KINDS["stacked_bar"], StackedBar)
+    assert (KINDS["line"].history, KINDS["stacked_bar"].history) == (True, False)
+
+    class Columns(Bar):  # vertical bars under another name, say
+        name = "columns_test"
+        zh = "柱形图"
+
+    try:
+        spec = '[[charts]]\nname = "x"\ntype = "columns_test"\ncolumns = ["监测户数"]\n'
+        folder = with_charts(tmp_path / "d", spec)
+        chart = make_charts(load_tables(folder))["x"]
+        assert chart.kind is KINDS["columns_test"] and chart.data.type == "columns_test"
+        assert chart.alt.startswith("柱形图：")
+        assert ET.fromstring(chart.svg()).tag == f"{SVG}svg"
+    finally:
+        del KINDS["columns_test"]
+
+
 # -- errors ----------------------------------------------------------------------------------
 
 
@@ -395,6 +525,28 @@ labels = false
             "line charts",
         ),
         ('name = "a b"\ntype = "bar"\ncolumns = ["余额获贷率"]\n', 1, "pattern"),
+        (
+            'name = "x"\ntype = "stacked_bar"\ncolumns = ["已脱贫户数", "余额获贷率"]\n',
+            3,
+            "'余额获贷率' is a percentage",
+        ),
+        (
+            'name = "x"\ntype = "stacked_bar"\ncolumns = ["已脱贫户数", "排名"]\n',
+            3,
+            "'排名' is the rank",
+        ),
+        (
+            'name = "x"\ntype = "stacked_bar"\ncolumns = ["已脱贫户数"]\n',
+            3,
+            "a stacked_bar chart draws 2 to 6 columns, not 1",
+        ),
+        (
+            'name = "x"\ntype = "stacked_bar"\ncolumns = ["已脱贫户数", "监测户数"]\n'
+            'reference = "total"\n',
+            4,
+            "needs one column",
+        ),
+        ('name = "x"\ntype = "stacked"\ncolumns = ["已脱贫户数"]\n', 2, "stacked_bar"),
     ],
 )
 def test_spec_errors_name_file_and_line(

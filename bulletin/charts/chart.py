@@ -221,4 +221,5 @@ def _texts(chart: Chart) -> list[str]:
         *d.labels,
         *(s.name for s in d.series),
         *(t for s in d.series for t in s.texts),
+        *(d.totals.texts if d.totals else ()),
     ]

@@ -39,6 +39,7 @@ class ChartData:
     kind: str = "number"  # the column's type: int | number | percent
     decimals: int | None = None
     thousands: bool = False
+    totals: Series | None = None  # stacked bars: each bar's sum, in the same order
 
     @property
     def values(self) -> tuple[float | None, ...]:

@@ -606,3 +606,161 @@ class Line(ChartKind):
         ax.set_xticks(shown, [d.labels[i].replace("年", "年\n", 1) for i in shown])
         ax.tick_params(axis="x", labelsize=LABEL)
 
+
+# -- stacked bars ------------------------------------------------------------------------------
+
+
+class StackedBar(ChartKind):
+    """堆积条形图: horizontal bars, one per row, each the sum of 2–6 columns that add up
+    (counts or amounts, such as 已脱贫户数 and 监测户数), one segment per column; the sum at
+    the bar's end. Percentages and the rank do not add up: they are refused. Sorted by the
+    sum (``sort``); highlight marks rows by their sum, in the colour of their name."""
+
+    name = "stacked_bar"
+    zh = "堆积条形图"
+    columns = (2, 6)
+
+    def check(self, spec: ChartSpec, columns: Mapping[str, str]) -> Problem | None:
+        for column in spec.columns:
+            if columns.get(column) == "percent":
+                return Problem(
+                    "columns",
+                    msg("charts.stack_percent", chart=spec.name, column=column),
+                    msg("charts.stack_hint"),
+                )
+            if columns.get(column) == "rank":
+                return Problem(
+                    "columns",
+                    msg("charts.stack_rank", chart=spec.name, column=column),
+                    msg("charts.stack_hint"),
+                )
+        return super().check(spec, columns)
+
+    def format(self, source: Source) -> Format:
+        """The sums': the columns' format when they share one, else the most decimals."""
+        used = [source.formats[c] for c in source.spec.columns]
+        if len(set(used)) == 1:
+            return used[0]
+        return Format(
+            "int" if all(f.kind == "int" for f in used) else "number",
+            max(f.decimals if f.decimals is not None else 0 if f.kind == "int" else 2
+                for f in used),
+            any(f.thousands for f in used),
+        )
+
+    def data(self, source: Source) -> ChartData:
+        table, spec = source.table, source.spec
+        exact = {r: [table.value(r, c) for c in spec.columns] for r in source.rows}
+        sums = {r: sum(v for v in vs if v is not None) for r, vs in exact.items()}
+        rows = list(source.rows)
+        if spec.sort != "table":  # stable: equal sums in table order
+            rows.sort(key=lambda r: sums[r], reverse=spec.sort == "desc")
+        series = tuple(
+            Series(
+                c,
+                tuple(None if exact[r][j] is None else float(exact[r][j]) for r in rows),
+                tuple(table.cite(r, c) for r in rows),
+            )
+            for j, c in enumerate(spec.columns)
+        )
+        form = self.format(source)
+        totals = Series(
+            "合计",
+            tuple(float(sums[r]) for r in rows),
+            tuple(format_value(sums[r], form.kind, form.decimals, form.thousands) for r in rows),
+        )
+        return ChartData(self.name, tuple(rows), series, totals=totals)
+
+    def compared(self, data: ChartData) -> list[tuple[str, float | None]]:
+        """The bars, by their sum."""
+        assert data.totals is not None
+        return list(zip(data.labels, data.totals.values, strict=True))
+
+    def words(self, spec: ChartSpec, d: ChartData, title: str, key_label: str) -> tuple[str, str]:
+        assert d.totals is not None
+        names = "、".join(s.name for s in d.series)
+        caption = f"{names}合计：{extremes(d.labels, d.totals.values, d.totals.texts)}"
+        dashed = ""
+        if d.reference is not None:
+            above = sum(1 for v in d.totals.values if v is not None and v > d.reference)
+            caption += f"；{d.reference_label}为{d.reference_text}"
+            caption += f"，{above}个{key_label}高于{d.reference_label}"
+            dashed = f"虚线为{d.reference_label}（{d.reference_text}）。"
+        rows = [
+            f"{lab}：" + "，".join(f"{s.name}{s.texts[i] or '无数据'}" for s in d.series)
+            + f"，合计{d.totals.texts[i]}"
+            for i, lab in enumerate(d.labels)
+        ]
+        alt = f"{self.zh}：{title}。{ordered('合计', d.totals.values)}：" + "；".join(rows) + "。"
+        alt += dashed + marks(d)
+        caption += "。"
+        return caption, alt
+
+    def layout(self, chart: Drawn) -> Box:
+        d = chart.data
+        top, bottom = margins(chart)
+        left = max(em(lab, LABEL) for lab in d.labels) / 72 + 0.18
+        top += 0.32  # the legend
+        if d.reference is not None:
+            top += 0.26  # the reference label above the bars
+        bottom += 0.0 if chart.spec.labels else 0.3
+        return Box(left, 0.1, top, bottom, WIDTH, top + bottom + len(d.labels) * 0.34 + 0.1)
+
+    def draw(self, chart: Drawn, fig: Figure, ax: Axes, box: Box) -> None:
+        d = chart.data
+        assert d.totals is not None
+        n = len(d.labels)
+        # segments from zero outwards: positive ones to the right, negative ones to the left
+        ends = [[0.0, 0.0] for _ in range(n)]  # each bar's (right, left) end
+        for s in d.series:
+            for i, v in enumerate(s.values):
+                ends[i][v is not None and v < 0] += v or 0.0
+        labelled = chart.spec.labels
+        lo, hi = value_limits([e for pair in ends for e in pair], d.reference,
+                              0.16 if labelled else 0.04)  # fmt: skip
+        ax.set_xlim(lo, hi)
+        ax.set_ylim(n - 0.5, -0.5)  # the first row at the top
+        per_pt = (hi - lo) / ((box.width - box.left - box.right) * 72)  # data units per point
+        height = 0.62
+        from matplotlib.collections import PolyCollection
+
+        starts = [[0.0, 0.0] for _ in range(n)]
+        for j, s in enumerate(d.series):
+            fill = COOL[j % len(COOL)]
+            shapes = []
+            for i, (v, t) in enumerate(zip(s.values, s.texts, strict=True)):
+                if not v:
+                    continue
+                side = v < 0
+                a, b = starts[i][side], starts[i][side] + v
+                starts[i][side] = b
+                y0, y1 = i - height / 2, i + height / 2
+                shapes.append([(a, y0), (b, y0), (b, y1), (a, y1)])
+                if labelled and abs(v) / per_pt >= em(t, SMALL) + 10:  # the value, if it fits
+                    put(ax, (a + b) / 2, i, t, ha="center", va="center", fontsize=SMALL,
+                        color=text_on(fill), zorder=4)  # fmt: skip
+            ax.add_collection(
+                PolyCollection(
+                    shapes, facecolors=fill, edgecolors="white", linewidths=0.6, zorder=2
+                ),
+                autolim=False,
+            )
+        names = [
+            {"top": TOP, "bottom": BOTTOM_TEXT, "named": TOP}.get(d.highlight.get(lab, ""), INK)
+            for lab in d.labels
+        ]
+        if labelled:  # the sum at the bar's end
+            for i, ((right, left), v, t) in enumerate(
+                zip(ends, d.totals.values, d.totals.texts, strict=True)
+            ):
+                at, sign = (left, -1) if v is not None and v < 0 else (right, 1)
+                width = em(t, LABEL - 0.5) + 4
+                crosses = crosses_reference(at, sign * width, d.reference, per_pt)
+                put(ax, at, i, t, dx=sign * 4, va="center", ha="left" if sign > 0 else "right",
+                    fontsize=LABEL - 0.5, zorder=4, color=names[i],
+                    bbox=HALO if crosses else None)  # fmt: skip
+        row_labels(ax, d.labels, names)
+        value_frame(chart, ax, (lo, hi))
+        lift = reference_above(ax, d, box)
+        legend(ax, [s.name for s in d.series], COOL, lift)
+
