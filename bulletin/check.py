@@ -1,13 +1,14 @@
-"""`bulletin check`: find every problem the build would meet, without building or writing.
+"""`bulletin check`: every problem the build would meet, found without building or writing.
 
-It runs the build's own loaders and rules one file at a time, so one broken file does not
-hide the problems of the others: bulletin.toml, each edition.toml, each article's front
-matter, the table specs and their data (with cross-checks), the Markdown of every article
-(parsed with the real parser and Context: directives, raw HTML, unsafe links, images, cited
-values), links between pages, the lock of published editions, fonts, and headline lengths.
+It is the build's own pipeline run in a collecting mode: the load stage
+(content.load_site) and the compute stage (compute.compute) hand each error to the checker
+and go on with the rest, so one broken file does not hide the problems of the others. Then
+every article's Markdown is parsed with the build's parser and Context (directives, raw
+HTML, unsafe links, images, cited values), and the rules only a check can apply run:
+links between pages, headline lengths, the lock of published editions, fonts, and whether
+every 版 fits its sheet. Nothing is rendered to files; nothing is written.
 
-Each problem is a Diagnostic (its hint: the fix) and prints as ``file:line: level: message``
-followed by a one-line fix (`shown`). The texts are in bulletin/messages/check.toml.
+Each problem is a Diagnostic, printed as every command prints one (report.py).
 """
 
 from __future__ import annotations
@@ -15,24 +16,19 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote
 
-from . import i18n
-from .config import SiteConfig, check_slug, load_edition_config, load_site_config, toml_line
-from .errors import (
-    BulletinError,
-    ConfigError,
-    ContentError,
-    DataError,
-    Diagnostic,
-    Message,
-    Severity,
-    msg,
-    suggest,
-)
+from .compute import EditionTables
+from .config import SiteConfig, load_site_config
+from .content import Article, Edition, Site, attempt, load_site
+from .errors import BulletinError, Diagnostic, Message, Severity, msg, suggest
+from .report import Reporter
+
+if TYPE_CHECKING:
+    from .markdown import Context
+    from .tableview import ComputedTable
 
 TITLE_MAX = 24  # characters of a headline (主题) before it is too long for a column
 KICKER_MAX = 40  # characters of a kicker (引题)
@@ -47,54 +43,19 @@ _LIMITS = {"title": TITLE_MAX, "kicker": KICKER_MAX, "subtitle": SUBTITLE_MAX}
 _T = TypeVar("_T")
 
 
-def issue(
-    severity: Severity,
-    message: Message,
-    file: str | None,
-    line: int | None,
-    fix: Message,
-    field: str | None = None,
-) -> Diagnostic:
-    """A problem check found: a Diagnostic whose hint is the fix."""
-    return Diagnostic(message, file, line, field, severity, fix)
+class Report(Reporter):
+    """What a check found: each problem once, by file."""
 
-
-def shown(found: Diagnostic, lang: str | None = None) -> str:
-    """A problem as `bulletin check` prints it, in `lang` (default: the current language):
-    "file:line: level: message" and "  → fix: …" below it."""
-    lang = lang or i18n.language()
-    with i18n.using(lang):
-        where = f"{found.file}:{found.line}" if found.file and found.line else (found.file or "")
-        head = (f"{where}: " if where else "") + i18n.level(found.severity)
-        text = head + found.message.show(lang)
-        if found.hint is not None:
-            text += "\n" + msg("check.fix_line", fix=found.hint).show(lang)
-        return text
-
-
-def _key(found: Diagnostic) -> tuple[Any, ...]:
-    """What makes two problems the same one (the same text at the same place)."""
-    hint = str(found.hint) if found.hint is not None else None
-    return (found.severity, str(found.message), found.file, found.line, hint)
-
-
-@dataclass
-class Report:
-    issues: list[Diagnostic]
+    def __init__(self, found: list[Diagnostic]) -> None:
+        super().__init__()
+        self.report_all(found)
 
     @property
-    def errors(self) -> list[Diagnostic]:
-        return [i for i in self.issues if i.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Diagnostic]:
-        return [i for i in self.issues if i.severity == "warning"]
-
-    def failed(self, strict: bool = False) -> bool:
-        return bool(self.errors or (strict and self.warnings))
+    def issues(self) -> list[Diagnostic]:
+        return self.diagnostics
 
     def summary(self, strict: bool = False) -> Message:
-        if not self.issues:
+        if not self.diagnostics:
             return msg("check.summary_clean")
         errors, warnings = len(self.errors), len(self.warnings)
         if strict and self.warnings:
@@ -111,74 +72,37 @@ def headline_notes(**fields: str | None) -> list[Message]:
     return notes
 
 
-def _default_fix(exc: BulletinError) -> Message:
-    if isinstance(exc, ConfigError):
-        return msg("check.fix_config")
-    if isinstance(exc, ContentError):
-        return msg("check.fix_content")
-    if isinstance(exc, DataError):
-        return msg("check.fix_data")
-    return msg("check.fix_other")
-
-
-def _named(message: Message, field: str | None) -> Message:
-    """pydantic's own text does not name the field (it starts with a capital): name it."""
-    if field and str(message)[:1].isupper():
-        return msg("check.field", field=field, message=message)
-    return message
-
-
-def issues_from(exc: BulletinError) -> list[Diagnostic]:
-    """An error as problems: the error itself, and each further problem found with it
-    (`exc.more`), with the error's hint (or a fix by its kind) as the fix."""
-    d = exc.diagnostic
-    fix = d.hint or _default_fix(exc)
-    result = [issue("error", _named(d.message, d.field), d.file, d.line, fix, d.field)]
-    for more in exc.more:
-        result.append(_further(more, _default_fix(exc)))
-    return result
-
-
-def _further(d: Diagnostic, fix: Message) -> Diagnostic:
-    """A further problem found with an error (config's validation errors), with its hint
-    or `fix` as the fix. A wrong value's "(got …)" is its fix when the value has no
-    parentheses, as when these problems were lines of the error's text (kept so that
-    check prints what it printed)."""
-    if d.hint is None and d.message.id == "config.bad_value":
-        params = dict(d.message.params)
-        got = str(params["value"])
-        if "(" not in got and ")" not in got:
-            fix = msg("config.got", value=got)
-            return issue("error", params["why"], d.file, d.line or None, fix, d.field)
-    return issue("error", d.message, d.file, d.line or None, d.hint or fix, d.field)
-
-
 class Checker:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self.issues: list[Diagnostic] = []
-        self.drawn: Mapping[str, Any] = {}  # the charts, by edition
 
     # -- collecting ---------------------------------------------------------------------------
 
+    def collect(self, error: BulletinError) -> None:
+        """An error a stage met: it and the further problems found with it."""
+        self.issues.extend(error.diagnostics)
+
     def guard(self, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T | None:
-        """Run one stage function; a BulletinError becomes issues instead of stopping."""
-        try:
-            return fn(*args, **kwargs)
-        except BulletinError as exc:
-            self.issues.extend(issues_from(exc))
-            return None
+        """Run one step; a BulletinError is collected instead of stopping the check."""
+        return attempt(self.collect, fn, *args, **kwargs)
 
-    def warn(self, finding: Diagnostic, fix: Message) -> None:
-        self.issues.append(replace(finding, severity="warning", hint=fix))
-
-    def error(self, message: Message, file: str | None, line: int | None, fix: Message) -> None:
-        self.issues.append(issue("error", message, file, line, fix))
+    def add(
+        self,
+        severity: Severity,
+        message: Message,
+        file: str | None,
+        line: int | None,
+        hint: Message | None = None,
+    ) -> None:
+        self.issues.append(Diagnostic(message, file, line, None, severity, hint))
 
     def report(self) -> Report:
+        """The problems, each once, by file (in the order found within one)."""
         first: dict[tuple[Any, ...], Diagnostic] = {}
-        for found in self.issues:
-            first.setdefault(_key(found), found)
+        for found in self.issues:  # (the same text at the same place is one problem)
+            key = (found.severity, str(found.message), found.file, found.line, str(found.hint))
+            first.setdefault(key, found)
         unique = list(first.values())
         unique.sort(key=lambda i: i.file or "")  # by file; in the order found within one
         return Report(unique)
@@ -186,156 +110,58 @@ class Checker:
     # -- the run ------------------------------------------------------------------------------
 
     def run(self) -> Report:
-        from .content import Edition, Site, check_numbers
-
-        config = self.guard(load_site_config, self.root)
-        content = self.root / "content"
-        if not content.is_dir():
-            self.error(msg("check.no_content"), "content", None, msg("check.no_content_fix"))
-            return self.report()
-        folders = sorted(p for p in content.iterdir() if p.is_dir() and not p.name.startswith("."))
-        loaded = [self.edition(folder) for folder in folders]
-        editions: list[Edition] = [e for e in loaded if isinstance(e, Edition)]
-        editions.sort(key=lambda e: (e.config.date, e.config.number, e.id))
-        self.guard(check_numbers, editions)
-        site = Site(self.root, config or _stand_in_config(), editions)
-        # editions whose edition.toml failed still have articles and tables to check
-        order = [e.id for e in editions] + [
-            f.name for f in folders if f.name not in {e.id for e in editions}
-        ]
-        self.orphan_data({f.name for f in folders})
-        tables = self.tables(order)
-        charts = self.charts(site, tables)
-        for folder, item in zip(folders, loaded, strict=True):
-            articles = item.articles if isinstance(item, Edition) else item
-            for article in articles:
-                self.article(
-                    article,
-                    folder.name,
-                    tables.get(folder.name, {}),
-                    charts.get(folder.name, ()),
-                    editions,
-                )
-        for edition in editions:
-            self.page_tables(edition, tables.get(edition.id, {}))
         from . import lock
+        from .compute import NONE, compute
 
+        site = load_site(self.root, drafts=True, cache=False, collect=self.collect)
+        if not site.content_dir.is_dir():
+            return self.report()
+        self.orphan_data(site)
+        computed = compute(
+            site, {e.id for e in site.editions}, strict=False, collect=self.collect
+        )
+        for edition in site.editions:
+            self.issues += computed[edition.id].findings
+        articles = [(e.id, a) for e in site.editions for a in e.articles] + site.loose
+        for eid, article in articles:
+            self.article(article, eid, computed.get(eid, NONE), site.editions)
         self.guard(lock.check, site)
-        if config is not None:
-            self.fonts(config, any(charts.values()))
-            self.print_fit(site, tables)
+        if self.guard(load_site_config, self.root) is not None:
+            self.fonts(site.config, any(t.charts for t in computed.values()))
+            self.print_fit(site, computed)
         return self.report()
 
-    def edition(self, folder: Path) -> Any:
-        """The loaded Edition, or else the list of its articles that did load."""
-        from .content import load_article, load_edition
-
-        shown_dir = folder.relative_to(self.root).as_posix()
-        self.guard(check_slug, folder.name, shown_dir, "edition folder")
-        toml = folder / "edition.toml"
-        config = None
-        if not toml.exists():
-            self.error(
-                msg("check.no_edition_toml"),
-                f"{shown_dir}/edition.toml",
-                None,
-                msg("check.no_edition_toml_fix"),
-            )
-        else:
-            config = self.guard(load_edition_config, toml, f"{shown_dir}/edition.toml")
-        articles = [self.guard(load_article, self.root, p) for p in sorted(folder.glob("*.md"))]
-        good = [a for a in articles if a is not None]
-        if config is None or len(good) < len(articles):
-            return good
-        edition = self.guard(load_edition, self.root, folder)  # pages, articles lists, placement
-        return edition if edition is not None else good
-
-    def orphan_data(self, editions: set[str]) -> None:
-        data = self.root / "data"
+    def orphan_data(self, site: Site) -> None:
+        data = site.data_dir
         if not data.is_dir():
             return
+        editions = {p.name for p in site.content_dir.iterdir() if p.is_dir()}
         for folder in sorted(data.iterdir()):
             if folder.is_dir() and not folder.name.startswith(".") and folder.name not in editions:
-                self.issues.append(
-                    issue(
-                        "warning",
-                        msg("check.orphan_data", id=folder.name),
-                        f"data/{folder.name}",
-                        None,
-                        msg("check.orphan_data_fix"),
-                    )
+                self.add(
+                    "warning",
+                    msg("check.orphan_data", id=folder.name),
+                    f"data/{folder.name}",
+                    None,
+                    msg("check.orphan_data_fix"),
                 )
 
-    def tables(self, order: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """Each edition's specs: computed tables, or None for a spec that failed."""
-        result: dict[str, dict[str, Any]] = {}
-        previous: Mapping[str, Any] = {}
-        for eid in order:
-            folder = self.root / "data" / eid
-            specs = sorted(folder.glob("*.toml")) if folder.is_dir() else []
-            own: dict[str, Any] = {}
-            if specs:
-                from .tables import load_table
-
-                for spec in specs:
-                    table = self.guard(
-                        load_table, spec, previous=previous.get(spec.stem), root=self.root
-                    )
-                    own[spec.stem] = table
-                    for finding in table.findings if table is not None else ():
-                        self.warn(finding, msg("check.fix_crosscheck"))
-            result[eid] = own
-            previous = {k: v for k, v in own.items() if v is not None}
-        return result
-
-    def charts(self, site: Any, tables: Mapping[str, Mapping[str, Any]]) -> dict[str, list[str]]:
-        """Chart names per edition (from the specs), after drawing-free checks of them all."""
+    def names(self, eid: str, computed: EditionTables) -> tuple[list[str], list[str]]:
+        """The edition's table and chart names by its specs, those that failed included (an
+        article placing one is not wrong: the table is, and that is reported)."""
         from .tablespec import load_spec
 
-        names: dict[str, list[str]] = {}
-        for eid, own in tables.items():
-            names[eid] = []
-            for stem, table in own.items():
-                spec = table.spec if table is not None else None
-                if spec is None:
-                    path = self.root / "data" / eid / f"{stem}.toml"
-                    try:
-                        spec = load_spec(path, f"data/{eid}/{stem}.toml")
-                    except BulletinError:
-                        continue  # already reported by load_table
-                names[eid] += [c.name for c in spec.spec.charts]
-        computed = {
-            e.id: {k: v for k, v in tables.get(e.id, {}).items() if v is not None}
-            for e in site.editions
-        }
-        if any(names.values()):
-            from .charts import compute_charts
+        specs = sorted((self.root / "data" / eid).glob("*.toml"))
+        charts = set(computed.charts)
+        for path in specs:
+            if path.stem not in computed.tables:
+                try:
+                    charts |= {c.name for c in load_spec(path, path.name).spec.charts}
+                except BulletinError:
+                    continue  # (reported by the compute stage)
+        return [p.stem for p in specs], sorted(charts)
 
-            self.drawn = self.guard(compute_charts, site, computed) or {}
-        return names
-
-    def page_tables(self, edition: Any, tables: Mapping[str, Any]) -> None:
-        text = (edition.path / "edition.toml").read_text(encoding="utf-8")
-        for page in edition.pages:
-            for name in page.config.tables:
-                if name not in tables:
-                    line = toml_line(text, ("pages", page.number - 1, "tables"))
-                    near = suggest(name, list(tables))
-                    fix = (
-                        msg("check.link_fix_near", good=near)
-                        if near
-                        else msg("check.no_table_fix", names=", ".join(tables))
-                        if tables
-                        else msg("check.no_table_none")
-                    )
-                    self.error(
-                        msg("check.no_table", page=page.number, name=name, id=edition.id),
-                        f"{edition.shown}/edition.toml",
-                        line,
-                        fix,
-                    )
-
-    def print_fit(self, site: Any, tables: Mapping[str, Mapping[str, Any]]) -> None:
+    def print_fit(self, site: Site, computed: Mapping[str, EditionTables]) -> None:
         """Whether every 版 fits its sheet in the print edition (laid out as the build lays it
         out, not typeset). Only for a project without errors: the makeup needs all of it."""
         if any(i.severity == "error" for i in self.issues):
@@ -343,10 +169,9 @@ class Checker:
         from .pdf import print_findings
 
         for edition in site.editions:
-            own = {k: v for k, v in tables.get(edition.id, {}).items() if v is not None}
-            found = self.guard(print_findings, site, edition, own, self.drawn.get(edition.id))
-            for finding in found or ():
-                self.warn(finding, msg("check.fix_print"))
+            tables = computed[edition.id]
+            found = self.guard(print_findings, site, edition, tables.tables, tables.charts)
+            self.issues.extend(found or ())
 
     def fonts(self, config: SiteConfig, charts: bool) -> None:
         from .pdf import check_fonts
@@ -360,27 +185,19 @@ class Checker:
     # -- one article ----------------------------------------------------------------------------
 
     def article(
-        self,
-        article: Any,
-        eid: str,
-        tables: Mapping[str, Any],
-        charts: Sequence[str],
-        editions: Sequence[Any],
+        self, article: Article, eid: str, computed: EditionTables, editions: Sequence[Edition]
     ) -> None:
+        """One article's Markdown through the build's parser and Context (collecting: each
+        cited value and link is checked, not only the first that fails)."""
         from .markdown import Context, make_parser
 
         self.headlines(article)
+        tables, charts = self.names(eid, computed)
         ctx = Context(
-            file=article.shown,
-            first_line=article.body_line,
-            tables=sorted(tables),
-            charts=sorted(charts),
+            file=article.shown, first_line=article.body_line, tables=tables, charts=charts
         )
         tokens = self.guard(make_parser().parse, article.body, {"ctx": ctx})
-        for finding in ctx.findings:
-            html = "HTML" in str(finding.message)
-            fix = msg("check.fix_raw_html") if html else msg("check.fix_link")
-            self.warn(finding, fix)
+        self.issues.extend(ctx.findings)
         if tokens is None:
             return
         self.images(article, ctx.images)
@@ -389,7 +206,7 @@ class Checker:
         for block, tok in inline:
             if tok.type == "myst_role" and "cite" in tok.meta:
                 line = _line_of(source, block, f"`{tok.content}`", article.body_line)
-                self.cite(article, tok, tables, line)
+                self.cite(ctx, tok, computed.tables, line)
             elif tok.type == "link_open" and not tok.meta.get("dropped"):
                 href = str(tok.attrGet("href") or "")
                 line = _line_of(source, block, f"]({href}", article.body_line)
@@ -401,14 +218,12 @@ class Checker:
             value = getattr(meta, key)
             if value and len(value) > limit:
                 what = _WHAT[key]
-                self.issues.append(
-                    issue(
-                        "warning",
-                        msg("check.long", what=what, n=len(value), limit=limit),
-                        article.shown,
-                        _front_matter_line(article.path, key),
-                        msg("check.long_fix", what=what, limit=limit),
-                    )
+                self.add(
+                    "warning",
+                    msg("check.long", what=what, n=len(value), limit=limit),
+                    article.shown,
+                    _front_matter_line(article.path, key),
+                    msg("check.long_fix", what=what, limit=limit),
                 )
 
     def images(self, article: Any, images: Sequence[tuple[str, int]]) -> None:
@@ -425,14 +240,18 @@ class Checker:
                 with Image.open(path) as probe:
                     probe.verify()
             except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-                self.error(
+                self.add(
+                "error",
                     msg("check.image_unreadable", src=src, reason=str(exc)),
                     article.shown,
                     line,
                     msg("check.image_fix"),
                 )
 
-    def cite(self, article: Any, tok: Any, tables: Mapping[str, Any], line: int | None) -> None:
+    def cite(
+        self, ctx: Context, tok: Any, tables: Mapping[str, ComputedTable], line: int | None
+    ) -> None:
+        """A cited value ({value}`table/row/column`), as the render stage looks it up."""
         table_name, row, column = tok.meta["cite"]
         table = tables.get(table_name)
         if table is None:
@@ -440,13 +259,7 @@ class Checker:
         try:
             table.cite(row, column)
         except KeyError as exc:
-            reason = exc.args[0] if exc.args else str(exc)  # (tableview's NotInTable: a Message)
-            self.error(
-                msg("check.cite", content=tok.content, reason=reason),
-                article.shown,
-                line,
-                msg("check.fix_content"),
-            )
+            self.collect(ctx.cite_error(tok, exc).at(line=line))
 
     def link(
         self, article: Any, href: str, line: int | None, eid: str, editions: Sequence[Any]
@@ -460,7 +273,8 @@ class Checker:
             return
         here = f"editions/{eid}"
         if path.startswith("/"):
-            self.error(
+            self.add(
+                "error",
                 msg("check.link_absolute", href=href),
                 article.shown,
                 line,
@@ -469,7 +283,8 @@ class Checker:
             return
         target = posixpath.normpath(posixpath.join(here, path))
         if target.startswith(".."):
-            self.error(
+            self.add(
+                "error",
                 msg("check.link_outside", href=href),
                 article.shown,
                 line,
@@ -480,11 +295,12 @@ class Checker:
         every = _site_paths(self.root, editions, drafts=True)
         pages = _site_paths(self.root, editions, drafts=not published)
         if target in every and target not in pages:
-            self.error(
+            self.add(
+                "error",
                 msg("check.link_draft", href=href, id=target.split("/")[1]),
                 article.shown,
                 line,
-                msg("check.fix_link"),
+                msg("markdown.link_fix"),
             )
             return
         if target in pages or f"{target}/index.html" in pages:
@@ -505,7 +321,8 @@ class Checker:
                 if near
                 else msg("check.link_fix_other")
             )
-        self.error(msg("check.link_missing", href=href, target=target), article.shown, line, fix)
+        missing = msg("check.link_missing", href=href, target=target)
+        self.add("error", missing, article.shown, line, fix)
 
 
 def _stand_in_config() -> SiteConfig:

@@ -56,7 +56,7 @@ class Stopped(click.ClickException):
         super().__init__(str(error))
 
     def show(self, file: Any = None) -> None:
-        click.echo(i18n.error_prefix() + self.error.format_message(), file=file, err=file is None)
+        click.echo(self.error.format_message(), file=file, err=file is None)
 
 
 class Bulletin(click.Group):
@@ -121,6 +121,7 @@ def build(
 ) -> None:
     """Build the site into site/ (replaced in one step, only when everything succeeded)."""
     from .builder import build as run_build
+    from .report import Reporter
 
     started = time.perf_counter()
 
@@ -136,8 +137,7 @@ def build(
         pdf=not no_pdf,
         report=None if quiet or not sys.stderr.isatty() else progress,
     )
-    for finding in result.findings:
-        click.echo(finding.show(), err=True)
+    Reporter(show=lambda text: click.echo(text, err=True)).report_all(result.findings)
     if not quiet:
         e, f, out, s = result.editions, result.files, str(result.out), result.seconds
         w, r = len(result.findings), result.reused
@@ -207,11 +207,10 @@ def new_article(title: str, root: Path, edition: str | None, slug: str | None, p
 def check(root: Path, strict: bool) -> None:
     """Check everything (config, articles, tables, images, links, fonts); build nothing."""
     from .check import check as run_check
-    from .check import shown
+    from .report import Reporter
 
     report = run_check(root)
-    for issue in report.issues:
-        click.echo(shown(issue))
+    Reporter(show=click.echo).report_all(report.diagnostics)
     click.echo(report.summary(strict).show())
     if report.failed(strict):
         raise SystemExit(1)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .config import toml_line
-from .content import Edition, Site
+from .content import Collect, Edition, Site, attempt
 from .errors import BulletinError, ConfigError, Diagnostic, msg, suggest
 
 if TYPE_CHECKING:
@@ -70,26 +70,37 @@ def compute_edition(
     *,
     strict: bool,
     charts: bool = True,
+    collect: Collect | None = None,
 ) -> EditionTables:
     """One edition's tables and charts. `earlier`: the editions before it that it depends
-    on, oldest first, with their tables (the last is the previous edition, when given)."""
+    on, oldest first, with their tables (the last is the previous edition, when given).
+    With `collect`, a table or chart that fails is reported there and left out."""
     folder = site.data_dir / edition.id
+    specs = sorted(folder.glob("*.toml")) if folder.is_dir() else []
     tables: dict[str, ComputedTable] = {}
-    if folder.is_dir():
-        from .tables import load_tables  # pandas loads only for sites with tables
+    if specs:
+        from .tables import load_table  # pandas loads only for sites with tables
 
-        previous = earlier[-1][1].tables if earlier else None
-        tables = load_tables(folder, previous=previous, strict=strict, root=site.root)
-    check_page_tables(edition, tables)
-    made: dict[str, Chart] = {}
+        previous = earlier[-1][1].tables if earlier else {}
+        for spec in specs:
+            table = attempt(collect, load_table, spec, previous=previous.get(spec.stem),
+                            strict=strict, root=site.root)  # fmt: skip
+            if table is not None:
+                tables[spec.stem] = table
+    for error in page_table_errors(edition, [p.stem for p in specs]):
+        attempt(collect, _raise, error)
+    made: dict[str, Chart] | None = {}
     if tables and charts:
         from .charts import make_charts
 
         history = tuple((e.id, chart_label(site, e), t.tables) for e, t in earlier)
-        made = make_charts(
-            tables, history, site.config.fonts.sans, label=chart_label(site, edition)
-        )
-    return EditionTables(tables, made)
+        made = attempt(collect, make_charts, tables, history, site.config.fonts.sans,
+                       label=chart_label(site, edition))  # fmt: skip
+    return EditionTables(tables, made or {})
+
+
+def _raise(error: BulletinError) -> None:
+    raise error
 
 
 def compute(
@@ -98,10 +109,12 @@ def compute(
     *,
     strict: bool,
     cached: Callable[[str], EditionTables | None] = lambda eid: None,
+    collect: Collect | None = None,
 ) -> dict[str, EditionTables]:
     """The editions `ids`' tables and charts, and those of the editions they depend on (the
     one before each, for its rank; every earlier one, when a chart draws the history).
-    `cached(id)` gives an edition's tables kept from an earlier build, or None."""
+    `cached(id)` gives an edition's tables kept from an earlier build, or None. With
+    `collect` (bulletin check), an error is reported there and the rest computed."""
     order = site.editions
     if not ids:
         return {}
@@ -115,7 +128,8 @@ def compute(
             continue
         hit = cached(edition.id)
         if hit is not None:
-            check_page_tables(edition, hit.tables)  # (edition.toml is not in the cache's key)
+            for error in page_table_errors(edition, list(hit.tables)):  # (edition.toml is
+                raise error  # not in the cache's key)
             done[edition.id] = hit
             continue
         if history:
@@ -125,22 +139,32 @@ def compute(
         else:
             earlier = []
         done[edition.id] = compute_edition(
-            site, edition, earlier, strict=strict, charts=wanted or history
+            site, edition, earlier, strict=strict, charts=wanted or history, collect=collect
         )
     return done
 
 
-def check_page_tables(edition: Edition, tables: Mapping[str, object]) -> None:
-    """Every table a page lists in edition.toml exists (else the render stage would fail)."""
+def page_table_errors(edition: Edition, names: Sequence[str]) -> list[ConfigError]:
+    """A table a page lists in edition.toml that the edition does not have (its data/
+    folder has no spec of that name): an error each (else the render stage would fail)."""
+    errors = []
     for page in edition.pages:
         for name in page.config.tables:
-            if name not in tables:
+            if name not in names:
                 text = (edition.path / "edition.toml").read_text(encoding="utf-8")
-                near = suggest(name, list(tables))
-                raise ConfigError(
-                    msg("builder.no_table", page=page.number, name=name, id=edition.id),
+                near = suggest(name, list(names))
+                hint = (
+                    msg("common.did_you_mean", name=near)
+                    if near
+                    else msg("compute.no_table_names", names=", ".join(names))
+                    if names
+                    else msg("compute.no_table_none")
+                )
+                errors.append(ConfigError(
+                    msg("compute.no_table", page=page.number, name=name, id=edition.id),
                     file=f"{edition.shown}/edition.toml",
                     line=toml_line(text, ("pages", page.number - 1, "tables")),
                     field=f"pages.{page.number - 1}.tables",
-                    hint=msg("common.did_you_mean", name=near) if near else None,
-                )
+                    hint=hint,
+                ))  # fmt: skip
+    return errors

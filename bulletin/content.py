@@ -9,9 +9,10 @@ import os
 import pickle
 import stat
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .config import (
     ArticleMeta,
@@ -24,7 +25,7 @@ from .config import (
     split_front_matter,
     toml_line,
 )
-from .errors import ConfigError, msg, suggest
+from .errors import BulletinError, ConfigError, msg, suggest
 from .reasons import os_reason
 
 
@@ -95,6 +96,8 @@ class Site:
     config: SiteConfig
     editions: list[Edition]  # oldest first
     inputs: InputCache = field(default_factory=lambda: InputCache(None), repr=False)
+    # collecting (bulletin check): the articles that loaded, of edition folders that did not
+    loose: list[tuple[str, Article]] = field(default_factory=list, repr=False)
 
     @property
     def content_dir(self) -> Path:
@@ -178,33 +181,92 @@ def _code_stamp() -> str:
     return hashlib.sha256(Path(config.__file__).read_bytes()).hexdigest()
 
 
-def load_site(root: Path, *, drafts: bool = False, cache: bool = True) -> Site:
+Collect = Callable[[BulletinError], None]
+T = TypeVar("T")
+
+
+def attempt(collect: Collect | None, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+    """`fn(*args, **kwargs)`; collecting, None after handing its error to `collect`."""
+    if collect is None:
+        return fn(*args, **kwargs)
+    try:
+        return fn(*args, **kwargs)
+    except BulletinError as error:
+        collect(error)
+        return None
+
+
+def load_site(
+    root: Path, *, drafts: bool = False, cache: bool = True, collect: Collect | None = None
+) -> Site:
     """Read and validate the whole site. Drafts are left out unless `drafts`. With `cache`,
-    files unchanged since the last build are not parsed again (InputCache)."""
+    files unchanged since the last build are not parsed again (InputCache).
+
+    With `collect` (bulletin check), an error does not stop the load: it goes to `collect`,
+    and what it concerns is left out (an edition, an article), the rest loaded."""
     resolved.cache_clear()  # (folders may have become links since the last build)
     root = root.resolve()
     inputs = InputCache(root / ".cache" / "bulletin" / "inputs.pickle" if cache else None)
-    config = load_site_config(root)
+    config = attempt(collect, load_site_config, root)
+    if config is None:  # (collecting: the checks that need settings use the defaults)
+        config = SiteConfig.model_construct(name="?", publisher="?")
+    site = Site(root=root, config=config, editions=[], inputs=inputs)
     content = root / "content"
     if not content.is_dir():
-        raise ConfigError(msg("content.no_content"), file="content")
-    editions = []
+        attempt(collect, _raise, ConfigError(
+            msg("content.no_content"), file="content", hint=msg("content.no_content_hint")
+        ))  # fmt: skip
+        return site
     for folder in sorted(p for p in content.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        if not (folder / "edition.toml").exists():
-            raise ConfigError(
-                msg("content.no_edition_toml"),
-                file=f"content/{folder.name}/edition.toml",
-                hint=msg("content.no_edition_toml_hint"),
-            )
-        edition = load_edition(root, folder, inputs)
-        if edition.published or drafts:
-            editions.append(edition)
-    editions.sort(key=lambda e: (e.config.date, e.config.number, e.id))
-    check_numbers(editions)
-    return Site(root=root, config=config, editions=editions, inputs=inputs)
+        edition = (
+            load_edition(root, folder, inputs)
+            if collect is None
+            else _load_collecting(site, folder, collect)
+        )
+        if edition is not None and (edition.published or drafts):
+            site.editions.append(edition)
+    site.editions.sort(key=lambda e: (e.config.date, e.config.number, e.id))
+    attempt(collect, check_numbers, site.editions)
+    return site
+
+
+def _raise(error: BulletinError) -> None:
+    raise error
+
+
+def _load_collecting(site: Site, folder: Path, collect: Collect) -> Edition | None:
+    """One edition folder, every problem in it collected; the Edition when it loads whole,
+    else None, and the articles that did load go to site.loose (to be checked still)."""
+    root, shown_dir = site.root, folder.relative_to(site.root).as_posix()
+    attempt(collect, check_slug, folder.name, shown_dir, "edition folder")
+    config = None
+    if not (folder / "edition.toml").exists():
+        attempt(collect, _raise, _no_edition_toml(folder))
+    else:
+        config = attempt(collect, load_edition_config, folder / "edition.toml",
+                         f"{shown_dir}/edition.toml")  # fmt: skip
+    paths = sorted(folder.glob("*.md"))
+    articles = [attempt(collect, load_article, root, p, site.inputs) for p in paths]
+    good = [a for a in articles if a is not None]
+    edition = None
+    if config is not None and len(good) == len(articles):
+        edition = attempt(collect, load_edition, root, folder, site.inputs)  # pages, placement
+    if edition is None:
+        site.loose += [(folder.name, a) for a in good]
+    return edition
+
+
+def _no_edition_toml(folder: Path) -> ConfigError:
+    return ConfigError(
+        msg("content.no_edition_toml"),
+        file=f"content/{folder.name}/edition.toml",
+        hint=msg("content.no_edition_toml_hint"),
+    )
 
 
 def load_edition(root: Path, folder: Path, inputs: InputCache | None = None) -> Edition:
+    if not (folder / "edition.toml").exists():
+        raise _no_edition_toml(folder)
     inputs = inputs or InputCache(None)
     shown_dir = folder.relative_to(root).as_posix()
     check_slug(folder.name, shown_dir, "edition folder")

@@ -86,12 +86,12 @@ class Diagnostic:
         return self.severity
 
     def __str__(self) -> str:
-        """In English, as `bulletin build` prints a warning: "warning: file:line: 'field': …"."""
-        return i18n.finding(self, "en")
+        """In English, as every command shows it: "file:line: warning: 'field': …"."""
+        return i18n.diagnostic(self, "en")
 
     def show(self) -> str:
-        """As `bulletin build` prints it, in the current language."""
-        return i18n.finding(self)
+        """As every command shows it, in the current language (and its hint below)."""
+        return i18n.diagnostic(self)
 
     def text(self, lang: str | None = None) -> str:
         """The message alone, in `lang` (default: the current language)."""
@@ -195,8 +195,8 @@ class BulletinError(Exception):
 
     @property
     def message(self) -> str:
-        """In English: "file:line: 'field': message (hint)" (str(exc), for logs and tests)."""
-        return i18n.error(self.diagnostic, "en", self.more)
+        """In English, a diagnostic each (str(exc), for logs and tests)."""
+        return "\n".join(i18n.diagnostic(d, "en") for d in self.diagnostics)
 
     def at(self, **where: Any) -> BulletinError:
         """The same error at another place (file, line, field)."""
@@ -212,8 +212,8 @@ class BulletinError(Exception):
         return made
 
     def format_message(self) -> str:
-        """The message as the editor reads it, in the current language."""
-        return i18n.error(self.diagnostic, None, self.more)
+        """The error as the editor reads it, in the current language: a diagnostic each."""
+        return "\n".join(i18n.diagnostic(d) for d in self.diagnostics)
 
     def __str__(self) -> str:
         return self.message

@@ -83,54 +83,25 @@ def from_project(root: Path) -> None:
 # -- showing messages --------------------------------------------------------------------------
 
 
-def level(word: str) -> str:
+def level(word: str, lang: str | None = None) -> str:
     """The level word with its colon: "warning: " / "警告："."""
-    return _level(word, language())
+    if (lang or language()) == "en":
+        return f"{word}: "
+    return {"warning": "警告：", "error": "错误：", "info": "提示："}.get(word, f"{word}: ")
 
 
-def where(file: str | None, line: int | None, field: str | None = None) -> str:
-    parts = []
-    if file is not None:
-        parts.append(f"{file}:{line}" if line else str(file))
-    if field:
-        parts.append(f"'{field}'")
-    return ": ".join(parts)
+HINT = {"en": "  → fix: ", "zh": "  → 修改建议："}
 
 
-def finding(f: Any, lang: str | None = None) -> str:
-    """A diagnostic as `bulletin build` prints it: "警告：文件:行: '字段': 消息"."""
+def diagnostic(d: Any, lang: str | None = None) -> str:
+    """A Diagnostic as every command shows it: "file:line: level: 'field': message", and
+    its hint on a line below ("  → fix: …" / "  → 修改建议：…")."""
     lang = lang or language()
-    at = where(f.file, f.line, f.field)
-    text = render(f.message, lang)
-    if lang == "en":
-        return f"{f.level}: {at}: {text}" if at else f"{f.level}: {text}"
-    return _level(f.level, lang) + (f"{at}: " if at else "") + text
-
-
-def error(d: Any, lang: str | None = None, more: Any = ()) -> str:
-    """An error as one line, "文件:行: '字段': 消息（提示）", and a line for each further problem
-    found with it, "  文件:行: 消息（提示）"."""
-    lang = lang or language()
-    message, hint = render(d.message, lang), render(d.hint, lang) if d.hint is not None else None
-    at = where(d.file, d.line, d.field)
-    if lang == "en":
-        text = (f"{at}: {message}" if at else message) + (f" ({hint})" if hint else "")
-    else:
-        first, *rest = message.split("\n")
-        first = (f"{at}: " if at else "") + first + (f"（{hint}）" if hint else "")
-        text = "\n".join([first, *rest])
-    return text + _more(more, lang)
-
-
-def _more(more: Any, lang: str) -> str:
-    """The further problems found with an error, a line each: "\n  文件:行: 消息（提示）"."""
-    text = ""
-    for m in more:
-        line = render(m.message, lang)
-        if m.hint is not None:
-            shown = render(m.hint, lang)
-            line += f" ({shown})" if lang == "en" else f"（{shown}）"
-        text += f"\n  {m.file}:{m.line or '?'}: {line}"
+    at = f"{d.file}:{d.line}" if d.file and d.line else (d.file or "")
+    text = (f"{at}: " if at else "") + level(d.severity, lang)
+    text += (f"'{d.field}': " if d.field else "") + render(d.message, lang)
+    if d.hint is not None:
+        text += "\n" + HINT[lang] + render(d.hint, lang)
     return text
 
 
@@ -139,23 +110,8 @@ def error_parts(exc: Any) -> tuple[str, str | None]:
     the message ends with a line for each further problem found with it."""
     d = exc.diagnostic
     hint = render(d.hint) if d.hint is not None else None
-    return render(d.message) + _more(exc.more, language()), hint
-
-
-def error_prefix() -> str:
-    """What precedes an error that stops a command (click's "Error: ")."""
-    return "Error: " if language() == "en" else "错误："
-
-
-def level_in(word: str, lang: str) -> str:
-    """The level word with its colon in `lang`: "warning: " / "警告："."""
-    return _level(word, lang)
-
-
-def _level(word: str, lang: str) -> str:
-    if lang == "en":
-        return f"{word}: "
-    return {"warning": "警告：", "error": "错误：", "info": "提示："}.get(word, f"{word}: ")
+    more = "".join("\n" + diagnostic(m) for m in exc.more)
+    return render(d.message) + more, hint
 
 
 # -- messages by id: the catalogues ------------------------------------------------------------
@@ -178,8 +134,8 @@ def catalogue() -> dict[str, dict[str, str]]:
 class _Formatter(string.Formatter):
     """str.format over a message's parameters: a Message is shown in the same language; a
     list is its items (each shown) joined — `{x}` or `{x:list}` with ", " (Chinese "、"),
-    `{x:semi}` with "; " (Chinese "；"), `{x:lines}` one per line. A Diagnostic is its line
-    as `bulletin build` prints a warning; a BulletinError its line(s) as `error()` gives them."""
+    `{x:semi}` with "; " (Chinese "；"), `{x:lines}` one per line. A Diagnostic (or the
+    diagnostics of a BulletinError) is shown as every command shows one (`diagnostic`)."""
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
@@ -194,10 +150,10 @@ class _Formatter(string.Formatter):
             return (en if self.lang == "en" else zh).join(self.format_field(v, "") for v in value)
         if hasattr(value, "params") and hasattr(value, "id"):
             return render(value, self.lang)
-        if hasattr(value, "severity"):  # a Diagnostic: its line, as `build` prints a warning
-            return finding(value, self.lang)
-        if hasattr(value, "diagnostic") and hasattr(value, "more"):  # a BulletinError
-            return error(value.diagnostic, self.lang, value.more)
+        if hasattr(value, "severity"):  # a Diagnostic
+            return diagnostic(value, self.lang)
+        if hasattr(value, "diagnostics"):  # a BulletinError
+            return "\n".join(diagnostic(d, self.lang) for d in value.diagnostics)
         return format(value, format_spec)
 
 

@@ -66,8 +66,8 @@ class Context:
             return self.first_line + token.map[0]
         return None
 
-    def warn(self, message: Text, token: Token | None, field: str | None = None) -> None:
-        self.findings.append(Finding(message, file=self.file, line=self.line(token), field=field))
+    def warn(self, message: Text, token: Token | None, hint: Text | None = None) -> None:
+        self.findings.append(Finding(message, file=self.file, line=self.line(token), hint=hint))
 
     def error(self, message: Text, token: Token | None, hint: Text | None = None) -> ContentError:
         return ContentError(message, file=self.file, line=self.line(token), hint=hint)
@@ -158,16 +158,24 @@ def safety(state: StateCore) -> None:
     ctx = context_of(state)
     for block in state.tokens:
         if block.type == "html_block":
-            ctx.warn(msg("markdown.raw_html_block"), block)
+            ctx.warn(msg("markdown.raw_html_block"), block, msg("markdown.raw_html_fix"))
         if block.type != "inline" or not block.children:
             continue
         for tok in block.children:
             if tok.type == "html_inline":
-                ctx.warn(msg("markdown.raw_html", html=repr(tok.content[:40])), block)
+                ctx.warn(
+                    msg("markdown.raw_html", html=repr(tok.content[:40])),
+                    block,
+                    msg("markdown.raw_html_fix"),
+                )
             elif tok.type == "link_open":
                 href = str(tok.attrGet("href") or "")
                 if not safe_href(href):
-                    ctx.warn(msg("markdown.link_removed", href=repr(href[:60])), block)
+                    ctx.warn(
+                        msg("markdown.link_removed", href=repr(href[:60])),
+                        block,
+                        msg("markdown.link_fix"),
+                    )
                     tok.meta["dropped"] = True
                     _matching_close(block.children, tok).meta["dropped"] = True
             elif tok.type == "image":

@@ -605,6 +605,7 @@ class _Print:
                 to=to,
             ),
             file=article.shown,
+            hint=msg("pdf.overflow_fix"),
         )
 
     def _story(self, a: PrintArticle, m: Mapping[str, Any], widths: list[int],

@@ -16,20 +16,10 @@ from collections.abc import Callable, Iterable
 from . import i18n
 from .errors import Diagnostic
 
-HINT = {"en": "  → fix: ", "zh": "  → 修改建议："}
 
-
-def format_diagnostic(d: Diagnostic, lang: str | None = None, *, hint: bool = True) -> str:
+def format_diagnostic(d: Diagnostic, lang: str | None = None) -> str:
     """`file:line: level: 'field': message` and, when it has one, a hint line."""
-    lang = lang or i18n.language()
-    at = f"{d.file}:{d.line}" if d.file and d.line else (d.file or "")
-    head = (f"{at}: " if at else "") + i18n.level_in(d.severity, lang)
-    if d.field:
-        head += f"'{d.field}': "
-    text = head + i18n.render(d.message, lang)
-    if hint and d.hint is not None:
-        text += "\n" + HINT[lang] + i18n.render(d.hint, lang)
-    return text
+    return i18n.diagnostic(d, lang)
 
 
 class Reporter:

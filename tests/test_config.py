@@ -115,7 +115,8 @@ def test_subprocess_exit_code_and_one_clean_message(project: Path) -> None:
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert (
-        f"Error: {ARTICLE}:2: 'titel': unknown field 'titel' (did you mean 'title'?)" in done.stderr
+        f"{ARTICLE}:2: error: 'titel': unknown field 'titel'\n  → fix: did you mean 'title'?"
+        in done.stderr
     )
 
 
@@ -141,16 +142,18 @@ def test_a_validation_error_carries_the_other_problems_as_diagnostics() -> None:
         ("config.bad_value", 3, "error"),
     ]
     assert str(exc) == (
-        "a.md:2: 'titel': unknown field 'titel' (did you mean 'title'?)\n"
-        "  a.md:1: required field 'title' is missing\n"
-        "  a.md:3: Input should be a valid integer, unable to parse string as an integer "
-        "(got 'x')"
+        "a.md:2: error: 'titel': unknown field 'titel'\n"
+        "  → fix: did you mean 'title'?\n"
+        "a.md:1: error: 'title': required field 'title' is missing\n"
+        "a.md:3: error: 'page': Input should be a valid integer, unable to parse string as an "
+        "integer (got 'x')"
     )
     with i18n.using("zh"):
         assert exc.format_message() == (
-            "a.md:2: 'titel': 未知字段“titel”（是否应为“title”？）\n"
-            "  a.md:1: 缺少必填字段“title”\n"
-            "  a.md:3: 应为整数（不加引号）（现在的值：'x'）"
+            "a.md:2: 错误：'titel': 未知字段“titel”\n"
+            "  → 修改建议：是否应为“title”？\n"
+            "a.md:1: 错误：'title': 缺少必填字段“title”\n"
+            "a.md:3: 错误：'page': 应为整数（不加引号）（现在的值：'x'）"
         )
 
 

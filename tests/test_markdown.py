@@ -166,10 +166,12 @@ def test_a_citation_error_that_is_a_message_shows_in_each_language() -> None:
 
     with pytest.raises(ContentError) as e:
         render("见{value}`nosuch/北京/获贷率`。", tables=["nosuch"], cite=cite)
-    assert str(e.value) == "content/x/a.md:10: {value}`nosuch/北京/获贷率`: no table named 'nosuch'"
+    assert str(e.value) == (
+        "content/x/a.md:10: error: {value}`nosuch/北京/获贷率`: no table named 'nosuch'"
+    )
     with i18n.using("zh"):
         assert e.value.format_message() == (
-            "content/x/a.md:10: {value}`nosuch/北京/获贷率`：没有名为“nosuch”的表格"
+            "content/x/a.md:10: 错误：{value}`nosuch/北京/获贷率`：没有名为“nosuch”的表格"
         )
 
 

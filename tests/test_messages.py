@@ -85,10 +85,13 @@ def test_an_error_carries_its_diagnostic_through_pickle_and_prints_in_each_langu
     again = pickle.loads(pickle.dumps(error))
     assert isinstance(again, DataError) and again.diagnostic == error.diagnostic
     assert str(again) == (
-        "bulletin.lock:3: cannot read the lock: bad (restore it from version control)"
+        "bulletin.lock:3: error: cannot read the lock: bad\n"
+        "  → fix: restore it from version control"
     )
     with i18n.using("zh"):
-        assert again.format_message() == "bulletin.lock:3: 读不了锁定文件：bad（从版本库中恢复它）"
+        assert again.format_message() == (
+            "bulletin.lock:3: 错误：读不了锁定文件：bad\n  → 修改建议：从版本库中恢复它"
+        )
 
 
 def test_an_unknown_id_is_a_programming_error_not_english_shown_to_editors() -> None:

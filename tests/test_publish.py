@@ -193,7 +193,7 @@ def test_release_names_sort_after_every_release_whatever_the_clock() -> None:
 
 
 def test_refuses_a_missing_or_foreign_site(tmp_path: Path, dest: Path) -> None:
-    with pytest.raises(BulletinError, match=r"no built site at .* \(run `bulletin build` first\)"):
+    with pytest.raises(BulletinError, match=r"no built site at .*\n  → fix: run `bulletin build`"):
         publish(tmp_path / "nothing", LocalHost(dest))
     foreign = tmp_path / "foreign"
     foreign.mkdir()
@@ -268,12 +268,12 @@ def test_the_ssh_hosts_refusals_are_messages_in_both_languages(tmp_path: Path) -
     with pytest.raises(BulletinError) as caught:
         host.inspect(create=True)
     assert str(caught.value) == (
-        f"web1:{other}: {other} is not empty and was not made by `bulletin publish`; "
+        f"error: web1:{other}: {other} is not empty and was not made by `bulletin publish`; "
         "refusing to use it"
     )
     with i18n.using("zh"):
         assert caught.value.format_message() == (
-            f"web1:{other}: {other} 不是空的，也不是 `bulletin publish` 建立的；不会使用它"
+            f"错误：web1:{other}: {other} 不是空的，也不是 `bulletin publish` 建立的；不会使用它"
         )
     empty = SSHHost("web1", str(tmp_path / "empty"), SSH_HERE)
     with pytest.raises(BulletinError, match="holds no site published by bulletin"):
@@ -392,7 +392,7 @@ def test_cli_publish_rollback_and_bundle(site: Path, dest: Path, tmp_path: Path)
     assert done.exit_code == 0 and "Rolled back to " in done.output
     done = runner.invoke(main, ["publish", str(dest), "--site", str(tmp_path / "none")])
     assert done.exit_code == 1
-    assert "Error: there is no built site at" in done.output
+    assert "error: there is no built site at" in done.output
     assert "Traceback" not in done.output
 
     (tmp_path / "bulletin.toml").write_text('name = "测"\npublisher = "测"\noutput = "site"\n')
