@@ -235,8 +235,10 @@ def _raise(error: BulletinError) -> None:
 
 
 def _load_collecting(site: Site, folder: Path, collect: Collect) -> Edition | None:
-    """One edition folder, every problem in it collected; the Edition when it loads whole,
-    else None, and the articles that did load go to site.loose (to be checked still)."""
+    """One edition folder, every problem in it collected: the Edition when it loads whole;
+    when only its articles do not, the Edition with no articles placed (its tables are
+    computed still); None when its edition.toml does not load. The articles that loaded
+    of an edition not loaded whole go to site.loose, to be checked still."""
     root, shown_dir = site.root, folder.relative_to(site.root).as_posix()
     attempt(collect, check_slug, folder.name, shown_dir, "edition folder")
     config = None
@@ -248,11 +250,16 @@ def _load_collecting(site: Site, folder: Path, collect: Collect) -> Edition | No
     paths = sorted(folder.glob("*.md"))
     articles = [attempt(collect, load_article, root, p, site.inputs) for p in paths]
     good = [a for a in articles if a is not None]
-    edition = None
-    if config is not None and len(good) == len(articles):
-        edition = attempt(collect, load_edition, root, folder, site.inputs)  # pages, placement
-    if edition is None:
+    if config is None:
         site.loose += [(folder.name, a) for a in good]
+        return None
+    edition = None
+    if len(good) == len(articles):
+        edition = attempt(collect, load_edition, root, folder, site.inputs)  # pages, placement
+    if edition is None:  # its pages without their articles: its tables are still computed
+        site.loose += [(folder.name, a) for a in good]
+        pages = [Page(number=i + 1, config=pc) for i, pc in enumerate(config.pages)]
+        edition = Edition(id=folder.name, path=folder, shown=shown_dir, config=config, pages=pages)
     return edition
 
 
