@@ -11,7 +11,6 @@ import bisect
 import datetime as dt
 from collections.abc import Iterable
 from itertools import groupby
-from typing import Any
 
 from .content import Edition
 
@@ -29,12 +28,14 @@ def by_year(editions: Iterable[Edition]) -> list[tuple[int, list[Edition]]]:
     return [(year, list(group)) for year, group in groupby(ordered, key=lambda e: e.year)]
 
 
-def neighbours(published: list[Edition], editions: Iterable[Edition]) -> dict[str, dict[str, Any]]:
+def neighbours(
+    published: list[Edition], editions: Iterable[Edition]
+) -> dict[str, dict[str, Edition | None]]:
     """{edition id: its previous and next published edition} (a draft has neighbours too).
 
     `published` is in date order, as Site.editions is."""
     keys = [_key(e) for e in published]
-    around: dict[str, dict[str, Any]] = {}
+    around: dict[str, dict[str, Edition | None]] = {}
     for edition in editions:
         before = bisect.bisect_left(keys, _key(edition))
         after = bisect.bisect_right(keys, _key(edition))

@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import jinja2
 
@@ -27,6 +27,10 @@ from .archive import neighbours
 from .content import Edition, Site
 from .errors import Diagnostic
 from .lock import file_hashes
+
+if TYPE_CHECKING:
+    from .charts import Chart
+    from .tableview import ComputedTable
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -110,7 +114,9 @@ class TableCache:
         self.folder = folder
         self._entries = _EntryFiles(folder)
 
-    def load(self, edition_id: str, key: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    def load(
+        self, edition_id: str, key: str
+    ) -> tuple[dict[str, ComputedTable], dict[str, Chart]] | None:
         try:
             with open(self.folder / f"{edition_id}.{key[:32]}", "rb") as f:
                 stored_key, tables, charts = pickle.load(f)
@@ -119,7 +125,8 @@ class TableCache:
         return (tables, charts) if stored_key == key else None
 
     def store(
-        self, edition_id: str, key: str, tables: Mapping[str, Any], charts: Mapping[str, Any]
+        self, edition_id: str, key: str, tables: Mapping[str, ComputedTable],
+        charts: Mapping[str, Chart]
     ) -> None:
         self._entries.drop(edition_id)
         path = self.folder / f"{edition_id}.{key[:32]}"

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import makeup
 from .content import Article, Edition, Site
@@ -42,6 +42,10 @@ from .typst import (
     string,
     svg_figure,
 )
+
+if TYPE_CHECKING:
+    from .charts import Chart
+    from .tableview import ComputedTable
 
 PDF_STANDARD = "a-3b"
 MM = 72 / 25.4
@@ -118,7 +122,7 @@ class _Charts:
     """The edition's charts (bulletin.charts.Chart) as vector figures; their SVG text goes to
     Typst as sys.inputs."""
 
-    charts: Mapping[str, Any]
+    charts: Mapping[str, Chart]
     inputs: dict[str, str] = field(default_factory=dict)
 
     def figure(self, name: str) -> TypstMarkup:
@@ -218,7 +222,7 @@ class _Images:
 
 
 def _article(
-    md: Any, article: Article, tables: Mapping[str, Any], images: _Images, charts: _Charts
+    md: Any, article: Article, tables: Mapping[str, ComputedTable], images: _Images, charts: _Charts
 ) -> PrintArticle:
     ctx = Context(
         file=article.shown,
@@ -334,8 +338,8 @@ class _Print:
     """The print edition of one edition: measured, laid out, as Typst source."""
 
     def __init__(
-        self, site: Site, edition: Edition, tables: Mapping[str, Any], root: Path,
-        charts: Mapping[str, Any] | None, *, write: bool = True,
+        self, site: Site, edition: Edition, tables: Mapping[str, ComputedTable], root: Path,
+        charts: Mapping[str, Chart] | None, *, write: bool = True,
     ) -> None:  # fmt: skip
         """`write`: keep compiled templates in .cache/ (not for `check`)."""
         self.site, self.edition, self.tables, self.root = site, edition, tables, root
@@ -647,10 +651,10 @@ def band_charts(p: _Print, page: Any) -> list[Any]:
 def typst_source(
     site: Site,
     edition: Edition,
-    tables: Mapping[str, Any],
+    tables: Mapping[str, ComputedTable],
     *,
     root: Path,
-    charts: Mapping[str, Any] | None = None,
+    charts: Mapping[str, Chart] | None = None,
 ) -> TypstSource:
     """The edition as a Typst document (see templates/print/edition.typ): measured, laid out
     by bulletin.makeup, each 版 on one sheet."""
@@ -678,7 +682,10 @@ def _environment(folders: tuple[str, ...], root: str | None) -> Any:
 
 
 def print_findings(
-    site: Site, edition: Edition, tables: Mapping[str, Any], charts: Mapping[str, Any] | None
+    site: Site,
+    edition: Edition,
+    tables: Mapping[str, ComputedTable],
+    charts: Mapping[str, Chart] | None,
 ) -> list[Finding]:
     """What the print edition would report (a 版 that does not fit its sheet), from the
     makeup alone: measured and laid out, not typeset (`bulletin check`)."""
@@ -701,8 +708,8 @@ LAID_OUT_KEEP = 8
 
 
 def _laid_out(
-    site: Site, edition: Edition, tables: Mapping[str, Any], root: Path,
-    charts: Mapping[str, Any] | None, measures: Path | None,
+    site: Site, edition: Edition, tables: Mapping[str, ComputedTable], root: Path,
+    charts: Mapping[str, Chart] | None, measures: Path | None,
 ) -> tuple[_Print, TypstSource]:  # fmt: skip
     """The edition's print job, measured and laid out, made once per process for the same
     inputs: the web page (web_rows) and the PDF (build_print) of one build share it."""
@@ -722,9 +729,12 @@ def _laid_out(
 
 
 def web_rows(
-    site: Site, edition: Edition, tables: Mapping[str, Any], charts: Mapping[str, Any] | None,
+    site: Site,
+    edition: Edition,
+    tables: Mapping[str, ComputedTable],
+    charts: Mapping[str, Chart] | None,
     measures: Path | None = None,
-) -> list[makeup.Layout]:  # fmt: skip
+) -> list[makeup.Layout]:
     """Each 版's layout on its sheet, for the web page to group its articles the same way:
     the same lead, the same rows of stacks (the first sheet of a 版 that jumps)."""
     check_fonts(site.config)
@@ -735,10 +745,10 @@ def web_rows(
 def build_print(
     site: Site,
     edition: Edition,
-    tables: Mapping[str, Any],
+    tables: Mapping[str, ComputedTable],
     *,
     root: Path,
-    charts: Mapping[str, Any] | None = None,
+    charts: Mapping[str, Chart] | None = None,
     measures: Path | None = None,
 ) -> Printed:
     """The edition's PDF/A-3b, laid out by the makeup, with what did not fit. `measures`: a
@@ -766,10 +776,10 @@ def build_print(
 def build_pdf(
     site: Site,
     edition: Edition,
-    tables: Mapping[str, Any],
+    tables: Mapping[str, ComputedTable],
     *,
     root: Path,
-    charts: Mapping[str, Any] | None = None,
+    charts: Mapping[str, Chart] | None = None,
 ) -> bytes:
     """The edition's PDF/A-3b, as bytes. `charts`: the edition's bulletin.charts.Chart by
     name. Errors are BulletinErrors naming file and line."""

@@ -145,7 +145,7 @@ def read_sheet(
     """Read ``path`` and split it into header, data rows, 合计 row and notes."""
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES:
-        grid, encoding = _read_excel(path, shown, sheet), None
+        grid, encoding = read_excel(path, shown, sheet), None
     elif suffix in CSV_SUFFIXES:
         if sheet is not None:
             raise DataError(msg("sheets.csv_has_no_sheets"), file=shown, field="sheet")
@@ -156,7 +156,7 @@ def read_sheet(
     return _split(grid, encoding, shown, key, header_row, header_rows, total_labels)
 
 
-def _read_excel(path: Path, shown: str, sheet: str | None) -> list[SheetRow]:
+def read_excel(path: Path, shown: str, sheet: str | None) -> list[SheetRow]:
     import pandas as pd
 
     try:
