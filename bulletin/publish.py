@@ -28,6 +28,7 @@ bulletin/messages/publish.toml.
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import datetime as dt
 import filecmp
@@ -42,6 +43,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import reasons
 from .crawl import CrawlReport, crawl_folder, crawl_url
@@ -129,8 +131,51 @@ def _state(
     return HostState(now, current, sorted(n for n in names if RELEASE.match(n)), cleaned)
 
 
-class LocalHost:
+class Host(abc.ABC):
+    """A kind of place a site is published to: one subclass each, registered in HOSTS by
+    being defined; `make_host` gives a destination to the first kind that claims it. A new
+    kind (another protocol) is one subclass: `claim`, `inspect`, `upload`, `activate`."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        HOSTS.insert(0, cls)  # (a later kind is asked first; LocalHost, the first, is last)
+
+    @classmethod
+    @abc.abstractmethod
+    def claim(cls, dest: str, ssh: Sequence[str] | None) -> Host | None:
+        """This kind of host for DEST (`ssh`: the ssh command, when one was given), or None
+        when DEST is not of its kind."""
+
+    @abc.abstractmethod
+    def inspect(self, *, create: bool) -> HostState:
+        """What the destination holds (made ready for a first release with `create`)."""
+
+    @abc.abstractmethod
+    def upload(
+        self, site: Path, files: Sequence[str], name: str, base: str | None, *,
+        bwlimit: int | None = None, report: Report = _quiet,
+    ) -> int:  # fmt: skip
+        """The site's `files` as the release `name` (unchanged files shared with the release
+        `base`); how many files were copied."""
+
+    @abc.abstractmethod
+    def activate(
+        self, target: str, *, finish: str | None = None, remove: Sequence[str] = ()
+    ) -> None:
+        """Make `target` the live release at once; `remove` old ones."""
+
+
+HOSTS: list[type[Host]] = []
+
+
+class LocalHost(Host):
     """DEST on this machine, or mounted on it."""
+
+    @classmethod
+    def claim(cls, dest: str, ssh: Sequence[str] | None) -> Host | None:
+        if ssh is not None:
+            raise BulletinError(msg("publish.local_ssh", dest=dest))
+        return cls(Path(dest).absolute())
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -164,8 +209,9 @@ class LocalHost:
         return _state(now, link, names, cleaned)
 
     def upload(
-        self, site: Path, files: Sequence[str], name: str, base: str | None, **_: object
-    ) -> int:
+        self, site: Path, files: Sequence[str], name: str, base: str | None, *,
+        bwlimit: int | None = None, report: Report = _quiet,
+    ) -> int:  # fmt: skip
         """Copy the site into a partial release; unchanged files become hard links. Returns
         the number of files copied."""
         partial = self.releases / (PARTIAL + name)
@@ -262,8 +308,19 @@ def _die_with_parent() -> None:
 CHILD_OPTIONS = {"preexec_fn": _die_with_parent} if sys.platform.startswith("linux") else {}
 
 
-class SSHHost:
+class SSHHost(Host):
     """DEST on another machine, reached with ssh; files go with rsync over ssh."""
+
+    @classmethod
+    def claim(cls, dest: str, ssh: Sequence[str] | None) -> Host | None:
+        m = REMOTE.match(dest)
+        if not m or re.match(r"^[A-Za-z]:[\\/]", dest):  # C:\… is a Windows folder
+            return None
+        if m["path"].startswith(":"):
+            raise BulletinError(msg("publish.rsync_daemon", dest=dest))
+        if not m["path"]:
+            raise BulletinError(msg("publish.no_folder", dest=dest, host=m["host"]))
+        return cls(m["host"], m["path"], ssh or ["ssh"])
 
     def __init__(self, host: str, path: str, ssh: Sequence[str]) -> None:
         self.host, self.path, self.ssh = host, path, list(ssh)
@@ -358,25 +415,20 @@ class SSHHost:
         self.run(ACTIVATE, self.path, finish or "", target, *remove)
 
 
-Host = LocalHost | SSHHost
 REMOTE = re.compile(r"^(?P<host>(?:[^@/:\s]+@)?(?:\[[^\]]+\]|[^@/:\s]+)):(?P<path>.*)$")
 
 
 def make_host(dest: str, *, ssh: str | None = None, ssh_options: Sequence[str] = ()) -> Host:
-    """A LocalHost for a folder, an SSHHost for [user@]host:path (rsync's syntax)."""
-    m = REMOTE.match(dest)
-    if m and not re.match(r"^[A-Za-z]:[\\/]", dest):  # C:\… is a Windows folder
-        if m["path"].startswith(":"):
-            raise BulletinError(msg("publish.rsync_daemon", dest=dest))
-        if not m["path"]:
-            raise BulletinError(msg("publish.no_folder", dest=dest, host=m["host"]))
+    """The host DEST names: [user@]host:path over SSH (rsync's syntax), else a folder."""
+    command = None
+    if ssh or ssh_options:
         command = shlex.split(ssh) if ssh else ["ssh"]
         for option in ssh_options:
             command += ["-o", option]
-        return SSHHost(m["host"], m["path"], command)
-    if ssh or ssh_options:
-        raise BulletinError(msg("publish.local_ssh", dest=dest))
-    return LocalHost(Path(dest).absolute())
+    for kind in HOSTS:
+        if (host := kind.claim(dest, command)) is not None:
+            return host
+    raise AssertionError("LocalHost claims every destination")
 
 
 # --- publish and roll back --------------------------------------------------------------

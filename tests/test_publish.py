@@ -8,6 +8,7 @@ import json
 import os
 import stat
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -461,3 +462,32 @@ def test_crawl_over_http_checks_what_is_served(tmp_path: Path) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_host_kind_is_one_class() -> None:
+    """Publish hosts are a registry: defining a Host subclass makes make_host offer it (here a
+    made-up kind for 'mem:' destinations), before the kinds defined earlier."""
+    from bulletin import publish
+
+    class MemoryHost(publish.Host):
+        @classmethod
+        def claim(cls, dest: str, ssh: Sequence[str] | None) -> publish.Host | None:
+            return cls() if dest.startswith("mem:") else None
+
+        def inspect(self, *, create: bool) -> publish.HostState:
+            raise NotImplementedError
+
+        def upload(self, site: Path, files: Sequence[str], name: str, base: str | None,
+                   **_: object) -> int:  # fmt: skip
+            raise NotImplementedError
+
+        def activate(self, target: str, **_: object) -> None:
+            raise NotImplementedError
+
+    try:
+        assert isinstance(publish.make_host("mem:site"), MemoryHost)
+        assert isinstance(publish.make_host("web1:/srv/www"), publish.SSHHost)
+        assert isinstance(publish.make_host("/srv/www"), publish.LocalHost)
+    finally:
+        publish.HOSTS.remove(MemoryHost)
+    assert [publish.SSHHost, publish.LocalHost] == publish.HOSTS
