@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from bulletin import expr
-from bulletin.columnkinds import format_value
+from bulletin.columnkinds import KINDS, ColumnKind, format_value
 from bulletin.errors import DataError, Finding, msg, suggest
 from bulletin.reasons import os_reason
-from bulletin.sheets import TOO_LARGE, Sheet, clean_text, normalize, parse_number, read_sheet
+from bulletin.sheets import TOO_LARGE, Sheet, clean_text, normalize, read_sheet
 from bulletin.tablespec import ColumnSpec, SpecFile, load_spec
 from bulletin.tableview import (
     ComputedTable,
@@ -42,8 +42,6 @@ from bulletin.tableview import (
 
 __all__ = ["ComputedTable", "Discrepancy", "DisplayColumn", "DisplayRow", "HeaderCell",
            "compute_table", "format_value", "load_table", "load_tables", "rank_values"]
-_WHAT = {"int": msg("tables.whole_number"), "number": msg("tables.number"),
-         "percent": msg("tables.percentage")}
 
 
 def rank_values(values: Mapping[str, Any], *, descending: bool, ties: str) -> dict[str, int]:
@@ -61,11 +59,11 @@ class _Column:
     index: int  # position in the spec's [[columns]]
     name: str
     role: str  # count, value, reported, hidden, derived
-    kind: str
+    kind: ColumnKind
     label: str
 
     def fmt(self, value: Any) -> str:
-        return format_value(value, self.kind, self.spec.decimals, self.spec.thousands)
+        return self.kind.format(value, self.spec.decimals, self.spec.thousands)
 
 
 def _shown(path: Path, root: Path | None) -> str:
@@ -138,7 +136,7 @@ def _resolve(sf: SpecFile) -> tuple[list[_Column], dict[str, expr.Expr]]:
             raise DataError(msg("tables.reported_needs_checks"), **at)
         if c.checks and role != "reported":
             raise DataError(msg("tables.checks_not_reported"), **at, field="checks")
-        if c.type == "text" and role == "count":
+        if not c.kind.numeric and role == "count":
             raise DataError(msg("tables.text_count"), **at, field="role")
         if c.key == spec.key:
             raise DataError(msg("tables.key_column", name=c.key), **at,
@@ -161,15 +159,16 @@ def _resolve(sf: SpecFile) -> tuple[list[_Column], dict[str, expr.Expr]]:
                                 field="checks", hint=msg("common.did_you_mean", name=near)
                                 if near else msg("tables.columns", names=", ".join(valid)))
             target = by_name.get(c.spec.checks)
-            c.kind = c.spec.type or (target.kind if target else "int")
-    numeric = {c.name for c in cols if c.role != "reported" and c.kind != "text"}
+            c.kind = (KINDS[c.spec.type] if c.spec.type
+                      else target.kind if target else KINDS["int"])  # (the rank: int)
+    numeric = {c.name for c in cols if c.role != "reported" and c.kind.numeric}
     exprs = {}
     for c in cols:
         if c.spec.expr is not None:
             at = {"file": sf.shown, "line": sf.column_line(c.index, "expr"), "field": c.name}
             e = expr.parse(c.spec.expr, columns=list(by_name), **at)
             for name in sorted(e.names - numeric):
-                what = (msg("tables.text") if by_name[name].kind == "text"
+                what = (by_name[name].kind.what() if not by_name[name].kind.numeric
                         else msg("tables.reported"))  # fmt: skip
                 raise DataError(msg("tables.not_computed", name=name, what=what), **at)
             exprs[c.name] = e
@@ -206,24 +205,22 @@ def _ordered(exprs: dict[str, expr.Expr], sf: SpecFile,
 def _parse_cell(value: Any, col: _Column, row: str, line: int, sheet: Sheet,
                 total: bool = False) -> Any:
     where = {"file": sheet.path, "line": line, "field": col.spec.source}
-    if col.kind == "text":
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return "" if value is None else str(value).strip()
+    if not col.kind.numeric:
+        return col.kind.parse(value)
     try:
-        number = parse_number(value)
+        number = col.kind.parse(value)
     except ValueError as exc:
         why = exc.args[0] if exc.args else str(exc)
-        raise DataError(msg("tables.bad_cell", row=row, what=_WHAT[col.kind], value=_brief(value),
-                            why=why), **where) from None
+        raise DataError(msg("tables.bad_cell", row=row, what=col.kind.what(),
+                            value=_brief(value), why=why), **where) from None
     if number is None:
         if total or col.role == "reported":
             return None
         if col.spec.blank == "zero":
             return Fraction(0)
-        raise DataError(msg("tables.empty_cell", row=row, what=_WHAT[col.kind]), **where,
+        raise DataError(msg("tables.empty_cell", row=row, what=col.kind.what()), **where,
                         hint=msg("tables.empty_cell_hint"))
-    if col.kind == "int" and number.denominator != 1:
+    if col.kind.whole and number.denominator != 1:
         raise DataError(msg("tables.not_whole", row=row, value=_brief(value)), **where)
     return number
 
@@ -277,7 +274,7 @@ def compute_table(
         raise DataError(msg("tables.no_rows"), file=sheet.path, line=sheet.header_line)
     env = {c.name: [data[c.name][k] for k in keys]  # (columns of exact values, in row order)
            for c in cols if c.spec.source is not None and c.role != "reported"
-           and c.kind != "text"}
+           and c.kind.numeric}
     total_line = sheet.total.line if sheet.total else None
     for name, e in exprs.items():
         env[name] = _evaluate(e, env, keys, name, sheet, lines, sf)
@@ -359,7 +356,7 @@ def _cross_check(cols: list[_Column], data: dict[str, dict[str, Any]], ranks: di
         else:
             computed = totals.get(target) if row == label else data[target].get(row)
             fmt = by_name[target].fmt
-        shown = fmt(reported) if target != rank_name else format_value(reported, "int")
+        shown = fmt(reported) if target != rank_name else KINDS["int"].format(reported)
         if computed is not None and shown != fmt(computed):
             found.append(Discrepancy(row, target, shown, fmt(computed), line, col.spec.source
                                      or col.name))
@@ -382,7 +379,7 @@ def _assemble(sf: SpecFile, sheet: Sheet, cols: list[_Column], keys: list[str],
     spec = sf.spec
     shown = [c for c in cols if c.role in ("count", "value", "derived")]
     display = [DisplayColumn(spec.key, spec.key_label or spec.key, False)]
-    display += [DisplayColumn(c.name, c.label, c.kind != "text", c.spec.group) for c in shown]
+    display += [DisplayColumn(c.name, c.label, c.kind.numeric, c.spec.group) for c in shown]
     if spec.rank:
         display.append(DisplayColumn(spec.rank.name, spec.rank.label or spec.rank.name, True))
         if change is not None:
@@ -394,7 +391,7 @@ def _assemble(sf: SpecFile, sheet: Sheet, cols: list[_Column], keys: list[str],
         exact[(k, spec.key)] = k
         for c in cols:
             if c.role != "reported":
-                exact[(k, c.name)] = _plain(data[c.name][k], c.kind)
+                exact[(k, c.name)] = c.kind.exact(data[c.name][k])
         if spec.rank:
             exact[(k, spec.rank.name)] = ranks[k]
             if change is not None:
@@ -404,7 +401,7 @@ def _assemble(sf: SpecFile, sheet: Sheet, cols: list[_Column], keys: list[str],
         rows.append(spec.total_label)
         exact[(spec.total_label, spec.key)] = spec.total_label
         kinds = {c.name: c.kind for c in cols}
-        exact.update({(spec.total_label, n): _plain(v, kinds[n]) for n, v in totals.items()})
+        exact.update({(spec.total_label, n): kinds[n].exact(v) for n, v in totals.items()})
     fmts = {c.name: c.fmt for c in cols}
     text = {(r, n): fmts[n](v) if n in fmts else ("" if v is None else str(v))
             for (r, n), v in exact.items()}
@@ -420,11 +417,6 @@ def _assemble(sf: SpecFile, sheet: Sheet, cols: list[_Column], keys: list[str],
         _frame_columns=[(c.name, c.kind) for c in cols if c.role != "reported"],
         _rank_name=spec.rank.name if spec.rank else None)
 
-
-def _plain(value: Any, kind: str) -> Any:
-    if isinstance(value, Fraction) and kind == "int" and value.denominator == 1:
-        return int(value)
-    return value
 
 
 def _aliases(cols: list[_Column], display: list[DisplayColumn],

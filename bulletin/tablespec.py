@@ -15,7 +15,7 @@ Example (the table's name is the file stem)::
     [[columns]]
     name = "已脱贫户数"                # the name expressions use (default: source)
     source = "享受政策的已脱贫户数"      # the header in the file
-    type = "int"                      # int | number | percent | text
+    type = "int"                      # a column kind: int | number | percent | text
     role = "count"                    # count (summed) | value | reported | hidden
 
     [[columns]]
@@ -46,15 +46,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
-from bulletin.charts.kinds import KINDS
+from bulletin.charts.kinds import KINDS as CHART_KINDS
 from bulletin.charts.spec import ChartSpec, HighlightSpec
+from bulletin.columnkinds import KINDS as COLUMN_KINDS
+from bulletin.columnkinds import ColumnKind
 from bulletin.config import toml_limit_error
 from bulletin.errors import DataError, Message, msg, suggest
 from bulletin.reasons import os_reason, pydantic_reason, toml_reason
-
-ColumnType = Literal["int", "number", "percent", "text"]
 
 
 class _Model(BaseModel):
@@ -67,23 +68,35 @@ class ColumnSpec(_Model):
     expr: str | None = Field(None, description="a derived column: arithmetic over columns")
     label: str | None = Field(None, description="header shown on the page (default: name)")
     group: str | None = Field(None, description="a header over adjacent columns")
-    type: ColumnType | None = None
+    type: str | None = Field(None, description="a column kind: bulletin.columnkinds.KINDS")
     role: Literal["count", "value", "reported", "hidden"] | None = None
     checks: str | None = Field(None, description="for role='reported': the computed column")
     decimals: int | None = Field(None, ge=0, le=10)
     thousands: bool = Field(False, description="show 50,144 instead of 50144")
     blank: Literal["error", "zero"] = Field("error", description="what an empty cell means")
 
+    @field_validator("type", mode="before")
+    @classmethod
+    def _type(cls, v: object) -> object:
+        """A name in the registry of column kinds; the error is worded as pydantic words a
+        Literal's ("Input should be 'int', 'number', 'percent' or 'text'")."""
+        if v is not None and (not isinstance(v, str) or v not in COLUMN_KINDS):
+            *names, last = (repr(name) for name in COLUMN_KINDS)
+            expected = f"{', '.join(names)} or {last}" if names else last
+            raise PydanticCustomError("literal_error", "Input should be {expected}",
+                                      {"expected": expected})
+        return v
+
     @property
     def key(self) -> str:
         return self.name or self.source or ""
 
     @property
-    def kind(self) -> ColumnType:
-        """The type, with defaults: int for counts, number otherwise."""
+    def kind(self) -> ColumnKind:
+        """The column kind of its type, with defaults: int for counts, number otherwise."""
         if self.type:
-            return self.type
-        return "int" if self.effective_role == "count" else "number"
+            return COLUMN_KINDS[self.type]
+        return COLUMN_KINDS["int" if self.effective_role == "count" else "number"]
 
     @property
     def effective_role(self) -> str:
@@ -93,7 +106,7 @@ class ColumnSpec(_Model):
             return "reported"
         if self.expr is not None:
             return "derived"
-        return "count" if self.type in (None, "int") else "value"
+        return "count" if self.type is None or COLUMN_KINDS[self.type].count else "value"
 
 
 class RankSpec(_Model):
@@ -173,25 +186,26 @@ def load_spec(path: Path, shown: str) -> SpecFile:
 
 def chart_columns(spec: TableSpec) -> list[str]:
     """The columns a chart may draw: computed numbers (not hand-typed, not text), and rank."""
-    names = [c.key for c in spec.columns if c.effective_role != "reported" and c.kind != "text"]
+    names = [c.key for c in spec.columns if c.effective_role != "reported" and c.kind.numeric]
     return names + ([spec.rank.name] if spec.rank else [])
 
 
-def chart_column_types(spec: TableSpec) -> dict[str, str]:
-    """The type of each column a chart may draw (int, number, percent), "rank" for the rank."""
-    types = {c.key: c.kind for c in spec.columns
-             if c.effective_role != "reported" and c.kind != "text"}
-    return types | ({spec.rank.name: "rank"} if spec.rank else {})
+def chart_column_kinds(spec: TableSpec) -> dict[str, ColumnKind | None]:
+    """The kind of each column a chart may draw; None for the rank (not a column of the spec)."""
+    kinds: dict[str, ColumnKind | None] = {
+        c.key: c.kind for c in spec.columns if c.effective_role != "reported" and c.kind.numeric}
+    return kinds | ({spec.rank.name: None} if spec.rank else {})
 
 
 def _check_charts(sf: SpecFile) -> None:
     valid = chart_columns(sf.spec)
-    types = chart_column_types(sf.spec)
+    kinds = chart_column_kinds(sf.spec)
     seen: dict[str, int] = {}
     for i, chart in enumerate(sf.spec.charts):
-        if chart.type not in KINDS:
-            near = suggest(chart.type, list(KINDS))
-            raise DataError(msg("tablespec.chart_type", type=chart.type, names=", ".join(KINDS)),
+        if chart.type not in CHART_KINDS:
+            near = suggest(chart.type, list(CHART_KINDS))
+            raise DataError(msg("tablespec.chart_type", type=chart.type,
+                                names=", ".join(CHART_KINDS)),
                             file=sf.shown, line=sf.line_of("charts", i, "type"), field="type",
                             hint=msg("common.did_you_mean", name=near) if near else None)
     for i, chart in enumerate(sf.spec.charts):
@@ -206,7 +220,7 @@ def _check_charts(sf: SpecFile) -> None:
                                 file=sf.shown, line=sf.line_of("charts", i, "columns"),
                                 field="columns", hint=msg("common.did_you_mean", name=near)
                                 if near else msg("tablespec.chart_columns", names=", ".join(valid)))
-        problem = KINDS[chart.type].check(chart, types)  # (the kind's own rules)
+        problem = CHART_KINDS[chart.type].check(chart, kinds)  # (the kind's own rules)
         if problem:
             raise DataError(problem.message, file=sf.shown, field=problem.key,
                             line=sf.line_of("charts", i, problem.key), hint=problem.hint)

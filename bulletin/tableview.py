@@ -18,6 +18,7 @@ from bulletin.sheets import clean_text, normalize
 if TYPE_CHECKING:
     import pandas as pd
 
+    from bulletin.columnkinds import ColumnKind
     from bulletin.tablespec import SpecFile
 
 
@@ -96,7 +97,7 @@ class ComputedTable:
     _text: dict[tuple[str, str], str] = field(repr=False)
     _aliases: list[dict[str, list[str]]] = field(repr=False)  # lookup tiers
     spec: SpecFile | None = field(default=None, repr=False)  # its spec (charts, number formats)
-    _frame_columns: list[tuple[str, str]] = field(default_factory=list, repr=False)
+    _frame_columns: list[tuple[str, ColumnKind]] = field(default_factory=list, repr=False)
     _rank_name: str | None = field(default=None, repr=False)
 
     @functools.cached_property
@@ -109,7 +110,7 @@ class ComputedTable:
 
         order = [r.key for r in self.body if not r.is_total]
         frame = pd.DataFrame(
-            {n: [_chartable(self._exact.get((k, n)), kind) for k in order]
+            {n: [kind.plotted(self._exact.get((k, n))) for k in order]
              for n, kind in self._frame_columns},
             index=pd.Index(order, name=self.columns[0].key),
         )
@@ -164,12 +165,6 @@ class ComputedTable:
         writer.writerow([f"{c.group}/{c.label}" if c.group else c.label for c in self.columns])
         writer.writerows(r.cells for r in self.body)
         return out.getvalue().encode("utf-8-sig")
-
-
-def _chartable(value: Any, kind: str) -> Any:
-    if kind == "text" or value is None:
-        return value
-    return int(value) if kind == "int" else float(value)
 
 
 def header_cells(display: list[DisplayColumn]) -> tuple[list[list[HeaderCell]], list[int]]:

@@ -453,11 +453,11 @@ def test_stacking_a_percentage_is_refused_in_both_languages(tmp_path: Path) -> N
         load_tables(folder)
     message = e.value.diagnostic.message
     assert message.show("en") == (
-        "chart 'households': '余额获贷率' is a percentage, and percentages do not add up into a "
-        "stacked bar"
+        "chart 'households': '余额获贷率' is a percentage (16.65%), and such values do not add "
+        "up into a stacked bar"
     )
     assert message.show("zh") == (
-        "图表“households”：“余额获贷率”是百分比，百分比不能相加，不能画成堆积条形图"
+        "图表“households”：“余额获贷率”是百分比（如 16.65%），不能相加，不能画成堆积条形图"
     )
     assert e.value.field == "columns" and "rank_bar" in str(e.value.diagnostic.hint)
 

@@ -392,6 +392,49 @@ def test_display_is_the_exact_rounding_of_the_value(
     assert len(text.removesuffix("%").partition(".")[2]) == decimals
 
 
+def test_column_kinds_are_a_registry_of_classes() -> None:
+    from bulletin.columnkinds import KINDS, by_name
+
+    assert list(KINDS) == ["int", "number", "percent", "text"]
+    assert [k.name for k in KINDS.values() if k.numeric] == ["int", "number", "percent"]
+    assert [k.name for k in KINDS.values() if k.adds_up] == ["int", "number"]  # stackable
+    assert [k.name for k in KINDS.values() if k.count] == ["int"]  # a count by default
+    assert pickle.loads(pickle.dumps(KINDS["percent"])) is KINDS["percent"]
+    assert by_name("int") is KINDS["int"]
+    percent = KINDS["percent"]
+    assert percent.format(Fraction(1, 3), 1) == format_value(Fraction(1, 3), "percent", 1)
+    assert (percent.plotted(Fraction(1, 4)), KINDS["int"].plotted(Fraction(6))) == (0.25, 6)
+    assert KINDS["int"].exact(Fraction(6)) == 6 and type(KINDS["int"].exact(Fraction(6))) is int
+    assert KINDS["text"].parse(3.0) == "3" and KINDS["number"].parse("1,234.5") == Fraction(
+        2469, 2)
+
+
+def test_a_new_column_kind_is_one_class(tmp_path: Path) -> None:
+    """A column kind is one class in bulletin/columnkinds.py: defining it registers it, and
+    the spec accepts its type, the table parses, totals and shows its values through it.
+    Shown with a kind defined here (per mille), taken out again."""
+    from bulletin.columnkinds import KINDS, ColumnKind
+
+    class PerMille(ColumnKind):
+        name = "permille_test"
+        adds_up = False
+        scale = 1000
+        suffix = "‰"
+        places = 1
+
+    try:
+        spec = SIMPLE.replace('type = "percent"', 'type = "permille_test"')
+        table = load_table(write_table(tmp_path, spec, d__csv="县,a,b\n甲,1,8\n乙,3,800\n"))
+        assert (table.cite("甲", "率"), table.cite("乙", "率")) == ("125.0‰", "3.8‰")
+        assert table.cite("合计", "率") == "5.0‰"  # 4 / 808 = 4.95‰, half up
+        assert table.frame["率"].tolist() == [0.125, 3 / 800]
+    finally:
+        del KINDS["permille_test"]
+    with pytest.raises(DataError) as e:
+        load_table(write_table(tmp_path, spec, d__csv="县,a,b\n甲,1,8\n"))
+    assert "Input should be 'int', 'number', 'percent' or 'text'" in str(e.value)
+
+
 def test_a_computed_rate_ending_in_5_rounds_up(tmp_path: Path) -> None:
     spec = """title = "t"\nsource = "d.csv"\nkey = "县"\n
 [[columns]]\nsource = "a"\n[[columns]]\nsource = "b"\n

@@ -191,7 +191,7 @@ def _make(
         reference_text=ref_text,
         reference_label=ref_label,
         highlight=kind.highlight(spec, data),
-        kind=form.kind,
+        kind=form.kind.name,
         decimals=form.decimals,
         thousands=form.thousands,
     )

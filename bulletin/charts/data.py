@@ -11,6 +11,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from bulletin.columnkinds import KINDS as COLUMN_KINDS
+from bulletin.columnkinds import ColumnKind
+
 if TYPE_CHECKING:
     from .spec import ChartSpec
 
@@ -36,7 +39,7 @@ class ChartData:
     reference_text: str = ""  # …in the table's number format ("14.40%")
     reference_label: str = ""  # "合计", "目标", or the spec's reference_label
     highlight: Mapping[str, str] = field(default_factory=dict)  # label -> top|bottom|named
-    kind: str = "number"  # the column's type: int | number | percent
+    kind: str = "number"  # the column's type, a column kind: int | number | percent
     decimals: int | None = None
     thousands: bool = False
     totals: Series | None = None  # stacked bars: each bar's sum, in the same order
@@ -52,9 +55,9 @@ class ChartData:
 
 @dataclass(frozen=True)
 class Format:
-    """A column's number format: its type (int, number, percent), decimals, thousands."""
+    """A column's number format: its kind (bulletin.columnkinds), decimals, thousands."""
 
-    kind: str = "int"
+    kind: ColumnKind = field(default_factory=lambda: COLUMN_KINDS["int"])  # (the rank's)
     decimals: int | None = None
     thousands: bool = False
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from bulletin.columnkinds import KINDS as COLUMN_KINDS
 from bulletin.columnkinds import format_value
 
 if TYPE_CHECKING:
@@ -87,8 +88,9 @@ def tick_formatter(d: ChartData, ticks: Sequence[float]) -> Any:
     """Ticks in the table's format, with as few decimals as the ticks need."""
     from matplotlib.ticker import FixedFormatter
 
-    scale = 100 if d.kind == "percent" else 1
-    most = d.decimals if d.decimals is not None else (0 if d.kind == "int" else 2)
+    kind = COLUMN_KINDS[d.kind]
+    scale = kind.scale
+    most = d.decimals if d.decimals is not None else kind.places
     places = next(
         (
             p

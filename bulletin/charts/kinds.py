@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from bulletin.columnkinds import format_value
+from bulletin.columnkinds import KINDS as COLUMN_KINDS
 from bulletin.errors import DataError, Message, msg
 from bulletin.sheets import parse_number
 
@@ -68,6 +68,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    from bulletin.columnkinds import ColumnKind
+
     from .data import Drawn, Source
     from .spec import ChartSpec
 
@@ -104,9 +106,11 @@ class ChartKind:
 
     # -- the spec ----------------------------------------------------------------------------
 
-    def check(self, spec: ChartSpec, columns: Mapping[str, str]) -> Problem | None:
-        """The first thing wrong with ``spec`` for this kind, or None. ``columns``: the type
-        of each column a chart may draw (int, number, percent; "rank" for the rank)."""
+    def check(
+        self, spec: ChartSpec, columns: Mapping[str, ColumnKind | None]
+    ) -> Problem | None:
+        """The first thing wrong with ``spec`` for this kind, or None. ``columns``: the kind
+        of each column a chart may draw (bulletin.columnkinds); None for the rank."""
         low, high = self.columns
         n = len(spec.columns)
         if not low <= n <= high:
@@ -171,7 +175,7 @@ class ChartKind:
         if spec.reference is not None:
             exact = parse_number(spec.reference)
             assert exact is not None  # the spec's validator says so
-            text = format_value(Fraction(exact), form.kind, form.decimals, form.thousands)
+            text = form.kind.format(Fraction(exact), form.decimals, form.thousands)
             return float(exact), text, label or "目标"
         return None, "", label
 
@@ -620,18 +624,21 @@ class StackedBar(ChartKind):
     zh = "堆积条形图"
     columns = (2, 6)
 
-    def check(self, spec: ChartSpec, columns: Mapping[str, str]) -> Problem | None:
+    def check(
+        self, spec: ChartSpec, columns: Mapping[str, ColumnKind | None]
+    ) -> Problem | None:
         for column in spec.columns:
-            if columns.get(column) == "percent":
-                return Problem(
-                    "columns",
-                    msg("charts.stack_percent", chart=spec.name, column=column),
-                    msg("charts.stack_hint"),
-                )
-            if columns.get(column) == "rank":
+            kind = columns.get(column)
+            if column in columns and kind is None:  # the rank
                 return Problem(
                     "columns",
                     msg("charts.stack_rank", chart=spec.name, column=column),
+                    msg("charts.stack_hint"),
+                )
+            if kind is not None and not kind.adds_up:  # a percentage
+                return Problem(
+                    "columns",
+                    msg("charts.stack_percent", chart=spec.name, column=column, what=kind.what()),
                     msg("charts.stack_hint"),
                 )
         return super().check(spec, columns)
@@ -641,10 +648,10 @@ class StackedBar(ChartKind):
         used = [source.formats[c] for c in source.spec.columns]
         if len(set(used)) == 1:
             return used[0]
+        kinds = {f.kind.name for f in used}
         return Format(
-            "int" if all(f.kind == "int" for f in used) else "number",
-            max(f.decimals if f.decimals is not None else 0 if f.kind == "int" else 2
-                for f in used),
+            used[0].kind if len(kinds) == 1 else COLUMN_KINDS["number"],
+            max(f.decimals if f.decimals is not None else f.kind.places for f in used),
             any(f.thousands for f in used),
         )
 
@@ -667,7 +674,7 @@ class StackedBar(ChartKind):
         totals = Series(
             "合计",
             tuple(float(sums[r]) for r in rows),
-            tuple(format_value(sums[r], form.kind, form.decimals, form.thousands) for r in rows),
+            tuple(form.kind.format(sums[r], form.decimals, form.thousands) for r in rows),
         )
         return ChartData(self.name, tuple(rows), series, totals=totals)
 
