@@ -300,7 +300,8 @@ def compute_table(
     found = _cross_check(cols, data, ranks, totals, reported_totals, keys, lines, label,
                          total_line, sf)
     findings = [Finding(msg("tables.cross_check", difference=d.message()), file=sheet.path,
-                        line=d.line, field=d.field) for d in found]  # fmt: skip
+                        line=d.line, field=d.field, hint=msg("tables.cross_check_fix"))
+                for d in found]  # fmt: skip
     if found and (strict or spec.strict):
         first, *rest = (d.message() for d in found)
         where = {"file": sheet.path, "line": found[0].line, "field": found[0].field,
