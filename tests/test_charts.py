@@ -620,5 +620,5 @@ def test_unknown_chart_in_an_article_names_the_charts(two_editions: Path) -> Non
     )
     result = CliRunner().invoke(main, ["build", "--root", str(two_editions), "--quiet"])
     assert result.exit_code == 1
-    assert "content/2024-01/news.md:7: no chart named 'trnd'" in result.output
+    assert "content/2024-01/news.md:7: error: no chart named 'trnd'" in result.output
     assert "this edition's charts: trend" in result.output
