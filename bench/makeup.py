@@ -26,10 +26,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from generate import varied  # noqa: E402
 
-from bulletin import pdf  # noqa: E402
-from bulletin.builder import compute_tables  # noqa: E402
+from bulletin.build import compute_tables  # noqa: E402
 from bulletin.charts import compute_charts  # noqa: E402
-from bulletin.content import load_site  # noqa: E402
+from bulletin.load.content import load_site  # noqa: E402
+from bulletin.printing import pdf  # noqa: E402
 from tests.test_pdf import column_feet  # noqa: E402
 
 

@@ -104,7 +104,7 @@ CANDIDATES = [
 
 
 def measure(candidate: Candidate, browser: object, work: Path, show_misses: bool) -> dict:
-    from bulletin.builder import build
+    from bulletin.build import build
 
     os.environ["PAGEFIND_BINARY_PATH"] = str(candidate.binary())
     try:

@@ -263,10 +263,10 @@ def micro(edition_id: str) -> dict[str, Any]:
     so the PDF is timed once per process, after a warm-up PDF of another edition (the fonts
     loaded, the compiler made), as in a build, where each edition is a new document.
     """
-    from bulletin.builder import compute_tables
+    from bulletin.build import compute_tables
     from bulletin.charts import compute_charts, make_charts
-    from bulletin.content import load_site
-    from bulletin.pdf import build_pdf, thumbnail_png
+    from bulletin.load.content import load_site
+    from bulletin.printing.pdf import build_pdf, thumbnail_png
 
     site = load_site(ROOT)
     tables = compute_tables(site)
@@ -306,7 +306,7 @@ def micro(edition_id: str) -> dict[str, Any]:
 
 def micros(runs: int) -> dict[str, Any]:
     """`runs` fresh processes per sample edition: medians of chart and PDF times."""
-    from bulletin.content import load_site
+    from bulletin.load.content import load_site
 
     ids = [e.id for e in load_site(ROOT).editions]
     found: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
@@ -372,7 +372,7 @@ def bench_size(
         return before
 
     # A full build, like Hugo's into an empty folder: no site, no spare site beside it
-    # (bulletin.output), no object store or other cache (.cache/) left by the run before.
+    # (bulletin.build.output), no object store or other cache (.cache/) left by the run before.
     spare = out.parent / f".{out.name}.spare.tmp"
 
     def build(root: Path, *flags: str) -> list[str]:

@@ -11,8 +11,9 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__, i18n
-from .errors import Message, msg
+from bulletin import __version__
+from bulletin.diagnostics import i18n
+from bulletin.diagnostics.errors import Message, msg
 
 LANGUAGES = click.Choice(i18n.LANGUAGES)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -61,7 +62,7 @@ class Stopped(click.ClickException):
 
 class Bulletin(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
-        from .errors import BulletinError
+        from bulletin.diagnostics.errors import BulletinError
 
         try:
             return super().invoke(ctx)
@@ -120,8 +121,8 @@ def build(
     quiet: bool,
 ) -> None:
     """Build the site into site/ (replaced in one step, only when everything succeeded)."""
-    from .builder import build as run_build
-    from .report import Reporter
+    from bulletin.build import build as run_build
+    from bulletin.diagnostics.report import Reporter
 
     started = time.perf_counter()
 
@@ -181,7 +182,7 @@ def new() -> None:
 )
 def new_edition(root: Path, day: object) -> None:
     """Create content/YYYY-NN/: the next 第N期 (总第N期), a draft with an example article."""
-    from .new import new_edition as make
+    from bulletin.commands.new import new_edition as make
 
     created = make(root, day.date() if day is not None else None)  # type: ignore[attr-defined]
     _report_created(created)
@@ -196,7 +197,7 @@ def new_edition(root: Path, day: object) -> None:
 @click.option("--page", default=1, show_default=True, type=click.IntRange(min=1), help="版 (page).")
 def new_article(title: str, root: Path, edition: str | None, slug: str | None, page: int) -> None:
     """Add an article titled TITLE to the newest edition (or --edition)."""
-    from .new import new_article as make
+    from bulletin.commands.new import new_article as make
 
     _report_created(make(root, title, edition=edition, slug=slug, page=page))
 
@@ -206,8 +207,8 @@ def new_article(title: str, root: Path, edition: str | None, slug: str | None, p
 @click.option("--strict", is_flag=True, help="Count warnings as errors (exit 1 on any).")
 def check(root: Path, strict: bool) -> None:
     """Check everything (config, articles, tables, images, links, fonts); build nothing."""
-    from .check import check as run_check
-    from .report import Reporter
+    from bulletin.commands.check import check as run_check
+    from bulletin.diagnostics.report import Reporter
 
     report = run_check(root)
     Reporter(show=click.echo).report_all(report.diagnostics)
@@ -230,7 +231,7 @@ def check(root: Path, strict: bool) -> None:
 @click.option("--no-drafts", is_flag=True, help='Leave out editions with status = "draft".')
 def serve(root: Path, port: int, pdf: bool, search: bool, no_drafts: bool) -> None:
     """Preview the site at http://127.0.0.1:8000/, rebuilt and reloaded on every change."""
-    from .serve import serve as run_serve
+    from bulletin.commands.serve import serve as run_serve
 
     run_serve(root, port=port, drafts=not no_drafts, pdf=pdf, search=search)
 
@@ -243,7 +244,7 @@ def serve(root: Path, port: int, pdf: bool, search: bool, no_drafts: bool) -> No
 @click.option("--page", default=1, show_default=True, type=click.IntRange(min=1), help="版 (page).")
 def import_(file: Path, root: Path, edition: str | None, slug: str | None, page: int) -> None:
     """Import a Word document (.docx → article) or a workbook (.xlsx → table spec)."""
-    from .importers import import_file
+    from bulletin.commands.importers import import_file
 
     _report_created(import_file(file, root, edition=edition, slug=slug, page=page))
 
@@ -310,7 +311,7 @@ def publish(
     The site goes into DEST/releases/<time>-<hash>/ and the symlink DEST/current is switched
     to it in one step: serve DEST/current/ (see docs/deploy/nginx.conf).
     """
-    from . import publish as pub
+    from bulletin.commands import publish as pub
 
     def report(message: Message) -> None:
         if not quiet:
@@ -357,8 +358,8 @@ def publish(
 @EXTERNAL
 def bundle(root: Path, site_dir: Path | None, out: Path | None, allow_external_links: bool) -> None:
     """Write the built site into one zip (same site, same bytes), for hosts that take uploads."""
-    from .publish import bundle as make_bundle
-    from .publish import default_site
+    from bulletin.commands.publish import bundle as make_bundle
+    from bulletin.commands.publish import default_site
 
     site = site_dir if site_dir is not None else default_site(root)
     target = out if out is not None else site.absolute().with_suffix(".zip")

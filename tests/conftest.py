@@ -25,7 +25,7 @@ def english_messages(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Every test reads bulletin's messages in English unless it asks for Chinese (the
     editors' default; tests/test_i18n.py): BULLETIN_LANG for the CLI and subprocesses,
     and the language itself for code called directly."""
-    from bulletin import i18n
+    from bulletin.diagnostics import i18n
 
     monkeypatch.setenv("BULLETIN_LANG", "en")
     token = i18n.set_language("en")
@@ -47,7 +47,7 @@ def tree_digest(folder: Path) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample site, built once from the repository's own content into a temp folder."""
-    from bulletin.builder import build
+    from bulletin.build import build
 
     out = tmp_path_factory.mktemp("sample") / "site"
     build(ROOT, out=out)

@@ -1,6 +1,6 @@
 """The messages bulletin's source gives editors, found with `ast`: for the handbook's test
 (every message is documented in docs/errors.md) and the translation's (every message has a
-Chinese entry in bulletin/i18n.py).
+Chinese entry in bulletin/diagnostics/i18n.py).
 
 A message is the first argument of BulletinError / ConfigError / ContentError / DataError /
 Finding (and the few other ways a message reaches an editor, listed in `message_arguments`).
@@ -66,7 +66,7 @@ def message_parts(node: ast.AST, tables: dict[str, dict[str, str]]) -> list[str 
     or None when the expression is not a message (a variable passed on). A message by id
     gives its English template's parts."""
     if is_msg(node):
-        from bulletin import i18n
+        from bulletin.diagnostics import i18n
 
         entry = i18n.catalogue().get(node.args[0].value)  # type: ignore[attr-defined]
         return _template_parts(entry["en"]) if entry else [str(node.args[0].value)]  # type: ignore[attr-defined]

@@ -88,10 +88,10 @@ def test_smoke_run(tmp_path: Path) -> None:
 POOL_CHECK = """
 import os, sys, threading
 from pathlib import Path
-import bulletin.executor as executor
-from bulletin.builder import print_edition, render_pages
-from bulletin.cache import ObjectStore
-from bulletin.content import load_site
+import bulletin.build.executor as executor
+from bulletin.build import print_edition, render_pages
+from bulletin.build.cache import ObjectStore
+from bulletin.load.content import load_site
 
 site = load_site(Path(sys.argv[1]))
 ids = [e.id for e in site.editions]
@@ -138,7 +138,7 @@ print("same files", len(names) + sum(len(m.files) for m in forked.pages.values()
 
 
 def test_edition_pool_gives_the_same_files(tmp_path: Path) -> None:
-    """The worker pool of the edition stage (used from bulletin.executor.POOL_MIN editions on),
+    """The worker pool of the edition stage (from bulletin.build.executor.POOL_MIN editions on),
     forked or started by a fork server, makes exactly the files the build makes in its own
     process. (In a fresh interpreter: fork is only used where Typst has not been loaded.)"""
     done = subprocess.run(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bulletin.builder import build
+from bulletin.build import build
 
 from .conftest import tree_digest
 
@@ -110,18 +110,18 @@ def test_unchanged_inputs_are_not_read_again(
     """Files whose stat signature did not change since the last build are neither parsed nor
     hashed again; a changed file is, and the site follows it; a stat signature that changes
     without the content (touch) costs a read, never a stale page."""
-    import bulletin.config
-    import bulletin.content
+    import bulletin.load.config
+    import bulletin.load.content
 
-    monkeypatch.setattr(bulletin.content.InputCache, "RACY", -1.0)  # (files are brand new)
+    monkeypatch.setattr(bulletin.load.content.InputCache, "RACY", -1.0)  # (files are brand new)
     parsed: list[str] = []
-    split = bulletin.config.split_front_matter
+    split = bulletin.load.config.split_front_matter
 
     def counted(text: str, shown: str):  # type: ignore[no-untyped-def]
         parsed.append(shown)
         return split(text, shown)
 
-    monkeypatch.setattr(bulletin.content, "split_front_matter", counted)
+    monkeypatch.setattr(bulletin.load.content, "split_front_matter", counted)
     build(sample_copy, out=sample_copy / "site", pdf=False)
     articles = sorted(
         p.relative_to(sample_copy).as_posix() for p in sample_copy.glob("content/*/*.md")
@@ -150,7 +150,7 @@ def test_unchanged_inputs_are_not_read_again(
 def test_a_file_changed_within_the_racy_window_is_not_trusted(sample_copy: Path) -> None:
     """A file modified just before the build is not recorded (a second change within the
     same time stamp could go unseen): the next build reads it again."""
-    from bulletin.content import InputCache
+    from bulletin.load.content import InputCache
 
     article = sample_copy / "content/2021-12/ningling.md"
     edit(article, "胡国旗是一位", "胡国旗是位")
@@ -206,11 +206,11 @@ def test_cached_articles_read_their_body_only_when_it_is_used(
     """The input cache keeps an article's front matter, not its text: the body is read when a
     page needs it, is the same as a fresh read (a BOM, CRLF line ends), and a file that
     changed after its front matter was taken is an error naming it, never a mixed page."""
-    import bulletin.content
-    from bulletin.content import load_site
-    from bulletin.errors import ConfigError
+    import bulletin.load.content
+    from bulletin.diagnostics.errors import ConfigError
+    from bulletin.load.content import load_site
 
-    monkeypatch.setattr(bulletin.content.InputCache, "RACY", -1.0)  # (files are brand new)
+    monkeypatch.setattr(bulletin.load.content.InputCache, "RACY", -1.0)  # (files are brand new)
     article = sample_copy / "content/2021-12/ningling.md"
     article.write_bytes(b"\xef\xbb\xbf" + article.read_bytes().replace(b"\n", b"\r\n"))
     fresh = load_site(sample_copy, cache=False)

@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from bulletin.charts import KINDS, Chart, find_font, make_charts
 from bulletin.charts.kinds import Bar, StackedBar
 from bulletin.cli import main
-from bulletin.errors import ConfigError, DataError
-from bulletin.tables import load_tables
+from bulletin.compute.tables import load_tables
+from bulletin.diagnostics.errors import ConfigError, DataError
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "2021-12"
@@ -269,9 +269,9 @@ def test_line_chart_across_two_editions(two_editions: Path) -> None:
     assert figure.xpath("img/@src") == ["trend.svg"]
     assert figure.xpath(".//figcaption//a/@href") == ["index.html#table-t"]
 
-    from bulletin.builder import compute_tables
+    from bulletin.build import compute_tables
     from bulletin.charts import compute_charts
-    from bulletin.content import load_site
+    from bulletin.load.content import load_site
 
     loaded = load_site(two_editions)
     tables = compute_tables(loaded)
@@ -433,7 +433,7 @@ def test_stacked_bar_svg_is_deterministic(stacked) -> None:
         "import sys\n"
         "from pathlib import Path\n"
         "from bulletin.charts import make_charts\n"
-        "from bulletin.tables import load_tables\n"
+        "from bulletin.compute.tables import load_tables\n"
         f"chart = make_charts(load_tables(Path({str(folder)!r})))['households']\n"
         "sys.stdout.buffer.write(chart.svg())\n"
     )

@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from bulletin.check import KICKER_MAX, TITLE_MAX, check
 from bulletin.cli import main
+from bulletin.commands.check import KICKER_MAX, TITLE_MAX, check
 
 from .conftest import tree_digest
 

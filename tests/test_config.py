@@ -128,9 +128,9 @@ def test_several_problems_are_all_listed(project: Path) -> None:
 
 
 def test_a_validation_error_carries_the_other_problems_as_diagnostics() -> None:
-    from bulletin import i18n
-    from bulletin.config import split_front_matter
-    from bulletin.errors import ConfigError
+    from bulletin.diagnostics import i18n
+    from bulletin.diagnostics.errors import ConfigError
+    from bulletin.load.config import split_front_matter
 
     with pytest.raises(ConfigError) as caught:
         split_front_matter("---\ntitel: 主题\npage: x\n---\n正文\n", "a.md")
@@ -158,8 +158,8 @@ def test_a_validation_error_carries_the_other_problems_as_diagnostics() -> None:
 
 
 def test_foreign_reasons_have_ids_and_an_unknown_one_stays_as_it_is() -> None:
-    from bulletin.config import _yaml_reason
-    from bulletin.errors import Message
+    from bulletin.diagnostics.errors import Message
+    from bulletin.load.config import _yaml_reason
 
     known = _yaml_reason("found character '\\t' that cannot start any token")
     assert isinstance(known, Message) and known.show("zh") == "值的开头有不能用的字符 '\\t'"

@@ -197,7 +197,7 @@ def leftovers_of(project: Path) -> list[Path]:
 def test_a_build_never_removes_the_staging_folder_of_one_still_running(tmp_path: Path) -> None:
     """`bulletin serve` rebuilding while `bulletin build` runs: each cleans up only after
     builds that are gone (a staging folder's name holds its process id)."""
-    from bulletin.output import clean_leftovers
+    from bulletin.build.output import clean_leftovers
 
     running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     finished = subprocess.Popen([sys.executable, "-c", "pass"])

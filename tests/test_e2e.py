@@ -25,8 +25,8 @@ from typing import Any
 
 import pytest
 
-from bulletin.crawl import crawl_url
-from bulletin.publish import LocalHost, publish, site_files
+from bulletin.commands.crawl import crawl_url
+from bulletin.commands.publish import LocalHost, publish, site_files
 
 from .conftest import ROOT, copy_project
 from .e2e.browser import Tab, chromium
@@ -99,7 +99,7 @@ def mentioning(text: str) -> list[int]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from bulletin.builder import build
+    from bulletin.build import build
 
     base = tmp_path_factory.mktemp("e2e-build")
     out = base / "site"

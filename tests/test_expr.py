@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bulletin import expr
-from bulletin.errors import DataError
+from bulletin.compute import expr
+from bulletin.diagnostics.errors import DataError
 
 COLUMNS = ["当年新增户数", "已脱贫户数", "监测户数", "县(市、区)", "a", "b"]
 KEYS = ["永城市", "梁园区"]  # the rows

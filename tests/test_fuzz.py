@@ -23,12 +23,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bulletin.config import split_front_matter
-from bulletin.errors import BulletinError
-from bulletin.images import ImageStore
-from bulletin.markdown import Context, make_html_renderer, render_html
-from bulletin.tables import load_table
-from bulletin.typst import computed_table, make_renderer, render_parts
+from bulletin.compute.tables import load_table
+from bulletin.diagnostics.errors import BulletinError
+from bulletin.load.config import split_front_matter
+from bulletin.printing.typst import computed_table, make_renderer, render_parts
+from bulletin.render.images import ImageStore
+from bulletin.render.markdown import Context, make_html_renderer, render_html
 
 from .hostile import HOSTILE, active_in
 

@@ -205,16 +205,19 @@ def test_the_external_reference_check_sees_a_cdn_script() -> None:
 PYDANTIC = "pydantic's own English description of a wrong value: errors.md explains the pattern"
 EXEMPT = {  # (file, message source as ast.unparse gives it): why
     (
-        "bulletin/config.py",
+        "bulletin/load/config.py",
         "msg('config.bad_value', why=pydantic_reason(err), value=_short(err.get('input')))",
     ): PYDANTIC,
-    ("bulletin/publish.py", "msg('publish.host_said', host=str(self), what=said)"): (
+    ("bulletin/commands/publish.py", "msg('publish.host_said', host=str(self), what=said)"): (
         "the web host's own error output after its name: errors.md explains it"
     ),
-    ("bulletin/publish.py", "msg('publish.host_said', host=str(host), what=what)"): (
+    ("bulletin/commands/publish.py", "msg('publish.host_said', host=str(host), what=what)"): (
         "the system's reason (strerror) after the host's name"
     ),
-    ("bulletin/publish.py", "msg('publish.host_error', host=str(host), why=why, file=file)"): (
+    (
+        "bulletin/commands/publish.py",
+        "msg('publish.host_error', host=str(host), why=why, file=file)",
+    ): (
         "the system's reason (strerror) and the file, after the host's name"
     ),
     ("bulletin/charts/spec.py", "'empty'"): (

@@ -1,5 +1,5 @@
 """Messages in Chinese by default, in English with --lang en, BULLETIN_LANG=en or
-`messages = "en"` in bulletin.toml (bulletin/i18n.py).
+`messages = "en"` in bulletin.toml (bulletin/diagnostics/i18n.py).
 
 Every message is an id with a text per language (tests/test_messages.py checks the
 catalogues). The test here reads bulletin's source (tests/messages.py, shared with the
@@ -17,9 +17,9 @@ import pytest
 from click.testing import CliRunner
 from pydantic import ValidationError
 
-from bulletin import i18n
 from bulletin.cli import main
-from bulletin.errors import BulletinError, ConfigError, Finding, msg
+from bulletin.diagnostics import i18n
+from bulletin.diagnostics.errors import BulletinError, ConfigError, Finding, msg
 
 from .conftest import ROOT, copy_project
 from .messages import shown_texts
@@ -33,7 +33,7 @@ EXEMPT = {
 # MSG entries that are not messages but Chinese text written into the files `bulletin new`
 # and `bulletin import` make (comments, the example article): content, in Chinese always.
 FILE_TEXTS = {
-    ("bulletin/new.py", key)
+    ("bulletin/commands/new.py", key)
     for key in (
         "edition_comment",
         "tables_comment",
@@ -44,7 +44,7 @@ FILE_TEXTS = {
         "subtitle_line",
     )
 } | {
-    ("bulletin/importers/xlsx.py", key)
+    ("bulletin/commands/importers/xlsx.py", key)
     for key in (
         "header",
         "serial",
@@ -111,8 +111,8 @@ def test_file_texts_are_the_chinese_ones() -> None:
 def bad_value_errors() -> list[dict[str, Any]]:
     """pydantic's own descriptions of the usual mistakes in bulletin.toml, edition.toml,
     front matter and table specs."""
-    from bulletin import tablespec
-    from bulletin.config import ArticleMeta, EditionConfig, SiteConfig
+    from bulletin.compute import tablespec
+    from bulletin.load.config import ArticleMeta, EditionConfig, SiteConfig
 
     cases = [
         (SiteConfig, {"name": "", "publisher": "b", "paper": "B5", "cjk_latin_spacing": "yes"}),
@@ -139,7 +139,7 @@ def bad_value_errors() -> list[dict[str, Any]]:
 
 
 def test_pydantic_messages_are_translated() -> None:
-    from bulletin.reasons import pydantic_reason
+    from bulletin.diagnostics.reasons import pydantic_reason
 
     cases = bad_value_errors()
     assert len(cases) >= 20
@@ -163,7 +163,7 @@ def test_pydantic_messages_are_translated() -> None:
     ],
 )
 def test_toml_reasons_are_translated(text: str, tmp_path: Path) -> None:
-    from bulletin.config import read_toml
+    from bulletin.load.config import read_toml
 
     path = tmp_path / "x.toml"
     path.write_text(text, encoding="utf-8")
@@ -407,7 +407,7 @@ def test_new_and_its_prompts(chinese: None, project: Path) -> None:
 
 
 def test_the_preview_error_page_in_both_languages(project: Path) -> None:
-    from bulletin.serve import Preview
+    from bulletin.commands.serve import Preview
 
     (project / "content/2024-01/first.md").write_text(BAD_ARTICLE, encoding="utf-8")
     said: list[str] = []

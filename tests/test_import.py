@@ -15,13 +15,13 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from bulletin.builder import build
+from bulletin.build import build
 from bulletin.cli import main
-from bulletin.config import split_front_matter
-from bulletin.importers.docx import Block, escape, escape_line_starts, headline
-from bulletin.markdown import Context, make_html_renderer, render_html
-from bulletin.tables import load_table
-from bulletin.tablespec import load_spec
+from bulletin.commands.importers.docx import Block, escape, escape_line_starts, headline
+from bulletin.compute.tables import load_table
+from bulletin.compute.tablespec import load_spec
+from bulletin.load.config import split_front_matter
+from bulletin.render.markdown import Context, make_html_renderer, render_html
 
 from .conftest import tree_digest
 

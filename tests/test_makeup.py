@@ -1,4 +1,4 @@
-"""The print makeup (bulletin/makeup.py): filling columns, the base grid, arrangements that
+"""The print makeup (bulletin/printing/makeup.py): filling columns, the base grid, arrangements that
 fill the sheet, jumps; a corpus of editions of varied size laid out and read back from the
 PDF; the overflow warning in `build`, `build --strict` and `check`."""
 
@@ -14,11 +14,11 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bulletin import makeup, pdf
-from bulletin.builder import compute_tables
+from bulletin.build import compute_tables
 from bulletin.charts import compute_charts
 from bulletin.cli import main
-from bulletin.content import load_site
+from bulletin.load.content import load_site
+from bulletin.printing import makeup, pdf
 from tests.conftest import tree_digest
 from tests.test_pdf import (
     assert_nothing_overlaps_or_leaves_the_page,
@@ -206,7 +206,7 @@ def test_build_warns_strict_fails_and_check_reports_a_page_that_does_not_fit(
     site_dir = sample_copy / "site"
     built = CliRunner().invoke(main, ["--lang", "zh", "build", *root])
     assert built.exit_code == 0, built.output
-    assert re.search(r"警告：content/2021-12/\w+\.md: 2021-12 期第1版在最小字号下也排不进一张纸："
+    assert re.search(r"content/2021-12/\w+\.md: 警告：2021-12 期第1版在最小字号下也排不进一张纸："
                      r"稿件“\w+”超出 \d+ 行（\d+ 字），转到第2版续完", built.output), built.output
     before = tree_digest(site_dir)
     assert before
@@ -262,7 +262,7 @@ def test_the_web_edition_groups_its_articles_as_the_sheet(sample_copy: Path) -> 
     """The same lead and the same rows of stacks on the page as on the printed sheet."""
     from lxml import html
 
-    from bulletin.builder import build
+    from bulletin.build import build
 
     build(sample_copy)
     page = html.fromstring((sample_copy / "site/editions/2021-12/index.html").read_bytes())

@@ -12,9 +12,9 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
-from bulletin import i18n
-from bulletin.errors import ContentError, msg
-from bulletin.markdown import Context, make_html_renderer, render_html, safe_href
+from bulletin.diagnostics import i18n
+from bulletin.diagnostics.errors import ContentError, msg
+from bulletin.render.markdown import Context, make_html_renderer, render_html, safe_href
 
 FIXTURES = Path(__file__).parent / "fixtures" / "markdown"
 MD = make_html_renderer()

@@ -1,6 +1,6 @@
-"""The message catalogues (bulletin/messages/*.toml): every message bulletin shows has an id,
-and each id one text per language, with the same placeholders; the code names only ids that
-exist, and every id is used."""
+"""The message catalogues (bulletin/diagnostics/messages/*.toml): every message bulletin shows
+has an id, and each id one text per language, with the same placeholders; the code names
+only ids that exist, and every id is used."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import string
 
 import pytest
 
-from bulletin import i18n
-from bulletin.errors import BulletinError, DataError, Diagnostic, Message, msg
+from bulletin.diagnostics import i18n
+from bulletin.diagnostics.errors import BulletinError, DataError, Diagnostic, Message, msg
 
 from .conftest import ROOT
 from .test_i18n import leftover_english
@@ -50,7 +50,7 @@ def test_the_code_names_messages_by_literal_ids_that_exist() -> None:
         first = call.args[0] if call.args else None
         assert isinstance(first, ast.Constant) and isinstance(first.value, str), (file, line)
         mid = first.value
-        assert mid in catalogue, f"{file}:{line}: no message {mid!r} in bulletin/messages/"
+        assert mid in catalogue, f"{file}:{line}: no message {mid!r} in the catalogues"
         given = {k.arg for k in call.keywords}
         if None not in given:  # (no **params)
             assert given == _fields(catalogue[mid]["en"]), f"{file}:{line}: {mid}"
@@ -100,7 +100,7 @@ def test_an_unknown_id_is_a_programming_error_not_english_shown_to_editors() -> 
 
 
 def test_errors_know_nothing_of_the_command_line() -> None:
-    source = (ROOT / "bulletin" / "errors.py").read_text(encoding="utf-8")
+    source = (ROOT / "bulletin" / "diagnostics" / "errors.py").read_text(encoding="utf-8")
     imported = {
         alias.name.split(".")[0]
         for node in ast.walk(ast.parse(source))

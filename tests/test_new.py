@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bulletin.builder import build
+from bulletin.build import build
 from bulletin.cli import main
-from bulletin.config import load_edition_config, split_front_matter
-from bulletin.new import add_to_articles
+from bulletin.commands.new import add_to_articles
+from bulletin.load.config import load_edition_config, split_front_matter
 
 from .conftest import MINIMAL_TOML, ROOT, tree_digest
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bulletin.errors import BulletinError
-from bulletin.output import MARKER, write_site
+from bulletin.build.output import MARKER, write_site
+from bulletin.diagnostics.errors import BulletinError
 
 
 def test_first_write_and_replace(tmp_path: Path) -> None:
@@ -55,7 +55,7 @@ def test_failed_write_keeps_old_site(tmp_path: Path) -> None:
 
 
 def _objects(folder: Path, **named: bytes) -> dict[str, str]:
-    """Files to link, as bulletin.cache.ObjectStore would hold them."""
+    """Files to link, as bulletin.build.cache.ObjectStore would hold them."""
     folder.mkdir(exist_ok=True)
     for name, data in named.items():
         (folder / name).write_bytes(data)

@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from bulletin import pdf
-from bulletin.builder import compute_tables
-from bulletin.content import Edition, Site, load_site
-from bulletin.errors import BulletinError, ConfigError, ContentError
-from bulletin.markdown import Context, make_parser
+from bulletin.build import compute_tables
+from bulletin.diagnostics.errors import BulletinError, ConfigError, ContentError
+from bulletin.load.content import Edition, Site, load_site
+from bulletin.printing import pdf
+from bulletin.render.markdown import Context, make_parser
 from tests.test_typst import HOSTILE, FakeTable
 
 # poppler-utils reads the PDFs back; `make test` (scripts/ensure-system.sh test) installs it
@@ -541,7 +541,7 @@ def test_missing_image_and_image_outside_the_edition(project: Path) -> None:
 def test_charts_hook_prints_svg_as_vectors(tmp_path: Path) -> None:
     import datetime as dt
 
-    from bulletin.typst import svg_figure
+    from bulletin.printing.typst import svg_figure
 
     svg = (
         '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100">'
@@ -575,7 +575,7 @@ def test_unknown_page_table_is_a_config_error(project: Path) -> None:
 def test_cjk_latin_spacing_follows_config_in_print_and_web(
     sample_copy: Path, spacing: bool
 ) -> None:
-    from bulletin.builder import build
+    from bulletin.build import build
 
     if spacing:
         toml = sample_copy / "bulletin.toml"

@@ -14,11 +14,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from bulletin.build.output import MARKER, read_marker
 from bulletin.cli import main
-from bulletin.crawl import crawl_folder
-from bulletin.errors import BulletinError
-from bulletin.output import MARKER, read_marker
-from bulletin.publish import (
+from bulletin.commands.crawl import crawl_folder
+from bulletin.commands.publish import (
     HOST_MARKER,
     PARTIAL,
     RELEASE,
@@ -30,6 +29,7 @@ from bulletin.publish import (
     publish,
     rollback,
 )
+from bulletin.diagnostics.errors import BulletinError
 
 PAGES = {
     "index.html": (
@@ -171,7 +171,7 @@ def test_interrupted_upload_is_never_live_and_is_cleaned_next_time(
         Path(target).write_bytes(Path(source).read_bytes()[:10])
         raise KeyboardInterrupt  # as if killed in the middle of the file
 
-    monkeypatch.setattr("bulletin.publish.shutil.copyfile", dying_copy)
+    monkeypatch.setattr("bulletin.commands.publish.shutil.copyfile", dying_copy)
     with pytest.raises(KeyboardInterrupt):
         publish(site, LocalHost(dest))
     [partial] = (dest / "releases").glob(PARTIAL + "*")
@@ -217,7 +217,7 @@ def test_refuses_a_site_built_with_drafts(tmp_path: Path, dest: Path) -> None:
 
 
 def test_the_build_records_drafts_in_its_marker(project: Path, tmp_path: Path) -> None:
-    from bulletin.builder import build
+    from bulletin.build import build
 
     draft = project / "content" / "2024-02"
     draft.mkdir()
@@ -260,7 +260,7 @@ SSH_HERE = ["sh", "-c", 'eval "$2"', "ssh-here"]
 
 
 def test_the_ssh_hosts_refusals_are_messages_in_both_languages(tmp_path: Path) -> None:
-    from bulletin import i18n
+    from bulletin.diagnostics import i18n
 
     other = tmp_path / "www"
     other.mkdir()
@@ -407,7 +407,7 @@ def test_iis_web_config_declares_pagefind_types() -> None:
     for extensions it does not know)."""
     import xml.etree.ElementTree as ET
 
-    from bulletin.crawl import CONTENT_TYPES
+    from bulletin.commands.crawl import CONTENT_TYPES
 
     from .conftest import ROOT
 
@@ -429,7 +429,7 @@ def test_crawl_over_http_checks_what_is_served(tmp_path: Path) -> None:
     import http.server
     import threading
 
-    from bulletin.crawl import crawl_url
+    from bulletin.commands.crawl import crawl_url
 
     pages = {**PAGES, "editions/1/a.html": '<img src="图表.svg">', "editions/1/图表.svg": "<svg/>"}
     pages["pagefind/fragment/zh_1.pf_fragment"] = "x"
@@ -467,7 +467,7 @@ def test_crawl_over_http_checks_what_is_served(tmp_path: Path) -> None:
 def test_a_host_kind_is_one_class() -> None:
     """Publish hosts are a registry: defining a Host subclass makes make_host offer it (here a
     made-up kind for 'mem:' destinations), before the kinds defined earlier."""
-    from bulletin import publish
+    from bulletin.commands import publish
 
     class MemoryHost(publish.Host):
         @classmethod

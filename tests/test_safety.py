@@ -36,9 +36,9 @@ from typing import Any
 import lxml.html
 import pytest
 
-from bulletin.builder import build
-from bulletin.errors import ContentError
-from bulletin.images import ImageStore
+from bulletin.build import build
+from bulletin.diagnostics.errors import ContentError
+from bulletin.render.images import ImageStore
 
 from .hostile import HOSTILE, MARKUP, active_in
 

@@ -255,7 +255,7 @@ def test_pdf_and_thumbnail_are_linked(sample_site: Path) -> None:
 
 
 def test_no_pdf_skips_the_print_stage(tmp_path: Path) -> None:
-    from bulletin.builder import build
+    from bulletin.build import build
 
     build(ROOT, out=tmp_path / "site", pdf=False)
     assert not list((tmp_path / "site").rglob("*.pdf"))

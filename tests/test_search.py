@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 import lxml.html
 import pytest
 
-from bulletin.errors import BulletinError
+from bulletin.diagnostics.errors import BulletinError
 
 from .conftest import ROOT, copy_project, tree_digest
 from .e2e.browser import chromium  # Debian Chromium under Playwright, shared with e2e
@@ -208,7 +208,7 @@ def fragment_urls(site: Path, shard: str = "*") -> list[str]:
 @pytest.fixture(scope="module")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample site, built from a copy of the project (its lock file and cache untouched)."""
-    from bulletin.builder import build
+    from bulletin.build import build
 
     base = tmp_path_factory.mktemp("search")
     out = base / "site"
@@ -268,7 +268,7 @@ def test_index_holds_only_article_permalinks(built_site: Path) -> None:
 
 
 def test_index_is_deterministic(built_site: Path) -> None:
-    from bulletin.search import build_index, site_bundle
+    from bulletin.index.search import build_index, site_bundle
 
     files = {
         p.relative_to(built_site).as_posix(): p.read_bytes() for p in built_site.rglob("*.html")
@@ -286,7 +286,7 @@ def test_index_is_deterministic(built_site: Path) -> None:
 
 
 def test_missing_pagefind_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from bulletin.search import pagefind_executable
+    from bulletin.index.search import pagefind_executable
 
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "no-such-pagefind"))
     with pytest.raises(BulletinError, match="needs the Pagefind binary") as e:
@@ -301,8 +301,8 @@ def test_plain_pagefind_build_is_a_warning(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, project: Path
 ) -> None:
     """A binary that is not the extended build cannot split Chinese: the build says so."""
-    from bulletin.builder import build
-    from bulletin.search import pagefind_executable
+    from bulletin.build import build
+    from bulletin.index.search import pagefind_executable
 
     plain = tmp_path / "bin" / "pagefind"
     plain.parent.mkdir()
@@ -345,7 +345,7 @@ WEEKLY = [dt.date(2019, 1, 4) + dt.timedelta(weeks=i) for i in range(120)]  # 52
 
 
 def test_shards_are_years_cut_into_chunks_of_thirteen() -> None:
-    from bulletin.search import SHARD_EDITIONS, shards
+    from bulletin.index.search import SHARD_EDITIONS, shards
 
     assert SHARD_EDITIONS == 13
     site = fake_site(WEEKLY)
@@ -374,7 +374,7 @@ def test_shards_are_years_cut_into_chunks_of_thirteen() -> None:
 
 
 def test_drafts_are_in_no_shard() -> None:
-    from bulletin.search import indexed_pages, shards
+    from bulletin.index.search import indexed_pages, shards
 
     site = fake_site(WEEKLY[:30], drafts=frozenset({0, 5, 29}))
     found = shards(site)
@@ -394,7 +394,7 @@ def test_drafts_are_in_no_shard() -> None:
 
 
 def test_a_new_edition_changes_only_the_last_shard() -> None:
-    from bulletin.search import shards
+    from bulletin.index.search import shards
 
     for n in range(1, len(WEEKLY)):
         before, after = shards(fake_site(WEEKLY[:n])), shards(fake_site(WEEKLY[: n + 1]))
@@ -405,8 +405,8 @@ def test_a_new_edition_changes_only_the_last_shard() -> None:
 
 def test_shards_are_indexed_side_by_side(monkeypatch: pytest.MonkeyPatch) -> None:
     """Shards to index run at the same time, as many as there are usable cores."""
-    from bulletin import search
-    from bulletin.search import Shard
+    from bulletin.index import search
+    from bulletin.index.search import Shard
 
     assert search.usable_cores() == len(os.sched_getaffinity(0))
     both = threading.Barrier(2, timeout=30)  # passed only by two runs at the same time
@@ -434,7 +434,7 @@ def test_shards_are_indexed_side_by_side(monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_shard_key_follows_the_pages_bytes() -> None:
     """The key is the same whether the build's files know their SHA-256 or give their bytes."""
-    from bulletin.search import Shard, pagefind_executable, shard_key
+    from bulletin.index.search import Shard, pagefind_executable, shard_key
 
     class Known(dict[str, bytes]):
         def digest(self, path: str) -> str:
@@ -471,8 +471,8 @@ def test_a_changed_article_indexes_only_its_shard(
 ) -> None:
     """The sample (2021: shard 2021-1) and editions of 2022 (shard 2022-1): a change indexes
     only the shard it is in, and the cached build equals a build from scratch."""
-    from bulletin import search
-    from bulletin.builder import build
+    from bulletin.build import build
+    from bulletin.index import search
 
     project = copy_project(tmp_path / "project")
     add_edition(project, "2022-01", "2022-01-07", 1, revisit=REVISIT)
@@ -594,7 +594,7 @@ DRAFT_ARTICLE = (
 @pytest.mark.parametrize("status", ["draft", "published"])
 def test_drafts_are_never_searchable(browser: Any, tmp_path: Path, status: str) -> None:
     """A draft built with --drafts has its pages but no search results; published, it has."""
-    from bulletin.builder import build
+    from bulletin.build import build
 
     project = copy_project(tmp_path / "project")
     edition = project / "content" / "2022-01"
@@ -622,7 +622,7 @@ def test_drafts_are_never_searchable(browser: Any, tmp_path: Path, status: str) 
 def test_one_search_finds_articles_of_two_shards(browser: Any, tmp_path: Path) -> None:
     """An article of 2021 (shard 2021-1, merged) and one of 2022 (2022-1, the primary) are found
     by one query under the sub-path, and each result opens its own article."""
-    from bulletin.builder import build
+    from bulletin.build import build
 
     project = copy_project(tmp_path / "project")
     add_edition(project, "2022-01", "2022-01-07", 1, revisit=REVISIT)

@@ -16,7 +16,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from bulletin.serve import inject
+from bulletin.commands.serve import inject
 
 from .conftest import ROOT
 

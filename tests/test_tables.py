@@ -21,8 +21,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bulletin.errors import DataError
-from bulletin.tables import ComputedTable, format_value, load_table, load_tables, rank_values
+from bulletin.compute.tables import (
+    ComputedTable,
+    format_value,
+    load_table,
+    load_tables,
+    rank_values,
+)
+from bulletin.diagnostics.errors import DataError
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "2021-12"
@@ -190,8 +196,8 @@ def test_tables_from_csv_are_computed_without_pandas() -> None:
     """pandas reads workbooks and makes `frame` when asked; computing a CSV table (and a
     page's worth of them) does not load it, so a build need not pay for its import."""
     code = (
-        "import sys; from pathlib import Path; from bulletin.builder import compute_tables; "
-        "from bulletin.content import load_site; "
+        "import sys; from pathlib import Path; from bulletin.build import compute_tables; "
+        "from bulletin.load.content import load_site; "
         f"t = compute_tables(load_site(Path({str(ROOT)!r}))); "
         "assert t['2021-12']['microcredit'].cite('合计', '余额获贷率') == '14.40%'; "
         "print('pandas' in sys.modules)"
@@ -382,7 +388,7 @@ def test_display_is_the_exact_rounding_of_the_value(
     value: Fraction, kind: str, decimals: int
 ) -> None:
     """The text is round_half_up (Excel's ROUND, in fractions) of the value, digit for digit."""
-    from bulletin.sheets import round_half_up
+    from bulletin.compute.sheets import round_half_up
 
     text = format_value(value, kind, decimals)
     exact = value * (100 if kind == "percent" else 1)
@@ -393,7 +399,7 @@ def test_display_is_the_exact_rounding_of_the_value(
 
 
 def test_column_kinds_are_a_registry_of_classes() -> None:
-    from bulletin.columnkinds import KINDS, by_name
+    from bulletin.compute.columnkinds import KINDS, by_name
 
     assert list(KINDS) == ["int", "number", "percent", "text"]
     assert [k.name for k in KINDS.values() if k.numeric] == ["int", "number", "percent"]
@@ -410,10 +416,10 @@ def test_column_kinds_are_a_registry_of_classes() -> None:
 
 
 def test_a_new_column_kind_is_one_class(tmp_path: Path) -> None:
-    """A column kind is one class in bulletin/columnkinds.py: defining it registers it, and
+    """A column kind is one class in bulletin/compute/columnkinds.py: defining it registers it, and
     the spec accepts its type, the table parses, totals and shows its values through it.
     Shown with a kind defined here (per mille), taken out again."""
-    from bulletin.columnkinds import KINDS, ColumnKind
+    from bulletin.compute.columnkinds import KINDS, ColumnKind
 
     class PerMille(ColumnKind):
         name = "permille_test"

@@ -16,9 +16,8 @@ import typst
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bulletin.markdown import Context
-from bulletin.pdf import _fonts
-from bulletin.typst import (
+from bulletin.printing.pdf import _fonts
+from bulletin.printing.typst import (
     TypstMarkup,
     array,
     computed_table,
@@ -30,6 +29,7 @@ from bulletin.typst import (
     render_parts,
     string,
 )
+from bulletin.render.markdown import Context
 
 from .hostile import HOSTILE  # shared with the Markdown and safety tests
 
@@ -111,7 +111,7 @@ MD = make_renderer()
 
 
 class FakeTable:
-    """What bulletin.typst.computed_table reads from a ComputedTable."""
+    """What bulletin.printing.typst.computed_table reads from a ComputedTable."""
 
     def __init__(self, cells: list[list[str]], title: str = "表", note: str | None = "注") -> None:
         self.name, self.title, self.source_note, self.notes = "t", title, note, ["说明"]
@@ -256,7 +256,7 @@ def test_hostile_table_cells_are_escaped() -> None:
 
 
 def test_sample_table() -> None:
-    from bulletin import tables as tables_mod
+    from bulletin.compute import tables as tables_mod
 
     root = Path(__file__).resolve().parent.parent
     tables = tables_mod.load_tables(root / "data" / "2021-12", root=root)

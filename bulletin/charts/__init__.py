@@ -29,10 +29,10 @@ drawn, and what a kind reads), :mod:`.draw` and :mod:`.words` (what kinds share 
 and to describe), :mod:`.fonts`. Other modules import from here.
 """
 
-from .chart import Chart, compute_charts, make_charts
-from .data import ChartData, Series
-from .fonts import find_font
-from .kinds import KINDS, ChartKind
+from bulletin.charts.chart import Chart, compute_charts, make_charts
+from bulletin.charts.data import ChartData, Series
+from bulletin.charts.fonts import find_font
+from bulletin.charts.kinds import KINDS, ChartKind
 
 __all__ = [
     "KINDS",

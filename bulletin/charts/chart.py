@@ -9,20 +9,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from bulletin.errors import DataError, msg
-
-from .data import Format, Source
-from .draw import rc_params
-from .fonts import DEFAULT_FONTS, check_glyphs, installed_families
-from .kinds import KINDS, ChartKind
+from bulletin.charts.data import Format, Source
+from bulletin.charts.draw import rc_params
+from bulletin.charts.fonts import DEFAULT_FONTS, check_glyphs, installed_families
+from bulletin.charts.kinds import KINDS, ChartKind
+from bulletin.diagnostics.errors import DataError, msg
 
 if TYPE_CHECKING:
-    from bulletin.content import Site
-    from bulletin.tablespec import SpecFile
-    from bulletin.tableview import ComputedTable
-
-    from .data import ChartData
-    from .spec import ChartSpec
+    from bulletin.charts.data import ChartData
+    from bulletin.charts.spec import ChartSpec
+    from bulletin.compute.tablespec import SpecFile
+    from bulletin.compute.tableview import ComputedTable
+    from bulletin.load.content import Site
 
 
 @dataclass(eq=False)

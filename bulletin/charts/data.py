@@ -11,11 +11,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from bulletin.columnkinds import KINDS as COLUMN_KINDS
-from bulletin.columnkinds import ColumnKind
+from bulletin.compute.columnkinds import KINDS as COLUMN_KINDS
+from bulletin.compute.columnkinds import ColumnKind
 
 if TYPE_CHECKING:
-    from .spec import ChartSpec
+    from bulletin.charts.spec import ChartSpec
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class ChartData:
 
 @dataclass(frozen=True)
 class Format:
-    """A column's number format: its kind (bulletin.columnkinds), decimals, thousands."""
+    """A column's number format: its kind (bulletin.compute.columnkinds), decimals, thousands."""
 
     kind: ColumnKind = field(default_factory=lambda: COLUMN_KINDS["int"])  # (the rank's)
     decimals: int | None = None
@@ -63,7 +63,7 @@ class Format:
 
 
 class Table(Protocol):
-    """What a chart reads of a computed table (a :class:`bulletin.tableview.ComputedTable`)."""
+    """What a chart reads of a computed table (bulletin.compute.tableview.ComputedTable)."""
 
     total_label: str
     ranks: dict[str, int]

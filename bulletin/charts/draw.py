@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from bulletin.columnkinds import KINDS as COLUMN_KINDS
-from bulletin.columnkinds import format_value
+from bulletin.compute.columnkinds import KINDS as COLUMN_KINDS
+from bulletin.compute.columnkinds import format_value
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from .data import ChartData, Drawn
+    from bulletin.charts.data import ChartData, Drawn
 
 # Colours: the theme's ink and red; a quiet slate for ordinary bars.
 INK, MUTED, GRID = "#1b1b1b", "#5c5c5c", "#d9d9d9"

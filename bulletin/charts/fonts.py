@@ -8,7 +8,7 @@ import functools
 from collections.abc import Sequence
 from typing import Any
 
-from bulletin.errors import ConfigError, DataError, msg
+from bulletin.diagnostics.errors import ConfigError, DataError, msg
 
 DEFAULT_FONTS = ("Noto Sans CJK SC",)
 

@@ -12,8 +12,8 @@ helper of :mod:`bulletin.charts.draw` and :mod:`bulletin.charts.words`.
 Defining a subclass with a ``name`` registers it: the spec's validation
 (:mod:`bulletin.tablespec`), the build (:func:`bulletin.compute.needs_history`) and the
 charts (:mod:`bulletin.charts.chart`) ask the registry, so a new kind is one class here, its
-test (tests/test_charts.py), its messages (bulletin/messages/charts.toml) and its section of
-the handbook (docs/charts.md). :class:`StackedBar` was added so.
+test (tests/test_charts.py), its messages (diagnostics/messages/charts.toml) and its section
+of the handbook (docs/charts.md). :class:`StackedBar` was added so.
 """
 
 from __future__ import annotations
@@ -24,12 +24,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from bulletin.columnkinds import KINDS as COLUMN_KINDS
-from bulletin.errors import DataError, Message, msg
-from bulletin.sheets import parse_number
-
-from .data import ChartData, Format, Series
-from .draw import (
+from bulletin.charts.data import ChartData, Format, Series
+from bulletin.charts.draw import (
     BOTTOM,
     BOTTOM_TEXT,
     COOL,
@@ -62,16 +58,18 @@ from .draw import (
     value_frame,
     value_limits,
 )
-from .words import change, extremes, marks, ordered
+from bulletin.charts.words import change, extremes, marks, ordered
+from bulletin.compute.columnkinds import KINDS as COLUMN_KINDS
+from bulletin.compute.sheets import parse_number
+from bulletin.diagnostics.errors import DataError, Message, msg
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from bulletin.columnkinds import ColumnKind
-
-    from .data import Drawn, Source
-    from .spec import ChartSpec
+    from bulletin.charts.data import Drawn, Source
+    from bulletin.charts.spec import ChartSpec
+    from bulletin.compute.columnkinds import ColumnKind
 
 __all__ = ["KINDS", "ChartKind", "Problem"]
 
@@ -110,7 +108,7 @@ class ChartKind:
         self, spec: ChartSpec, columns: Mapping[str, ColumnKind | None]
     ) -> Problem | None:
         """The first thing wrong with ``spec`` for this kind, or None. ``columns``: the kind
-        of each column a chart may draw (bulletin.columnkinds); None for the rank."""
+        of each column a chart may draw (bulletin.compute.columnkinds); None for the rank."""
         low, high = self.columns
         n = len(spec.columns)
         if not low <= n <= high:

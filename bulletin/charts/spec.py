@@ -8,8 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bulletin.errors import msg
-from bulletin.sheets import parse_number
+from bulletin.compute.sheets import parse_number
+from bulletin.diagnostics.errors import msg
 
 
 class _Model(BaseModel):

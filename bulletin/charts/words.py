@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-from .data import ChartData, Series
+from bulletin.charts.data import ChartData, Series
 
 
 def extremes(labels: Sequence[str], values: Sequence[float | None], texts: Sequence[str]) -> str:

@@ -1,0 +1,1 @@
+"""The commands beyond build: check, new, import, serve, publish."""

@@ -1,0 +1,484 @@
+"""A Word document → a Markdown article, with its images saved beside it.
+
+mammoth reads the .docx into simple HTML (its Markdown output is deprecated and writes
+``__bold__``, which Chinese text defeats); that HTML is walked here to emit Markdown:
+``**bold**`` and ``*italic*`` (bulletin's parser reads them next to Chinese characters),
+lists, tables as pipe tables, footnotes, images as ``![图注](file)``.
+
+The headline comes from Word's styles (Title → title, Subtitle → subtitle, a short paragraph
+before the title → kicker) or, when the document has none, from its first short paragraphs:
+one short line is the title; two are kicker and title; a line starting with ``——`` after the
+title is the subtitle. Without any, the file name is the title.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from bulletin.commands.new import (
+    Created,
+    article_text,
+    check_page,
+    choose_slug,
+    find_edition,
+    place_article,
+)
+from bulletin.diagnostics.errors import BulletinError, Message, msg
+from bulletin.load.config import SLUG, split_front_matter
+
+SHORT = 50  # characters: a paragraph this short, without a full stop, may be a headline
+STYLE_MAP = """
+p[style-name='Title'] => p.doc-title:fresh
+p[style-name='title'] => p.doc-title:fresh
+p[style-name='标题'] => p.doc-title:fresh
+p[style-name='Subtitle'] => p.doc-subtitle:fresh
+p[style-name='subtitle'] => p.doc-subtitle:fresh
+p[style-name='副标题'] => p.doc-subtitle:fresh
+p[style-name='Caption'] => p.caption:fresh
+p[style-name='caption'] => p.caption:fresh
+p[style-name='题注'] => p.caption:fresh
+p[style-name='标题 1'] => h1:fresh
+p[style-name='标题 2'] => h2:fresh
+p[style-name='标题 3'] => h3:fresh
+"""
+IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/jpg": "jpg", "image/gif": "gif"}
+CONVERTIBLE = {"image/bmp", "image/x-bmp", "image/tiff", "image/x-tiff", "image/webp"}
+SPACE = " \t\r\n\u3000\xa0"
+SENTENCE_END = "。！？；：.!?;:"
+
+
+@dataclass
+class Node:
+    tag: str
+    attrs: dict[str, str]
+    children: list[Any] = field(default_factory=list)  # Node or str
+
+
+class _Tree(HTMLParser):
+    VOID = frozenset({"img", "br", "hr"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Node("root", {})
+        self.stack = [self.root]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        node = Node(tag, {k: v or "" for k, v in attrs})
+        self.stack[-1].children.append(node)
+        if tag not in self.VOID:
+            self.stack.append(node)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.stack[-1].children.append(Node(tag, {k: v or "" for k, v in attrs}))
+
+    def handle_endtag(self, tag: str) -> None:
+        for i in range(len(self.stack) - 1, 0, -1):
+            if self.stack[i].tag == tag:
+                del self.stack[i:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        self.stack[-1].children.append(data)
+
+
+def parse_html(text: str) -> Node:
+    tree = _Tree()
+    tree.feed(text)
+    tree.close()
+    return tree.root
+
+
+def plain(node: Any) -> str:
+    if isinstance(node, str):
+        return node
+    if node.tag == "br":
+        return " "
+    return "".join(plain(c) for c in node.children)
+
+
+# -- Markdown ---------------------------------------------------------------------------------
+
+_ESCAPE = re.compile(r"([\\`*_\[\]<>|])")
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+_LINE_START = re.compile(r"^([ \t]*)([#=+-]|\d+(?=[.)]))")
+
+
+def escape(text: str) -> str:
+    text = re.sub(r"[ \t\r\n]+", " ", text)
+    return _ENTITY.sub(r"\\&", _ESCAPE.sub(r"\\\1", text))
+
+
+def escape_line_starts(md: str) -> str:
+    """Text that would start a heading, list or rule at the start of a line is escaped."""
+
+    def fix(line: str) -> str:
+        line = line.lstrip(" \t")  # four spaces would make code
+        m = _LINE_START.match(line)
+        if not m:
+            return line
+        if m.group(2)[0].isdigit():
+            end = m.end()
+            return line[:end] + "\\" + line[end:]
+        return "\\" + line
+
+    return "\n".join(fix(line) for line in md.split("\n"))
+
+
+def wrap(inner: str, marker: str) -> str:
+    """`inner` emphasised; white space at its edges stays outside the markers."""
+    core = inner.strip(SPACE)
+    if not core:
+        return inner
+    lead = inner[: len(inner) - len(inner.lstrip(SPACE))]
+    trail = inner[len(inner.rstrip(SPACE)) :]
+    return f"{lead}{marker}{core}{marker}{trail}"
+
+
+def _merged(children: list[Any]) -> list[Any]:
+    """Adjacent <strong>/<em> siblings joined (Word splits runs for reasons of its own)."""
+    out: list[Any] = []
+    for child in children:
+        if (
+            isinstance(child, Node)
+            and child.tag in ("strong", "b", "em", "i")
+            and out
+            and isinstance(out[-1], Node)
+            and out[-1].tag == child.tag
+        ):
+            out[-1] = Node(child.tag, {}, out[-1].children + child.children)
+        else:
+            out.append(child)
+    return out
+
+
+@dataclass
+class Block:
+    kind: str  # p, h, list, table, figure, footnotes
+    md: str
+    text: str = ""  # plain text, for the headline
+    cls: str = ""
+    image: tuple[str, str] | None = None  # (src, alt) of a figure
+
+
+class Converter:
+    def __init__(self) -> None:
+        self.notes: dict[str, str] = {}
+
+    def inline(self, children: list[Any], cell: bool = False) -> str:
+        out = []
+        for node in _merged(children):
+            if isinstance(node, str):
+                out.append(escape(node))
+            elif node.tag in ("strong", "b"):
+                out.append(wrap(self.inline(node.children, cell), "**"))
+            elif node.tag in ("em", "i"):
+                out.append(wrap(self.inline(node.children, cell), "*"))
+            elif node.tag == "br":
+                out.append(" " if cell else "\\\n")
+            elif node.tag == "img":
+                out.append(f"![{escape(_alt(node.attrs.get('alt', '')))}]({node.attrs['src']})")
+            elif node.tag == "a":
+                out.append(self.link(node, cell))
+            elif node.tag == "p" and cell:
+                out.append(self.inline(node.children, cell).strip(SPACE) + " ")
+            else:
+                out.append(self.inline(node.children, cell))
+        return "".join(out)
+
+    def link(self, node: Node, cell: bool) -> str:
+        href = node.attrs.get("href", "")
+        note = re.match(r"^#(footnote|endnote)-(\d+)$", href)
+        if note:
+            return f"[^{note.group(1)[0]}{note.group(2)}]"
+        if re.match(r"^#(footnote|endnote)-ref-\d+$", href):
+            return ""  # the ↑ back-link of a footnote: the renderer makes its own
+        text = self.inline(node.children, cell)
+        if href.startswith(("http://", "https://", "mailto:")):
+            return f"[{text}]({href.replace(' ', '%20').replace(')', '%29')})"
+        return text
+
+    def blocks(self, root: Node) -> list[Block]:
+        result: list[Block] = []
+        for node in root.children:
+            if isinstance(node, str):
+                if node.strip(SPACE):
+                    result.append(Block("p", escape_line_starts(escape(node.strip(SPACE)))))
+                continue
+            result += self.block(node)
+        return result
+
+    def block(self, node: Node) -> list[Block]:
+        tag = node.tag
+        if tag == "p":
+            kids = [c for c in node.children if not (isinstance(c, str) and not c.strip(SPACE))]
+            if len(kids) == 1 and isinstance(kids[0], Node) and kids[0].tag == "img":
+                img = kids[0]
+                return [
+                    Block("figure", "", image=(img.attrs["src"], _alt(img.attrs.get("alt", ""))))
+                ]
+            md = escape_line_starts(self.inline(node.children).strip(SPACE))
+            text = plain(node).strip(SPACE)
+            return [Block("p", md, text, node.attrs.get("class", ""))] if md else []
+        if re.fullmatch(r"h[1-6]", tag):
+            md = self.inline(node.children).strip(SPACE).replace("\\\n", " ")
+            return [Block("h", f"{'#' * int(tag[1])} {md}", plain(node).strip(SPACE))] if md else []
+        if tag in ("ul", "ol"):
+            items = [c for c in node.children if isinstance(c, Node) and c.tag == "li"]
+            if items and all(
+                re.match(r"^(foot|end)note-\d+$", i.attrs.get("id", "")) for i in items
+            ):
+                return [self.footnotes(items)]
+            return [Block("list", "\n".join(self.list_lines(node)))]
+        if tag == "table":
+            return [Block("table", self.table(node))]
+        if tag == "hr":
+            return [Block("p", "---")]
+        return [b for child in node.children if isinstance(child, Node) for b in self.block(child)]
+
+    def list_lines(self, node: Node) -> list[str]:
+        lines, n = [], 0
+        for item in node.children:
+            if not isinstance(item, Node) or item.tag != "li":
+                continue
+            n += 1
+            marker = f"{n}." if node.tag == "ol" else "-"
+            nested = [c for c in item.children if isinstance(c, Node) and c.tag in ("ul", "ol")]
+            rest = [c for c in item.children if c not in nested]
+            text = self.inline(rest, cell=True).strip(SPACE)
+            lines.append(f"{marker} {escape_line_starts(text) if text else ''}".rstrip())
+            for sub in nested:
+                lines += [" " * (len(marker) + 1) + line for line in self.list_lines(sub)]
+        return lines
+
+    def table(self, node: Node) -> str:
+        rows: list[list[str]] = []
+        for tr in _find(node, "tr"):
+            row: list[str] = []
+            for cell in tr.children:
+                if isinstance(cell, Node) and cell.tag in ("td", "th"):
+                    text = self.inline(cell.children, cell=True).strip(SPACE) or " "
+                    row.append(text)
+                    row += [" "] * (int(cell.attrs.get("colspan", "1") or 1) - 1)
+            if row:
+                rows.append(row)
+        if not rows:
+            return ""
+        width = max(len(r) for r in rows)
+        rows = [r + [" "] * (width - len(r)) for r in rows]
+        lines = ["| " + " | ".join(rows[0]) + " |", "|" + " --- |" * width]
+        lines += ["| " + " | ".join(r) + " |" for r in rows[1:]]
+        return "\n".join(lines)
+
+    def footnotes(self, items: list[Node]) -> Block:
+        lines = []
+        for item in items:
+            kind, number = re.match(r"^(foot|end)note-(\d+)$", item.attrs["id"]).groups()  # type: ignore[union-attr]
+            text = self.inline(item.children, cell=True).strip(SPACE)
+            lines.append(f"[^{kind[0]}{number}]: {text}")
+        return Block("footnotes", "\n".join(lines))
+
+
+def _find(node: Node, tag: str) -> list[Node]:
+    found = []
+    for child in node.children:
+        if isinstance(child, Node):
+            if child.tag == tag:
+                found.append(child)
+            elif child.tag != "table":  # not into nested tables
+                found += _find(child, tag)
+    return found
+
+
+def _alt(alt: str) -> str:
+    """Word's alt text, unless it is a file name or an automatic 'Picture 3'."""
+    alt = " ".join(alt.split())
+    if re.search(r"\.(jpe?g|png|gif|bmp|tiff?|emf|wmf)$", alt, re.I) or "\\" in alt or "/" in alt:
+        return ""
+    if re.fullmatch(r"(图片|图像|Picture|Image|图)\s*\d*", alt, re.I):
+        return ""
+    return alt
+
+
+# -- the headline -----------------------------------------------------------------------------
+
+
+@dataclass
+class Headline:
+    title: str | None = None
+    kicker: str | None = None
+    subtitle: str | None = None
+
+
+def _short(block: Block) -> bool:
+    text = block.text
+    return (
+        block.kind == "p"
+        and block.cls in ("", "doc-title", "doc-subtitle")
+        and 0 < len(text) <= SHORT
+        and text[-1] not in SENTENCE_END
+    )
+
+
+def _dashes(text: str) -> str | None:
+    """The text after a leading dash (——副题), or None."""
+    m = re.match(r"^(?:——|—|－－|--)\s*(.+)$", text)
+    return m.group(1).strip(SPACE) if m else None
+
+
+def headline(blocks: list[Block]) -> tuple[Headline, list[Block]]:
+    """The headline fields and the blocks left for the body."""
+    head = Headline()
+    used: set[int] = set()
+    styled = next((i for i, b in enumerate(blocks) if b.cls == "doc-title"), None)
+    if styled is not None:
+        head.title, title_at = blocks[styled].text, styled
+        used.add(styled)
+        if styled == 1 and _short(blocks[0]):
+            head.kicker = blocks[0].text
+            used.add(0)
+    else:
+        lead = []
+        for i, block in enumerate(blocks[:3]):
+            if not _short(block) or i + 1 >= len(blocks):
+                break
+            lead.append(i)
+        if not lead:
+            first = blocks[0] if blocks else None
+            if first is not None and first.kind == "h" and len(blocks) > 1:
+                head.title, title_at = first.text, 0
+                used.add(0)
+            else:
+                return head, blocks
+        elif len(lead) >= 2 and _dashes(blocks[lead[1]].text) is None:
+            head.kicker, head.title, title_at = blocks[0].text, blocks[1].text, 1
+            used |= {0, 1}
+        else:
+            head.title, title_at = blocks[0].text, 0
+            used.add(0)
+    subtitle = next((i for i, b in enumerate(blocks) if b.cls == "doc-subtitle"), None)
+    after = title_at + 1
+    if subtitle is not None:
+        head.subtitle = _dashes(blocks[subtitle].text) or blocks[subtitle].text
+        used.add(subtitle)
+    elif after < len(blocks) and _short(blocks[after]) and _dashes(blocks[after].text):
+        head.subtitle = _dashes(blocks[after].text)
+        used.add(after)
+    return head, [b for i, b in enumerate(blocks) if i not in used]
+
+
+# -- the import -------------------------------------------------------------------------------
+
+
+def convert(data: bytes, image_name: Any) -> tuple[list[Block], list[str]]:
+    """(blocks, Word's warnings); `image_name(content_type, bytes)` names each image."""
+    import mammoth
+
+    def save(image: Any) -> dict[str, str]:
+        with image.open() as stream:
+            return {"src": image_name(image.content_type, stream.read())}
+
+    try:
+        result = mammoth.convert_to_html(
+            io.BytesIO(data), style_map=STYLE_MAP, convert_image=mammoth.images.img_element(save)
+        )
+    except Exception as exc:  # mammoth raises zip, XML and key errors for a broken file
+        raise BulletinError(
+            msg("docx.unreadable", why=f"{type(exc).__name__}: {exc}"[:200]),
+            hint=msg("docx.unreadable_hint"),
+        ) from None
+    warnings = [
+        m.message
+        for m in result.messages
+        if m.type == "warning" and "Unrecognised" not in m.message and "ignored" not in m.message
+    ]
+    blocks = Converter().blocks(parse_html(result.value))
+    # a caption paragraph (Word's Caption style) right after a picture is its 图注
+    merged: list[Block] = []
+    for block in blocks:
+        last = merged[-1] if merged else None
+        if block.cls == "caption" and last is not None and last.kind == "figure" and last.image:
+            last.image = (last.image[0], block.text)
+            continue
+        merged.append(block)
+    for block in merged:
+        if block.kind == "figure" and block.image:
+            block.md = f"![{escape(block.image[1])}]({block.image[0]})"
+    return merged, warnings
+
+
+def markdown(blocks: list[Block]) -> str:
+    return "\n\n".join(b.md for b in blocks if b.md) + "\n"
+
+
+def import_docx(
+    file: Path, root: Path, *, edition: str | None = None, slug: str | None = None, page: int = 1
+) -> Created:
+    root = root.resolve()
+    info = find_edition(root, edition)
+    folder_shown = f"content/{info.id}"
+    if slug is None and SLUG.match(file.stem) and not (info.path / f"{file.stem}.md").exists():
+        slug = file.stem
+    slug = choose_slug(info.path, slug, folder_shown)
+    images: dict[str, bytes] = {}
+    notes: list[Message] = []
+
+    def image_name(content_type: str, data: bytes) -> str:
+        n = len(images) + 1
+        if content_type in CONVERTIBLE:
+            from PIL import Image
+
+            buffer = io.BytesIO()
+            with Image.open(io.BytesIO(data)) as img:
+                img.save(buffer, "PNG")
+            data, ext = buffer.getvalue(), "png"
+        else:
+            ext = IMAGE_TYPES.get(content_type) or content_type.rsplit("/", 1)[-1].split("-")[-1]
+        name = f"{slug}-{n}.{re.sub(r'[^a-z0-9]', '', ext.lower()) or 'bin'}"
+        if content_type not in IMAGE_TYPES and content_type not in CONVERTIBLE:
+            notes.append(msg("docx.image_kind", name=name, kind=ext.upper()))
+        images[name] = data
+        return name
+
+    blocks, warnings = convert(file.read_bytes(), image_name)
+    if not blocks:
+        raise BulletinError(msg("docx.empty"), file=str(file))
+    head, body = headline(blocks)
+    if head.title is None:
+        head.title = " ".join(file.stem.split())
+        notes.append(msg("docx.no_title", title=head.title))
+    check_page(info, page)
+    listed = info.config.pages[page - 1].articles is not None
+    text = article_text(
+        head.title,
+        body=markdown(body),
+        kicker=head.kicker,
+        subtitle=head.subtitle,
+        page=page if page != 1 and not listed else None,
+    )
+    shown = f"{folder_shown}/{slug}.md"
+    split_front_matter(text, shown)  # reads back, or says why not
+    for name in images:
+        if (info.path / name).exists():
+            raise BulletinError(
+                msg("docx.image_exists", file=f"{folder_shown}/{name}"),
+                hint=msg("docx.image_exists_hint"),
+            )
+    for name, data in images.items():
+        (info.path / name).write_bytes(data)
+    path = info.path / f"{slug}.md"
+    path.write_text(text, encoding="utf-8")
+    created = Created(path, shown, files=[shown, *(f"{folder_shown}/{n}" for n in images)])
+    _, note = place_article(root, info, slug, page)
+    if note is not None:
+        created.notes.append(note)
+    from bulletin.commands.check import headline_notes
+
+    created.notes += notes
+    created.notes += [msg("docx.word", warning=w) for w in warnings]
+    created.notes += headline_notes(title=head.title, kicker=head.kicker, subtitle=head.subtitle)
+    return created

@@ -1,0 +1,1 @@
+"""Errors and warnings as values, their messages by id, the reporter."""

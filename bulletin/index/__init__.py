@@ -1,0 +1,1 @@
+"""The index stage: the archive's order and dates, the search index."""

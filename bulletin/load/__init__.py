@@ -1,0 +1,1 @@
+"""The load stage: bulletin.toml, editions, articles (config, content)."""
