@@ -277,24 +277,53 @@ def value_frame(chart: Drawn, ax: Axes, limits: tuple[float, float]) -> None:
         ax.grid(axis="x", color=GRID, linewidth=0.6, zorder=0)
 
 
+def reference_line(ax: Axes, d: ChartData, *, vertical: bool) -> None:
+    """The reference (d.reference) as a dashed line across the bars, and its label: above
+    the axes for a vertical line (horizontal bars), right of them for a horizontal one."""
+    line = ax.axvline if vertical else ax.axhline
+    line(d.reference, color=INK, linewidth=1, linestyle=(0, (4, 3)), zorder=3)
+    if vertical:
+        xy, shift, coords, align = (d.reference, 1.0), {"dy": 3}, ("data", "axes"), "center"
+    else:
+        xy, shift, coords, align = (1.0, d.reference), {"dx": 4}, ("axes", "data"), "left"
+    put(ax, *xy, f"{d.reference_label} {d.reference_text}", coords=coords, ha=align,
+        va="bottom" if vertical else "center", fontsize=SMALL, **shift)  # fmt: skip
+
+
 def reference_above(ax: Axes, d: ChartData, box: Box) -> float:
     """Horizontal bars' reference: a dashed line, its label above the bars. The height it
     takes above the axes, in axes units (what a legend is lifted by)."""
     if d.reference is None:
         return 0.0
-    ax.axvline(d.reference, color=INK, linewidth=1, linestyle=(0, (4, 3)), zorder=3)
-    put(
-        ax,
-        d.reference,
-        1.0,
-        f"{d.reference_label} {d.reference_text}",
-        dy=3,
-        coords=("data", "axes"),
-        ha="center",
-        va="bottom",
-        fontsize=SMALL,
-    )
+    reference_line(ax, d, vertical=True)
     return 0.26 / box.height / axes_height(box)
+
+
+def end_label(
+    ax: Axes,
+    at: float,
+    value: float,
+    text: str,
+    *,
+    horizontal: bool,
+    gap: float,
+    inside: bool,
+    crosses: bool,
+    size: float,
+    fill: str,
+) -> None:
+    """A bar's value at the bar's end (bar `at`): beyond it, or (`inside`: where the
+    reference line would run through the label) just inside it, in a colour that reads on
+    the bar's `fill`; a label crossing the line outside gets a halo."""
+    sign = 1 if value >= 0 else -1
+    near, far = ("right", "left") if horizontal else ("top", "bottom")
+    align = (near if inside else far) if value >= 0 else (far if inside else near)
+    shift = -sign * gap if inside else sign * gap
+    place = {"dx": shift, "va": "center", "ha": align} if horizontal else {
+        "dy": shift, "ha": "center", "va": align}  # fmt: skip
+    x, y = (value, at) if horizontal else (at, value)
+    color, halo = (text_on(fill), None) if inside else (INK, HALO if crosses else None)
+    put(ax, x, y, text, **place, fontsize=size, zorder=4, color=color, bbox=halo)
 
 
 def legend(ax: Axes, names: Sequence[str], palette: Sequence[str], lift: float) -> None:

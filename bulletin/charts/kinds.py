@@ -44,6 +44,7 @@ from bulletin.charts.draw import (
     axes_height,
     crosses_reference,
     em,
+    end_label,
     fmt,
     frame,
     legend,
@@ -51,6 +52,7 @@ from bulletin.charts.draw import (
     mark_colors,
     put,
     reference_above,
+    reference_line,
     row_labels,
     spread,
     text_on,
@@ -62,6 +64,7 @@ from bulletin.charts.words import change, extremes, marks, ordered
 from bulletin.compute.columnkinds import KINDS as COLUMN_KINDS
 from bulletin.compute.sheets import parse_number
 from bulletin.diagnostics.errors import DataError, Message, msg
+from bulletin.kinds import Registered
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -85,22 +88,17 @@ class Problem:
     hint: Message | None = None
 
 
-class ChartKind:
+class ChartKind(Registered):
     """A kind of chart. The defaults are those of bars, one per row (county) of the table."""
 
+    KINDS = KINDS
+    noun = "chart kind"
     name: ClassVar[str]  # the spec's type
     zh: ClassVar[str]  # its name in Chinese: the alt text begins with it
     columns: ClassVar[tuple[int, int]] = (1, 1)  # how many columns it draws: (fewest, most)
     history: ClassVar[bool] = False  # it draws the earlier editions too
     rows: ClassVar[bool] = False  # the spec may name the rows drawn (rows = […])
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if "name" in cls.__dict__:
-            KINDS[cls.name] = cls()
-
-    def __repr__(self) -> str:
-        return f"<chart kind {self.name}>"
 
     # -- the spec ----------------------------------------------------------------------------
 
@@ -290,21 +288,8 @@ class _HorizontalBars(ChartKind):
                 crosses = crosses_reference(v, sign * width, d.reference, per_pt)
                 inside = crosses and abs(v) / per_pt > width + 4
                 # a label the reference line would run through goes inside the end of its bar
-                put(
-                    ax,
-                    v,
-                    y,
-                    t,
-                    dx=-sign * 4 if inside else sign * 4,
-                    va="center",
-                    ha=("right" if inside else "left")
-                    if v >= 0
-                    else ("left" if inside else "right"),
-                    fontsize=size,
-                    zorder=4,
-                    color=text_on(colors[round(y - offset)]) if inside else INK,
-                    bbox=HALO if not inside and crosses else None,
-                )
+                end_label(ax, y, v, t, horizontal=True, gap=4, inside=inside, crosses=crosses,
+                          size=size, fill=colors[round(y - offset)])  # fmt: skip
         row_labels(ax, d.labels)
         value_frame(chart, ax, (lo, hi))
         lift = reference_above(ax, d, box)
@@ -366,21 +351,8 @@ class Bar(ChartKind):
                     sign = 1 if v >= 0 else -1
                     crosses = crosses_reference(v, sign * (SMALL + 3), d.reference, per_pt)
                     inside = crosses and abs(v) / per_pt > SMALL * 2
-                    put(
-                        ax,
-                        i,
-                        v,
-                        t,
-                        dy=-sign * 3 if inside else sign * 3,
-                        ha="center",
-                        va=("top" if inside else "bottom")
-                        if v >= 0
-                        else ("bottom" if inside else "top"),
-                        fontsize=SMALL,
-                        zorder=4,
-                        color=text_on(colors[i]) if inside else INK,
-                        bbox=HALO if crosses and not inside else None,
-                    )
+                    end_label(ax, i, v, t, horizontal=False, gap=3, inside=inside,
+                              crosses=crosses, size=SMALL, fill=colors[i])  # fmt: skip
             ax.yaxis.set_visible(False)
             ax.spines["left"].set_visible(False)
         else:
@@ -404,18 +376,7 @@ class Bar(ChartKind):
         ax.set_xticks([])
         ax.spines["bottom"].set_color(MUTED)
         if d.reference is not None:
-            ax.axhline(d.reference, color=INK, linewidth=1, linestyle=(0, (4, 3)), zorder=3)
-            put(
-                ax,
-                1.0,
-                d.reference,
-                f"{d.reference_label} {d.reference_text}",
-                dx=4,
-                coords=("axes", "data"),
-                ha="left",
-                va="center",
-                fontsize=SMALL,
-            )
+            reference_line(ax, d, vertical=False)
 
 
 class GroupedBar(_HorizontalBars):

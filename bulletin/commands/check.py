@@ -264,47 +264,37 @@ class Checker:
     def link(
         self, article: Any, href: str, line: int | None, eid: str, editions: Sequence[Any]
     ) -> None:
+        """A link to this site: relative, inside it, to a page the site will have."""
+        problem = self.link_problem(href, eid, editions)
+        if problem is not None:
+            self.add("error", problem[0], article.shown, line, problem[1])
+
+    def link_problem(
+        self, href: str, eid: str, editions: Sequence[Any]
+    ) -> tuple[Message, Message] | None:
+        """(what is wrong, the fix) with a link from edition `eid`'s article, or None."""
         from bulletin.render.markdown import SCHEME
 
         if not href or href.startswith("#") or SCHEME.match(href) or href.startswith("//"):
-            return
+            return None
         path = unquote(re.split(r"[#?]", href, maxsplit=1)[0])
         if not path:
-            return
+            return None
         here = f"editions/{eid}"
         if path.startswith("/"):
-            self.add(
-                "error",
-                msg("check.link_absolute", href=href),
-                article.shown,
-                line,
-                msg("check.link_fix_relative", example=f"{eid}/"),
-            )
-            return
+            fix = msg("check.link_fix_relative", example=f"{eid}/")
+            return msg("check.link_absolute", href=href), fix
         target = posixpath.normpath(posixpath.join(here, path))
         if target.startswith(".."):
-            self.add(
-                "error",
-                msg("check.link_outside", href=href),
-                article.shown,
-                line,
-                msg("check.link_fix_other"),
-            )
-            return
+            return msg("check.link_outside", href=href), msg("check.link_fix_other")
         published = next((e.published for e in editions if e.id == eid), False)
         every = _site_paths(self.root, editions, drafts=True)
         pages = _site_paths(self.root, editions, drafts=not published)
         if target in every and target not in pages:
-            self.add(
-                "error",
-                msg("check.link_draft", href=href, id=target.split("/")[1]),
-                article.shown,
-                line,
-                msg("markdown.link_fix"),
-            )
-            return
+            draft = msg("check.link_draft", href=href, id=target.split("/")[1])
+            return draft, msg("markdown.link_fix")
         if target in pages or f"{target}/index.html" in pages:
-            return
+            return None
         if target.endswith(".md") and target[:-3] + ".html" in pages:
             good = posixpath.relpath(target[:-3] + ".html", here)
             fix = msg("check.link_fix_html", good=good)
@@ -321,13 +311,7 @@ class Checker:
                 if near
                 else msg("check.link_fix_other")
             )
-        missing = msg("check.link_missing", href=href, target=target)
-        self.add("error", missing, article.shown, line, fix)
-
-
-def _stand_in_config() -> SiteConfig:
-    """Defaults (fonts) for the checks that need a config when bulletin.toml is broken."""
-    return SiteConfig.model_construct(name="?", publisher="?")
+        return msg("check.link_missing", href=href, target=target), fix
 
 
 def _site_paths(root: Path, editions: Sequence[Any], *, drafts: bool) -> set[str]:

@@ -15,15 +15,18 @@ from typing import Any, ClassVar
 
 from bulletin.compute.sheets import parse_number
 from bulletin.diagnostics.errors import Message, msg
+from bulletin.kinds import Registered
 
 __all__ = ["KINDS", "ColumnKind", "by_name", "format_value"]
 
 KINDS: dict[str, ColumnKind] = {}  # type -> kind, in the order the kinds are defined
 
 
-class ColumnKind:
+class ColumnKind(Registered):
     """A kind of column. The defaults are those of a number (``number``)."""
 
+    KINDS = KINDS
+    noun = "column kind"
     name: ClassVar[str]  # the spec's type
     numeric: ClassVar[bool] = True  # a number: computed with, ranked, cross-checked, drawn
     whole: ClassVar[bool] = False  # only whole numbers: a cell 1.5 is an error
@@ -33,13 +36,6 @@ class ColumnKind:
     scale: ClassVar[int] = 1  # shown multiplied by this (a percentage: by 100)…
     suffix: ClassVar[str] = ""  # …and followed by this ("%")
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if "name" in cls.__dict__:
-            KINDS[cls.name] = cls()
-
-    def __repr__(self) -> str:
-        return f"<column kind {self.name}>"
 
     def __reduce__(self) -> tuple[Any, ...]:
         return by_name, (self.name,)  # unpickled as the registered kind itself

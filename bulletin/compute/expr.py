@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import ast
 import math
-import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from bulletin.compute.sheets import round_half_up
+from bulletin.diagnostics import reasons
 from bulletin.diagnostics.errors import DataError, Message, msg, suggest
 
 MAX_LENGTH = 500
@@ -236,17 +236,17 @@ _SYNTAX = {  # Python's reasons an expression cannot be parsed, as far as they a
 }
 
 
+_SYNTAX_PATTERNS: reasons.Patterns = (
+    (r"'(.+?)' was never closed", lambda m: msg("expr.never_closed", c=m[1])),
+    (r"unmatched '(.+?)'", lambda m: msg("expr.unmatched", c=m[1])),
+    (r"invalid character '(.+?)' \(U\+(.+?)\)",
+     lambda m: msg("expr.invalid_character", c=m[1], code=m[2])),
+)  # fmt: skip
+
+
 def _syntax(reason: str) -> Message | str:
     """Python's reason (a SyntaxError's msg) as a message, or as Python said it."""
-    if reason in _SYNTAX:
-        return _SYNTAX[reason]
-    if m := re.fullmatch(r"'(.+?)' was never closed", reason, re.S):
-        return msg("expr.never_closed", c=m[1])
-    if m := re.fullmatch(r"unmatched '(.+?)'", reason, re.S):
-        return msg("expr.unmatched", c=m[1])
-    if m := re.fullmatch(r"invalid character '(.+?)' \(U\+(.+?)\)", reason, re.S):
-        return msg("expr.invalid_character", c=m[1], code=m[2])
-    return reason
+    return reasons.known(reason, _SYNTAX, _SYNTAX_PATTERNS)
 
 
 _KINDS = {ast.Attribute: msg("expr.attribute"), ast.Subscript: msg("expr.subscript"),

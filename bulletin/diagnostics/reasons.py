@@ -10,7 +10,7 @@ same way, bulletin.toml, edition.toml and front matter (bulletin/load/config.py)
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from bulletin.diagnostics.errors import Message, msg
@@ -53,20 +53,34 @@ _TOML = {
 _AT_END = " (at end of document)"
 
 
+Patterns = Sequence[tuple[str, Callable[[re.Match[str]], Message]]]
+
+
+def known(text: str, exact: Mapping[str, Message], patterns: Patterns) -> Message | str:
+    """Another program's reason as a message: one of its fixed texts (`exact`), or a text
+    a pattern matches whole (its groups are the message's parameters); else as it is."""
+    if text in exact:
+        return exact[text]
+    for pattern, make in patterns:
+        if m := re.fullmatch(pattern, text, re.S):
+            return make(m)
+    return text
+
+
+_TOML_PATTERNS: Patterns = (
+    (r"Cannot declare (.+?) twice", lambda m: msg("reasons.toml_declared_twice", key=m[1])),
+    (r"Illegal character (.+?)", lambda m: msg("reasons.toml_illegal_character", char=m[1])),
+    (r"Found invalid character (.+?)",
+     lambda m: msg("reasons.toml_invalid_character", char=m[1])),
+)  # fmt: skip
+
+
 def toml_reason(text: str) -> Message | str:
     """tomllib's reason (without "(at line …, column …)") as a message, or as it is."""
     if text.endswith(_AT_END):  # (Python < 3.14 gives where only in the text)
         head = toml_reason(text[: -len(_AT_END)])
         return msg("reasons.toml_at_end", why=head) if isinstance(head, Message) else text
-    if text in _TOML:
-        return _TOML[text]
-    if m := re.fullmatch(r"Cannot declare (.+?) twice", text, re.S):
-        return msg("reasons.toml_declared_twice", key=m[1])
-    if m := re.fullmatch(r"Illegal character (.+?)", text, re.S):
-        return msg("reasons.toml_illegal_character", char=m[1])
-    if m := re.fullmatch(r"Found invalid character (.+?)", text, re.S):
-        return msg("reasons.toml_invalid_character", char=m[1])
-    return text
+    return known(text, _TOML, _TOML_PATTERNS)
 
 
 # -- pydantic ----------------------------------------------------------------------------------
