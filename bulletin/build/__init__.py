@@ -13,12 +13,15 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bulletin.build.executor import Executor, Made, Options
 from bulletin.compute import EditionTables, compute
 from bulletin.diagnostics.errors import BulletinError, ConfigError, Diagnostic, Message, msg
 from bulletin.load.content import Edition, Site, load_site
+
+if TYPE_CHECKING:
+    from bulletin.compute.tableview import ComputedTable
 
 
 @dataclass
@@ -173,7 +176,9 @@ def _manifest_hash(files: Mapping[str, str]) -> str:
     return hashlib.sha256(json.dumps(sorted(files.items())).encode()).hexdigest()
 
 
-def compute_tables(site: Site, *, strict: bool = False) -> dict[str, Mapping[str, Any]]:
+def compute_tables(
+    site: Site, *, strict: bool = False
+) -> dict[str, Mapping[str, ComputedTable]]:
     """Every edition's computed tables, {edition id: {name: ComputedTable}} (for tests and
     benchmarks; the build computes them through the executor)."""
     done = compute(site, {e.id for e in site.editions}, strict=strict)
