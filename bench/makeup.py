@@ -26,8 +26,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from generate import varied  # noqa: E402
 
-from bulletin.build import compute_tables  # noqa: E402
-from bulletin.charts import compute_charts  # noqa: E402
+from bulletin.compute import compute  # noqa: E402
 from bulletin.load.content import load_site  # noqa: E402
 from bulletin.printing import pdf  # noqa: E402
 from tests.test_pdf import column_feet  # noqa: E402
@@ -38,12 +37,11 @@ def run(count: int, seed: int) -> list[dict[str, object]]:
     with tempfile.TemporaryDirectory() as folder:
         for root in varied(Path(folder), count, seed=seed):
             site = load_site(root)
-            tables = compute_tables(site)
-            charts = compute_charts(site, tables)
             edition = site.editions[0]
+            done = compute(site, {edition.id}, strict=False)[edition.id]
             started = time.perf_counter()
-            printed = pdf.build_print(site, edition, tables[edition.id], root=root,
-                                      charts=charts.get(edition.id))  # fmt: skip
+            printed = pdf.build_print(site, edition, done.tables, root=root,
+                                      charts=done.charts)  # fmt: skip
             seconds = time.perf_counter() - started
             feet = [f[2] for f in column_feet(printed.pdf, printed.frames)]
             first = printed.sheets[0].layout

@@ -89,3 +89,11 @@ def copy_project(dest: Path, root: Path = ROOT) -> Path:
             dest.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest / name)
     return dest
+
+
+def charts_by_edition(site: object) -> dict[str, dict[str, object]]:
+    """Every edition's charts, {edition id: {name: Chart}}, as the compute stage makes them."""
+    from bulletin.compute import compute
+
+    done = compute(site, {e.id for e in site.editions}, strict=False)  # type: ignore[attr-defined]
+    return {eid: dict(tables.charts) for eid, tables in done.items()}

@@ -270,12 +270,13 @@ def test_line_chart_across_two_editions(two_editions: Path) -> None:
     assert figure.xpath(".//figcaption//a/@href") == ["index.html#table-t"]
 
     from bulletin.build import compute_tables
-    from bulletin.charts import compute_charts
     from bulletin.load.content import load_site
+
+    from .conftest import charts_by_edition
 
     loaded = load_site(two_editions)
     tables = compute_tables(loaded)
-    chart = compute_charts(loaded, tables)["2024-01"]["trend"]
+    chart = charts_by_edition(loaded)["2024-01"]["trend"]
     d = chart.data
     assert d.labels == ("2023年第12期", "2024年第1期")  # the archive spans two years
     assert [s.name for s in d.series] == ["甲县", "乙县", "合计"]

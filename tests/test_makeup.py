@@ -15,11 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bulletin.build import compute_tables
-from bulletin.charts import compute_charts
 from bulletin.cli import main
 from bulletin.load.content import load_site
 from bulletin.printing import makeup, pdf
-from tests.conftest import tree_digest
+from tests.conftest import charts_by_edition, tree_digest
 from tests.test_pdf import (
     assert_nothing_overlaps_or_leaves_the_page,
     column_feet,
@@ -171,7 +170,7 @@ def test_corpus_edition_is_laid_out_on_full_sheets(corpus: list[Path], index: in
     root = corpus[index]
     site = load_site(root)
     tables = compute_tables(site)
-    charts = compute_charts(site, tables)
+    charts = charts_by_edition(site)
     edition = site.editions[0]
     printed = pdf.build_print(site, edition, tables[edition.id], root=root,
                               charts=charts.get(edition.id))  # fmt: skip
@@ -232,7 +231,7 @@ def test_spans_and_the_table_position_pin_the_arrangement(sample_copy: Path) -> 
     site = load_site(sample_copy)
     edition = next(e for e in site.editions if e.id == "2021-12")
     tables = compute_tables(site)
-    charts = compute_charts(site, tables)
+    charts = charts_by_edition(site)
     printed = pdf.build_print(site, edition, tables[edition.id], root=site.root,
                               charts=charts.get(edition.id))  # fmt: skip
     layout = printed.sheets[0].layout
@@ -276,7 +275,7 @@ def test_the_web_edition_groups_its_articles_as_the_sheet(sample_copy: Path) -> 
     edition = next(e for e in site.editions if e.id == "2021-12")
     tables = compute_tables(site)
     [layout] = pdf.web_rows(site, edition, tables[edition.id],
-                            compute_charts(site, tables).get(edition.id))  # fmt: skip
+                            charts_by_edition(site).get(edition.id))  # fmt: skip
     assert web == layout.rows
     assert web[0] == [(layout.n, ["caizheng"])]  # the lead, across the sheet
     assert sorted(a for row in web for _, ids in row for a in ids) == sorted(

@@ -19,6 +19,7 @@ from bulletin.diagnostics.errors import BulletinError, ConfigError, ContentError
 from bulletin.load.content import Edition, Site, load_site
 from bulletin.printing import pdf
 from bulletin.render.markdown import Context, make_parser
+from tests.conftest import charts_by_edition
 from tests.test_typst import HOSTILE, FakeTable
 
 # poppler-utils reads the PDFs back; `make test` (scripts/ensure-system.sh test) installs it
@@ -106,11 +107,7 @@ def edition_of(site: Site, edition_id: str) -> Edition:
 
 
 def charts_of(site: Site, tables: dict[str, Any]) -> dict[str, Any]:
-    try:
-        from bulletin.charts import compute_charts
-    except ImportError:  # charts are another part of the build
-        return {}
-    return compute_charts(site, tables)
+    return charts_by_edition(site)
 
 
 @pytest.fixture(scope="module")

@@ -29,7 +29,7 @@ drawn, and what a kind reads), :mod:`.draw` and :mod:`.words` (what kinds share 
 and to describe), :mod:`.fonts`. Other modules import from here.
 """
 
-from bulletin.charts.chart import Chart, compute_charts, make_charts
+from bulletin.charts.chart import Chart, make_charts
 from bulletin.charts.data import ChartData, Series
 from bulletin.charts.fonts import find_font
 from bulletin.charts.kinds import KINDS, ChartKind
@@ -40,7 +40,6 @@ __all__ = [
     "ChartData",
     "ChartKind",
     "Series",
-    "compute_charts",
     "find_font",
     "make_charts",
 ]

@@ -1,6 +1,7 @@
 """Charts made from computed tables: :class:`Chart` (its data, caption, alt text; drawn when
-its SVG is asked for), :func:`make_charts` for one edition, :func:`compute_charts` for the
-build. What differs between kinds is asked of the chart's kind (:mod:`.kinds`)."""
+its SVG is asked for) and :func:`make_charts`, the charts of one edition (the compute
+stage, bulletin.compute, calls it for each). What differs between kinds is asked of the
+chart's kind (:mod:`.kinds`)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
     from bulletin.charts.spec import ChartSpec
     from bulletin.compute.tablespec import SpecFile
     from bulletin.compute.tableview import ComputedTable
-    from bulletin.load.content import Site
 
 
 @dataclass(eq=False)
@@ -110,31 +110,6 @@ def make_charts(
             charts[spec.name] = chart
             owner[spec.name] = table.name
     return charts
-
-
-def compute_charts(
-    site: Site,
-    tables: Mapping[str, Mapping[str, ComputedTable]],
-    *,
-    only: set[str] | None = None,
-) -> dict[str, dict[str, Chart]]:
-    """The build stage: every edition's charts (line charts see the editions before it);
-    with `only`, just those editions' charts."""
-    result: dict[str, dict[str, Chart]] = {}
-    history: list[tuple[str, str, Mapping[str, ComputedTable]]] = []
-    years = {e.year for e in site.editions}
-    for edition in site.editions:
-        number = f"第{edition.config.number}期"
-        label = f"{edition.year}年{number}" if len(years) > 1 else number
-        own = tables.get(edition.id, {})
-        wanted = only is None or edition.id in only
-        result[edition.id] = (
-            make_charts(own, tuple(history), site.config.fonts.sans, label=label)
-            if own and wanted
-            else {}
-        )
-        history.append((edition.id, label, own))
-    return result
 
 
 def _formats(sf: SpecFile) -> dict[str, Format]:
