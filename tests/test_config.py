@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from bulletin.cli import main
+from bulletin.diagnostics.errors import ConfigError
 
 from .conftest import tree_digest
 
@@ -56,7 +58,7 @@ CASES = {
     "bad date (no such day)": (
         EDITION,
         'number = 1\ndate = 2021-13-45\nstatus = "published"\n[[pages]]\n',
-        [f"{EDITION}:2", "TOML syntax error"],
+        [f"{EDITION}:2", "'date'", "is not a real date"],
     ),
     "bad status": (
         EDITION,
@@ -199,3 +201,56 @@ def test_drafts_are_built_only_with_the_flag(project: Path) -> None:
     result = CliRunner().invoke(main, ["build", "--root", str(project), "--drafts"])
     assert result.exit_code == 0, result.output
     assert (project / "site" / "editions" / "2024-01" / "first.html").exists()
+
+
+# -- the slips editors make in TOML (issue 17): the line, the field, what to write ------------
+
+SLIPS = [
+    ('date = 2021/12/31', "date", "2021/12/31 不是日期的写法：应写成 date = 2021-12-31", None),
+    ('date = 2021-13-45', "date", "2021-13-45 不是一个存在的日期", None),
+    ('date = 2021年12月3日', "date", "应写成 date = 2021-12-03", None),
+    ('banner ＝ "标语"', None, "TOML 格式错误", "等号是中文的“＝”"),
+    ('banner = “标语”', None, "TOML 格式错误", "引号是中文的"),
+    ('tags = ["a"，"b"]', None, "TOML 格式错误", "中文逗号"),
+    ('path = "C:\\Users\\x"', None, "TOML 格式错误", "反斜杠"),
+    ('banner = "标语', None, "TOML 格式错误", "引号没有配对"),
+]
+
+
+@pytest.mark.parametrize(("line", "field", "message", "hint"), SLIPS)
+def test_toml_slips_name_the_line_the_field_and_the_fix(
+    tmp_path: Path, line: str, field: str | None, message: str, hint: str | None
+) -> None:
+    from bulletin.diagnostics import i18n
+    from bulletin.load.config import read_toml
+
+    path = tmp_path / "edition.toml"
+    path.write_text(f"number = 1\n{line}\nstatus = \"draft\"\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        read_toml(path, "content/2021-12/edition.toml")
+    d = caught.value.diagnostic
+    assert (d.file, d.line, d.field) == ("content/2021-12/edition.toml", 2, field)
+    with i18n.using("zh"):
+        shown = caught.value.format_message()
+    assert message in shown, shown
+    if hint is not None:
+        assert shown.splitlines()[1].startswith("  → 修改建议：") and hint in shown, shown
+    with i18n.using("en"):
+        english = caught.value.format_message()
+    assert not re.search(r"[\u4e00-\u9fff]{2}", english.replace(line, "")), english
+
+
+def test_a_byte_order_mark_is_accepted_in_every_toml_file(sample_copy: Path) -> None:
+    """Windows Notepad starts a UTF-8 file with a BOM: bulletin.toml, edition.toml and a
+    table spec with one build, check, and take an article added by `bulletin new`."""
+    from click.testing import CliRunner
+
+    for name in ("bulletin.toml", "content/2021-13/edition.toml", "data/2021-12/microcredit.toml"):
+        path = sample_copy / name
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    root = ["--root", str(sample_copy)]
+    built = CliRunner().invoke(main, ["build", "--no-pdf", *root])
+    assert built.exit_code == 0, built.output
+    assert CliRunner().invoke(main, ["check", *root]).exit_code == 0
+    added = CliRunner().invoke(main, ["new", "article", "新稿", "--edition", "2021-13", *root])
+    assert added.exit_code == 0, added.output

@@ -79,7 +79,7 @@ def read_lock(root: Path, inputs: InputCache | None = None) -> dict[str, Locked]
             return {eid: Locked(c, dict(f)) for eid, (c, f) in seen[1].items()}
     try:
         raw = path.read_bytes()
-        data = tomllib.loads(raw.decode("utf-8"))
+        data = tomllib.loads(raw.decode("utf-8-sig"))
         locked = {
             eid: Locked(int(entry.get("corrections", 0)), dict(entry["files"]))
             for eid, entry in data.get("editions", {}).items()

@@ -333,7 +333,7 @@ def place_article(
     shown = toml.relative_to(root.resolve()).as_posix()
     if info.config.pages[page - 1].articles is None:
         return True, None
-    text = toml.read_text(encoding="utf-8")
+    text = toml.read_bytes().decode("utf-8-sig")  # (a BOM, as Notepad writes, is dropped)
     new = add_to_articles(text, page - 1, slug)
     if new is None:
         return False, msg("new.not_listed", file=shown, slug=slug, page=page)

@@ -151,7 +151,7 @@ def page_table_errors(edition: Edition, names: Sequence[str]) -> list[ConfigErro
     for page in edition.pages:
         for name in page.config.tables:
             if name not in names:
-                text = (edition.path / "edition.toml").read_text(encoding="utf-8")
+                text = (edition.path / "edition.toml").read_text(encoding="utf-8-sig")
                 near = suggest(name, list(names))
                 hint = (
                     msg("common.did_you_mean", name=near)

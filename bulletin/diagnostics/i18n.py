@@ -72,8 +72,8 @@ def from_project(root: Path) -> None:
     if decided():
         return
     try:
-        with open(Path(root) / "bulletin.toml", "rb") as f:
-            value = tomllib.load(f).get("messages")
+        text = (Path(root) / "bulletin.toml").read_bytes().decode("utf-8-sig")
+        value = tomllib.loads(text).get("messages")
     except (OSError, ValueError, RecursionError):
         return
     if value in LANGUAGES:

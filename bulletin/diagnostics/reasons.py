@@ -38,6 +38,8 @@ def os_reason(exc: OSError) -> Message | str:
 
 _TOML = {
     "Invalid value": msg("reasons.toml_invalid_value"),
+    "Invalid hex value": msg("reasons.toml_invalid_hex"),
+    "Unescaped '\\' in a string": msg("reasons.toml_unescaped_backslash"),
     "Invalid statement": msg("reasons.toml_invalid_statement"),
     "Expected '=' after a key in a key/value pair": msg("reasons.toml_expected_equals"),
     "Unclosed array": msg("reasons.toml_unclosed_array"),

@@ -264,8 +264,10 @@ def validation_error(
 
 
 def read_toml(path: Path, shown: str) -> tuple[dict[str, Any], str]:
+    """A TOML file (a UTF-8 BOM, as Windows Notepad writes, is allowed) as data, and its text;
+    a syntax error names the line and, for the common slips, the field and the fix."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
         raise ConfigError(msg("config.file_not_found"), file=shown) from None
     except UnicodeDecodeError as e:
@@ -281,11 +283,42 @@ def read_toml(path: Path, shown: str) -> tuple[dict[str, Any], str]:
         if line is None and str(e).endswith("(at end of document)"):  # cut off: the last line
             line = max(1, len(text.splitlines()))
         why = getattr(e, "msg", None) or (str(e)[: m.start()].strip() if m else str(e))
+        lines = text.splitlines()
+        slip = toml_slip(lines[line - 1] if line and line <= len(lines) else "")
+        if slip is not None and slip[0] is not None:  # a date written otherwise: name it
+            raise ConfigError(slip[1], file=shown, line=line, field=slip[0]) from None
         raise ConfigError(
-            msg("config.toml_syntax", why=toml_reason(why)), file=shown, line=line
-        ) from None
+            msg("config.toml_syntax", why=toml_reason(why)), file=shown, line=line,
+            hint=slip[1] if slip else None,
+        ) from None  # fmt: skip
     except (ValueError, RecursionError) as e:  # a 5,000-digit number, [[[[… nested too deep
         raise toml_limit_error(ConfigError, e, text, shown) from None
+
+
+_KEY = r"^\s*([A-Za-z0-9_-]+)\s*=\s*"
+
+
+def toml_slip(line: str) -> tuple[str | None, Message] | None:
+    """The editor's slip most likely behind a TOML syntax error on `line`, in their terms:
+    (the field it names or None, what to write instead), or None when no slip is seen."""
+    if m := re.match(_KEY + r"(\d{4})[/.年](\d{1,2})[/.月](\d{1,2})日?\s*(#.*)?$", line):
+        good = f"{m[2]}-{int(m[3]):02d}-{int(m[4]):02d}"
+        value = line.split("=", 1)[1].split("#")[0].strip()
+        return m[1], msg("config.slip_date_form", field=m[1], value=value, good=good)
+    if m := re.match(_KEY + r"(\d{4}-\d{1,2}-\d{1,2})\s*(#.*)?$", line):
+        return m[1], msg("config.slip_date_impossible", field=m[1], value=m[2])
+    if "＝" in line:
+        return None, msg("config.slip_fullwidth_equals")
+    if re.search("[“”‘’]", line):
+        return None, msg("config.slip_fullwidth_quotes")
+    bare = re.sub(r'"[^"]*"|\'[^\']*\'', "", line)  # (what is not quoted text)
+    if "[" in line and re.search("[，、]", bare):
+        return None, msg("config.slip_chinese_comma")
+    if re.search(r'"[^"]*\\[^"\\nt"u]', line):
+        return None, msg("config.slip_backslash")
+    if line.count('"') % 2 == 1:
+        return None, msg("config.slip_unclosed_quote")
+    return None
 
 
 def toml_limit_error(kind: Any, e: Exception, text: str, shown: str) -> Any:

@@ -298,7 +298,7 @@ def load_edition(root: Path, folder: Path, inputs: InputCache | None = None) -> 
     placed: set[str] = set()
 
     def toml_text() -> str:  # (read only when an error message needs a line number)
-        return toml_path.read_text(encoding="utf-8")
+        return toml_path.read_text(encoding="utf-8-sig")
 
     for page in pages:
         for slug in page.config.articles or []:
