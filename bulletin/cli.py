@@ -141,7 +141,7 @@ def build(
     Reporter(show=lambda text: click.echo(text, err=True)).report_all(result.findings)
     if not quiet:
         e, f, out, s = result.editions, result.files, str(result.out), result.seconds
-        w, r = len(result.findings), result.reused
+        w, r = sum(f.severity == "warning" for f in result.findings), result.reused
         if r and w:
             built = msg(
                 "cli.built_reused_warnings",

@@ -769,3 +769,28 @@ def test_notes_and_header_row_option(tmp_path: Path) -> None:
     assert [r.key for r in table.body] == ["甲", "乙", "合计"]
     error = error_for(tmp_path, SIMPLE.replace('key = "县"', 'key = "县"\nheader_row = 2'), data)
     assert error.bare_message == "the header row has no column '县'" and error.line == 2
+
+
+def test_a_legacy_csv_is_named_once_as_information(sample_copy: Path) -> None:
+    """A CSV read as GB18030 (older Excel and WPS exports) is named once per build and per
+    check, as information: it is no warning (the counts, and --strict, leave it out)."""
+    from click.testing import CliRunner
+
+    from bulletin.cli import main
+
+    csv = sample_copy / "data/2021-12/microcredit.csv"
+    csv.write_bytes(csv.read_text(encoding="utf-8").encode("gb18030"))
+    root = ["--root", str(sample_copy)]
+    built = CliRunner().invoke(main, ["build", "--no-pdf", *root])
+    assert built.exit_code == 0, built.output
+    info = [ln for ln in built.output.splitlines() if "read as GB18030" in ln]
+    assert info == ["data/2021-12/microcredit.csv: info: read as GB18030 (GBK) text, the "
+                    "encoding of older Excel and WPS exports; saving it as CSV (UTF-8) keeps "
+                    "every character safe"]  # fmt: skip
+    assert built.output.rstrip().endswith("5 warning(s)")
+    checked = CliRunner().invoke(main, ["--lang", "zh", "check", *root])
+    assert "data/2021-12/microcredit.csv: 提示：按 GB18030（GBK）编码读取" in checked.output
+    assert checked.output.rstrip().endswith("检查完毕：0 个错误，5 个警告。")
+    csv.write_bytes(csv.read_bytes().decode("gb18030").encode("utf-8"))
+    again = CliRunner().invoke(main, ["build", "--no-pdf", *root])
+    assert "GB18030" not in again.output

@@ -65,8 +65,9 @@ def build(
         pages, drawn = editions.wait()
         found = editions.search()
         files, findings = gather(site, [pages, drawn], [rest, found])
-        if strict and findings:
-            raise BulletinError(msg("builder.strict", n=len(findings), findings=findings))
+        warned = [f for f in findings if f.severity != "info"]  # (information never fails)
+        if strict and warned:
+            raise BulletinError(msg("builder.strict", n=len(warned), findings=warned))
         say(msg("builder.writing", n=len(files)))
         target = write(site, files, out, drafts=drafts)
         if new_lock is not None and update_lock:

@@ -55,7 +55,7 @@ class Report(Reporter):
         return self.diagnostics
 
     def summary(self, strict: bool = False) -> Message:
-        if not self.diagnostics:
+        if not (self.errors or self.warnings):  # (information alone is no problem)
             return msg("check.summary_clean")
         errors, warnings = len(self.errors), len(self.warnings)
         if strict and self.warnings:

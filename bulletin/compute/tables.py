@@ -302,6 +302,10 @@ def compute_table(
     findings = [Finding(msg("tables.cross_check", difference=d.message()), file=sheet.path,
                         line=d.line, field=d.field, hint=msg("tables.cross_check_fix"))
                 for d in found]  # fmt: skip
+    if sheet.encoding in ("gb18030", "utf-8-sig"):  # named, so a legacy file can be told
+        gbk = sheet.encoding == "gb18030"
+        read_as = msg("tables.read_gb18030") if gbk else msg("tables.read_bom")
+        findings.insert(0, Finding(read_as, file=sheet.path, level="info"))
     if found and (strict or spec.strict):
         first, *rest = (d.message() for d in found)
         where = {"file": sheet.path, "line": found[0].line, "field": found[0].field,
