@@ -306,3 +306,18 @@ def test_other_files_are_refused(project: Path, sources: Path, suffix: str) -> N
     (sources / f"x{suffix}").write_text("x", encoding="utf-8")
     code, out = run(str(sources / f"x{suffix}"), "--root", str(project))
     assert code == 1 and "cannot import" in out
+
+
+def test_import_into_a_published_edition_warns_as_new_article_does(
+    project: Path, sources: Path
+) -> None:
+    """The project's edition is published, so locked: importing into it says that the change
+    must be recorded as a correction (勘误), as `bulletin new article` says."""
+    word = word_document(sources / "w.docx", png_bytes())
+    book = workbook(sources / "b.xlsx")
+    new = CliRunner().invoke(main, ["new", "article", "标题", "--root", str(project)])
+    warning = "edition 2024-01 is published and locked: record this change as a correction"
+    assert new.exit_code == 0 and warning in new.output, new.output
+    for source in (word, book):
+        code, out = run(str(source), "--root", str(project))
+        assert code == 0 and warning in out, out

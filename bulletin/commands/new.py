@@ -325,6 +325,14 @@ def check_page(info: EditionInfo, page: int) -> None:
         )
 
 
+def published_note(info: EditionInfo) -> list[Message]:
+    """The warning for a change to a published edition (new article, import): it is locked,
+    so the change must be recorded as a correction, or the build stops."""
+    if info.config.status != "published":
+        return []
+    return [msg("new.published_note", edition=info.id)]
+
+
 def place_article(
     root: Path, info: EditionInfo, slug: str, page: int
 ) -> tuple[bool, Message | None]:
@@ -370,8 +378,7 @@ def new_article(
     _, note = place_article(root, info, slug, page)
     if note is not None:
         created.notes.append(note)
-    if info.config.status == "published":
-        created.notes.append(msg("new.published_note", edition=info.id))
+    created.notes += published_note(info)
     from bulletin.commands.check import headline_notes
 
     created.notes += headline_notes(title=title)

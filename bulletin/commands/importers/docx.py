@@ -27,6 +27,7 @@ from bulletin.commands.new import (
     choose_slug,
     find_edition,
     place_article,
+    published_note,
 )
 from bulletin.diagnostics.errors import BulletinError, Message, msg
 from bulletin.load.config import SLUG, split_front_matter
@@ -476,6 +477,7 @@ def import_docx(
     _, note = place_article(root, info, slug, page)
     if note is not None:
         created.notes.append(note)
+    created.notes += published_note(info)
     from bulletin.commands.check import headline_notes
 
     created.notes += notes

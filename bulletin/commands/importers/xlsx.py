@@ -16,7 +16,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from bulletin.commands.new import Created, find_edition, toml_string
+from bulletin.commands.new import Created, find_edition, published_note, toml_string
 from bulletin.compute.sheets import Sheet, SheetRow, clean_text, parse_number_or_none, read_sheet
 from bulletin.diagnostics.errors import BulletinError, DataError, msg
 from bulletin.load.config import SLUG
@@ -243,4 +243,5 @@ def import_xlsx(
     book_shown = book_path.relative_to(root).as_posix()
     created = Created(spec_path, spec_shown, files=[spec_shown, book_shown])
     created.notes += [msg("xlsx.crosscheck", finding=f) for f in table.findings]
+    created.notes += published_note(info)
     return created
