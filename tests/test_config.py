@@ -254,3 +254,29 @@ def test_a_byte_order_mark_is_accepted_in_every_toml_file(sample_copy: Path) -> 
     assert CliRunner().invoke(main, ["check", *root]).exit_code == 0
     added = CliRunner().invoke(main, ["new", "article", "新稿", "--edition", "2021-13", *root])
     assert added.exit_code == 0, added.output
+
+
+def test_a_build_reports_every_loading_error_not_only_the_first(project: Path) -> None:
+    """As check does, build goes on loading past an error and reports each one it finds
+    (up to MAX_ERRORS, then how many more): an editor fixes them in one round."""
+    from click.testing import CliRunner
+
+    from bulletin.build import MAX_ERRORS
+
+    edition = project / "content/2024-01"
+    toml = edition / "edition.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("number = 1", 'number = "x"'))
+    (edition / "second.md").write_text("---\ntitel: 主题\n---\n\n正文。\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--lang", "en", "build", "--root", str(project)])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0].startswith("content/2024-01/edition.toml:1: error: 'number': ")
+    assert "content/2024-01/second.md:2: error: 'titel': unknown field 'titel'" in lines
+    assert not (project / "site").exists()
+    for i in range(30):
+        (edition / f"bad{i:02d}.md").write_text("no front matter\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--lang", "en", "build", "--root", str(project)])
+    errors = [ln for ln in result.output.splitlines() if ": error: " in ln]
+    assert len(errors) == MAX_ERRORS, result.output
+    assert re.search(r"error: … and \d+ more problem\(s\): bulletin check lists them all",
+                     result.output), result.output  # fmt: skip

@@ -211,6 +211,13 @@ class BulletinError(Exception):
         Exception.__init__(made, made.message)
         return made
 
+    def with_more(self, more: list[Diagnostic] | tuple[Diagnostic, ...]) -> BulletinError:
+        """The same error with further problems after its own."""
+        made = type(self).__new__(type(self))
+        made.diagnostic, made.more = self.diagnostic, (*self.more, *more)
+        Exception.__init__(made, made.message)
+        return made
+
     def format_message(self) -> str:
         """The error as the editor reads it, in the current language: a diagnostic each."""
         return "\n".join(i18n.diagnostic(d) for d in self.diagnostics)
