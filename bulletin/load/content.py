@@ -240,21 +240,26 @@ def _load_collecting(site: Site, folder: Path, collect: Collect) -> Edition | No
     computed still); None when its edition.toml does not load. The articles that loaded
     of an edition not loaded whole go to site.loose, to be checked still."""
     root, shown_dir = site.root, folder.relative_to(site.root).as_posix()
-    attempt(collect, check_slug, folder.name, shown_dir, "edition folder")
+    found: list[BulletinError] = []
+
+    def keep(error: BulletinError) -> None:
+        found.append(error)
+        collect(error)
+
+    attempt(keep, check_slug, folder.name, shown_dir, "edition folder")
     config = None
     if not (folder / "edition.toml").exists():
-        attempt(collect, _raise, _no_edition_toml(folder))
+        attempt(keep, _raise, _no_edition_toml(folder))
     else:
-        config = attempt(collect, load_edition_config, folder / "edition.toml",
-                         f"{shown_dir}/edition.toml")  # fmt: skip
+        config = attempt(keep, edition_config, root, folder, site.inputs)
     paths = sorted(folder.glob("*.md"))
-    articles = [attempt(collect, load_article, root, p, site.inputs) for p in paths]
+    articles = [attempt(keep, load_article, root, p, site.inputs) for p in paths]
     good = [a for a in articles if a is not None]
     if config is None:
         site.loose += [(folder.name, a) for a in good]
         return None
     edition = None
-    if len(good) == len(articles):
+    if not found:  # (else load_edition would meet the same errors again)
         edition = attempt(collect, load_edition, root, folder, site.inputs)  # pages, placement
     if edition is None:  # its pages without their articles: its tables are still computed
         site.loose += [(folder.name, a) for a in good]
@@ -271,6 +276,19 @@ def _no_edition_toml(folder: Path) -> ConfigError:
     )
 
 
+def edition_config(root: Path, folder: Path, inputs: InputCache) -> EditionConfig:
+    """The folder's edition.toml, validated (or from the input cache, when unchanged)."""
+    toml_path = folder / "edition.toml"
+    shown = f"{folder.relative_to(root).as_posix()}/edition.toml"
+    inside_project(root, toml_path, shown)
+    st, seen = inputs.get(toml_path)
+    if seen is not None:
+        return seen[1]
+    config = load_edition_config(toml_path, shown)  # (says what is wrong with the file)
+    inputs.put(toml_path, st, hashlib.sha256(toml_path.read_bytes()).hexdigest(), config)
+    return config
+
+
 def load_edition(root: Path, folder: Path, inputs: InputCache | None = None) -> Edition:
     if not (folder / "edition.toml").exists():
         raise _no_edition_toml(folder)
@@ -279,14 +297,7 @@ def load_edition(root: Path, folder: Path, inputs: InputCache | None = None) -> 
     check_slug(folder.name, shown_dir, "edition folder")
     toml_path = folder / "edition.toml"
     shown = f"{shown_dir}/edition.toml"
-    inside_project(root, toml_path, shown)
-    st, seen = inputs.get(toml_path)
-    if seen is None:
-        config = load_edition_config(toml_path, shown)  # (says what is wrong with the file)
-        raw = toml_path.read_bytes()
-        inputs.put(toml_path, st, hashlib.sha256(raw).hexdigest(), config)
-    else:
-        config = seen[1]
+    config = edition_config(root, folder, inputs)
     articles = {
         a.slug: a
         for a in (
