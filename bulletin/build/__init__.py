@@ -88,17 +88,19 @@ MAX_ERRORS = 20  # errors a failed load reports at most (bulletin check lists th
 def load(root: Path, options: Options) -> Site:
     """The load stage: bulletin.toml, the editions and their articles. It goes on past an
     error to report every one it finds (up to MAX_ERRORS), as one error that stops the build."""
-    found: list[BulletinError] = []
-    site = load_site(root, drafts=options.drafts, cache=options.cache, collect=found.append)
-    if found:
-        first, *rest = found
+    try:
+        site = load_site(root, drafts=options.drafts, cache=options.cache)
+    except BulletinError as stopped:  # again, collecting: every error, not only this one
+        found: list[BulletinError] = []
+        load_site(root, drafts=options.drafts, cache=options.cache, collect=found.append)
+        first, *rest = found or [stopped]
         more = [d for error in rest for d in error.diagnostics]
         shown = len(first.diagnostics) + len(more)
         if shown > MAX_ERRORS:
             cut = MAX_ERRORS - len(first.diagnostics)
             left = msg("builder.more_errors", n=len(more) - max(cut, 0))
             more = [*more[: max(cut, 0)], Diagnostic(left, severity="error")]
-        raise first.with_more(more)
+        raise first.with_more(more) from None
     if not site.editions:
         raise ConfigError(
             msg("builder.no_edition"), file="content", hint=msg("builder.no_edition_hint")
