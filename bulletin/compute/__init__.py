@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from bulletin.diagnostics.errors import BulletinError, ConfigError, Diagnostic, msg, suggest
 from bulletin.load.config import toml_line
-from bulletin.load.content import Collect, Edition, Site, attempt
+from bulletin.load.content import Collect, Edition, Site, attempt, report
 
 if TYPE_CHECKING:
     from bulletin.charts import Chart
@@ -88,7 +88,7 @@ def compute_edition(
             if table is not None:
                 tables[spec.stem] = table
     for error in page_table_errors(edition, [p.stem for p in specs]):
-        attempt(collect, _raise, error)
+        report(collect, error)
     made: dict[str, Chart] | None = {}
     if tables and charts:
         from bulletin.charts import make_charts
@@ -97,10 +97,6 @@ def compute_edition(
         made = attempt(collect, make_charts, tables, history, site.config.fonts.sans,
                        label=chart_label(site, edition))  # fmt: skip
     return EditionTables(tables, made or {})
-
-
-def _raise(error: BulletinError) -> None:
-    raise error
 
 
 def compute(

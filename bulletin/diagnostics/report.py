@@ -17,11 +17,6 @@ from bulletin.diagnostics import i18n
 from bulletin.diagnostics.errors import Diagnostic
 
 
-def format_diagnostic(d: Diagnostic, lang: str | None = None) -> str:
-    """`file:line: level: 'field': message` and, when it has one, a hint line."""
-    return i18n.diagnostic(d, lang)
-
-
 class Reporter:
     """Collects diagnostics in the order they come; counts them. `show`, if given, receives
     each one's text as it is reported (the CLI prints it)."""
@@ -33,7 +28,7 @@ class Reporter:
     def report(self, d: Diagnostic) -> None:
         self.diagnostics.append(d)
         if self.show is not None:
-            self.show(format_diagnostic(d))
+            self.show(i18n.diagnostic(d))
 
     def report_all(self, found: Iterable[Diagnostic]) -> None:
         for d in found:

@@ -185,6 +185,13 @@ Collect = Callable[[BulletinError], None]
 T = TypeVar("T")
 
 
+def report(collect: Collect | None, error: BulletinError) -> None:
+    """Hand `error` to `collect`, or (not collecting) raise it."""
+    if collect is None:
+        raise error
+    collect(error)
+
+
 def attempt(collect: Collect | None, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
     """`fn(*args, **kwargs)`; collecting, None after handing its error to `collect`."""
     if collect is None:
@@ -213,7 +220,7 @@ def load_site(
     site = Site(root=root, config=config, editions=[], inputs=inputs)
     content = root / "content"
     if not content.is_dir():
-        attempt(collect, _raise, ConfigError(
+        report(collect, ConfigError(
             msg("content.no_content"), file="content", hint=msg("content.no_content_hint")
         ))  # fmt: skip
         return site
@@ -228,10 +235,6 @@ def load_site(
     site.editions.sort(key=lambda e: (e.config.date, e.config.number, e.id))
     attempt(collect, check_numbers, site.editions)
     return site
-
-
-def _raise(error: BulletinError) -> None:
-    raise error
 
 
 def _load_collecting(site: Site, folder: Path, collect: Collect) -> Edition | None:
@@ -249,7 +252,7 @@ def _load_collecting(site: Site, folder: Path, collect: Collect) -> Edition | No
     attempt(keep, check_slug, folder.name, shown_dir, "edition folder")
     config = None
     if not (folder / "edition.toml").exists():
-        attempt(keep, _raise, _no_edition_toml(folder))
+        report(keep, _no_edition_toml(folder))
     else:
         config = attempt(keep, edition_config, root, folder, site.inputs)
     paths = sorted(folder.glob("*.md"))
