@@ -165,10 +165,28 @@ def test_links_between_editions_and_to_drafts(project: Path) -> None:
         "draft edition 2024-02" in out
     )
     assert (
-        "content/2024-01/first.md:7: error: link '/editions/2024-01/first.html' starts with" in out
+        "content/2024-01/first.md:7: warning: link '/editions/2024-01/first.html' starts with"
+        in out
     )
     assert "index.html" not in out and "example.org" not in out
     assert "next.md" not in out  # a draft may link to a published edition
+
+
+def test_a_link_that_leaves_the_site_is_a_warning_in_build_and_check(project: Path) -> None:
+    """Build and check say it once each, with the line; --strict fails on it."""
+    (project / "content/2024-01/first.md").write_text(
+        "---\ntitle: 主题\n---\n\n第一段。\n见[附件](../../../../x.doc)\n和[网站](https://example.org/)。\n",
+        encoding="utf-8",
+    )
+    want = "content/2024-01/first.md:6: warning: link '../../../../x.doc' points outside the site"
+    code, out = run("--root", str(project))
+    assert code == 0 and out.count(want) == 1, out
+    assert run("--root", str(project), "--strict")[0] == 1
+    built = CliRunner().invoke(main, ["--lang", "en", "build", "--root", str(project)])
+    assert built.exit_code == 0 and built.output.count(want) == 1, built.output
+    assert "fix: link an article page of this site" in built.output
+    strict = CliRunner().invoke(main, ["--lang", "en", "build", "--root", str(project), "--strict"])
+    assert strict.exit_code == 1
 
 
 def test_a_fixed_image_is_accepted(project: Path) -> None:

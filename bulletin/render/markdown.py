@@ -16,6 +16,7 @@ renderer of the print edition.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import types
 from collections.abc import Callable, Sequence
@@ -65,6 +66,12 @@ class Context:
         if token is not None and token.map:
             return self.first_line + token.map[0]
         return None
+
+    def line_in(self, block: Token, needle: str) -> int | None:
+        """The file line of `needle` inside a block (tokens know only the block's start)."""
+        line = self.line(block)
+        at = block.content.find(needle)
+        return line + block.content.count("\n", 0, at) if line is not None and at >= 0 else line
 
     def warn(self, message: Text, token: Token | None, hint: Text | None = None) -> None:
         self.findings.append(Finding(message, file=self.file, line=self.line(token), hint=hint))
@@ -178,6 +185,10 @@ def safety(state: StateCore) -> None:
                     )
                     tok.meta["dropped"] = True
                     _matching_close(block.children, tok).meta["dropped"] = True
+                elif (leaves := leaves_site(href)) is not None:
+                    line = ctx.line_in(block, f"]({href}")
+                    ctx.findings.append(Finding(leaves[0], file=ctx.file, line=line,
+                                                hint=leaves[1]))
             elif tok.type == "image":
                 src = str(tok.attrGet("src") or "")
                 if SCHEME.match(src) or src.startswith("//") or src.startswith("/"):
@@ -188,6 +199,20 @@ def safety(state: StateCore) -> None:
                     )
                 tok.meta["line"] = ctx.line(block)
                 ctx.images.append((src, ctx.line(block) or ctx.first_line))
+
+
+def leaves_site(href: str) -> tuple[Message, Message] | None:
+    """(what is wrong, the fix) when a relative link from an article page (two folders down:
+    editions/<id>/) leaves the site or starts at the web address's top, else None. Such a
+    link works on the editor's machine and breaks on the intranet host or from disk."""
+    if not href or href.startswith(("#", "//")) or SCHEME.match(href):
+        return None
+    path = unquote(re.split(r"[#?]", href, maxsplit=1)[0])
+    if path.startswith("/"):
+        return msg("markdown.link_absolute", href=href), msg("markdown.link_fix_relative")
+    if path and posixpath.normpath(posixpath.join("editions/_", path)).startswith(".."):
+        return msg("markdown.link_outside", href=href), msg("markdown.link_fix_outside")
+    return None
 
 
 def safe_href(href: str) -> bool:
