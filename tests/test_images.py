@@ -83,6 +83,22 @@ def test_image_errors_name_file_and_line(
     assert f"{ARTICLE}:7" in output and message in output, output
 
 
+def test_every_bad_image_and_cited_value_of_an_article_is_reported(project: Path) -> None:
+    """Not only the first: an editor fixes them all in one go."""
+    data = project / "data/2024-01"
+    data.mkdir(parents=True)
+    (data / "t.csv").write_text("县,户数\n睢县,10\n", encoding="utf-8")
+    (data / "t.toml").write_text('title = "表"\nsource = "t.csv"\nkey = "县"\n\n'
+                                 '[[columns]]\nsource = "户数"\nrole = "count"\n', encoding="utf-8")
+    with_image(project, "![一](a.jpg)\n\n![二](b.jpg)\n\n引用{value}`t/宁陵县/户数`。")
+    code, output = build(project)
+    assert code == 1
+    lines = [line for line in output.splitlines() if line.startswith(ARTICLE)]
+    assert [line.split(": ", 1)[0] for line in lines] == [f"{ARTICLE}:{n}" for n in (7, 9, 11)]
+    assert "'a.jpg' not found" in lines[0] and "'b.jpg' not found" in lines[1], output
+    assert "t/宁陵县/户数" in lines[2] and "宁陵县" in lines[2], output
+
+
 def test_deterministic_bytes(project: Path, tmp_path: Path) -> None:
     photo(project / "content/2024-01/field.jpg")
     with_image(project, "![田](field.jpg)")

@@ -32,7 +32,15 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.myst_role import myst_role_plugin
 
-from bulletin.diagnostics.errors import ContentError, Finding, Message, Text, as_message, msg
+from bulletin.diagnostics.errors import (
+    BulletinError,
+    ContentError,
+    Finding,
+    Message,
+    Text,
+    as_message,
+    msg,
+)
 
 CJK = (
     "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u31ff\u3200-\u9fff\uf900-\ufaff"
@@ -61,6 +69,7 @@ class Context:
     findings: list[Finding] = field(default_factory=list)
     images: list[tuple[str, int]] = field(default_factory=list)
     wide: bool = False  # set when the article places a table or chart
+    errors: list[BulletinError] = field(default_factory=list)  # bad images and cited values
 
     def line(self, token: Token | None) -> int | None:
         if token is not None and token.map:
@@ -345,7 +354,11 @@ def _image(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any)
     ctx = context_of(env)
     alt = self.renderInlineAsText(tok.children or [], options, env)
     src = str(tok.attrGet("src") or "")
-    attrs = ctx.image(src, alt, tok.meta.get("line") or 0) if ctx.image else {"src": src}
+    try:
+        attrs = ctx.image(src, alt, tok.meta.get("line") or 0) if ctx.image else {"src": src}
+    except BulletinError as e:  # reported with the article's other bad images (render_html)
+        ctx.errors.append(e)
+        return ""
     attrs = {"alt": alt, **attrs}
     html = "<img" + "".join(f' {k}="{escapeHtml(str(v))}"' for k, v in attrs.items()) + ">"
     if tok.meta.get("figure") and alt:
@@ -374,8 +387,9 @@ def _role(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) 
         return escapeHtml(tok.content)
     try:
         text = ctx.cite(table, row, column)
-    except KeyError as e:
-        raise ctx.cite_error(tok, e) from None
+    except KeyError as e:  # reported with the article's other failures (render_html)
+        ctx.errors.append(ctx.cite_error(tok, e))
+        return ""
     return f'<span class="cited" data-cite="{escapeHtml(tok.content)}">{escapeHtml(text)}</span>'
 
 
@@ -409,4 +423,9 @@ def make_html_renderer() -> MarkdownIt:
 
 
 def render_html(md: MarkdownIt, text: str, ctx: Context, doc_id: str = "") -> str:
-    return md.render(text, {"ctx": ctx, "docId": doc_id})
+    """The article's HTML; an article with bad images or cited values fails with all of them."""
+    html = md.render(text, {"ctx": ctx, "docId": doc_id})
+    if ctx.errors:
+        first, *rest = ctx.errors
+        raise first.with_more([d for e in rest for d in e.diagnostics])
+    return html
