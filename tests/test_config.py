@@ -214,7 +214,22 @@ SLIPS = [
     ('tags = ["a"，"b"]', None, "TOML 格式错误", "中文逗号"),
     ('path = "C:\\Users\\x"', None, "TOML 格式错误", "反斜杠"),
     ('banner = "标语', None, "TOML 格式错误", "引号没有配对"),
+    ('print = { body_min = 7, body_min = 8 }', None, "同一个 {…} 里 body_min 写了两次", None),
+    ('path = "D:\\uD800"', None, "转义的写法不对", None),
 ]
+
+
+def test_a_table_written_whole_then_added_to_says_so(tmp_path: Path) -> None:
+    from bulletin.diagnostics import i18n
+    from bulletin.load.config import read_toml
+
+    path = tmp_path / "bulletin.toml"
+    path.write_text('print = { body_min = 7 }\n[print]\npitch_min = 1.3\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        read_toml(path, "bulletin.toml")
+    with i18n.using("zh"):
+        shown = caught.value.format_message()
+    assert shown.startswith("bulletin.toml:2: 错误：") and "[print] 写了两次" in shown, shown
 
 
 @pytest.mark.parametrize(("line", "field", "message", "hint"), SLIPS)

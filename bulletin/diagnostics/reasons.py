@@ -9,6 +9,7 @@ same way, bulletin.toml, edition.toml and front matter (bulletin/load/config.py)
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -40,6 +41,7 @@ _TOML = {
     "Invalid value": msg("reasons.toml_invalid_value"),
     "Invalid hex value": msg("reasons.toml_invalid_hex"),
     "Unescaped '\\' in a string": msg("reasons.toml_unescaped_backslash"),
+    "Escaped character is not a Unicode scalar value": msg("reasons.toml_invalid_hex"),
     "Invalid statement": msg("reasons.toml_invalid_statement"),
     "Expected '=' after a key in a key/value pair": msg("reasons.toml_expected_equals"),
     "Unclosed array": msg("reasons.toml_unclosed_array"),
@@ -69,8 +71,24 @@ def known(text: str, exact: Mapping[str, Message], patterns: Patterns) -> Messag
     return text
 
 
+def _toml_key(text: str) -> str:
+    """tomllib names a table by its key parts, ('print',) or ('a', 'b'): as written, a.b."""
+    try:
+        parts = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+    return ".".join(map(str, parts)) if isinstance(parts, tuple) else str(parts)
+
+
 _TOML_PATTERNS: Patterns = (
-    (r"Cannot declare (.+?) twice", lambda m: msg("reasons.toml_declared_twice", key=m[1])),
+    (r"Cannot declare (.+?) twice",
+     lambda m: msg("reasons.toml_declared_twice", key=_toml_key(m[1]))),
+    (r"Cannot mutate immutable namespace (.+)",
+     lambda m: msg("reasons.toml_closed_table", key=_toml_key(m[1]))),
+    (r"Cannot redefine namespace (.+)",
+     lambda m: msg("reasons.toml_closed_table", key=_toml_key(m[1]))),
+    (r"Duplicate inline table key (.+)",
+     lambda m: msg("reasons.toml_inline_twice", key=_toml_key(m[1]))),
     (r"Illegal character (.+?)", lambda m: msg("reasons.toml_illegal_character", char=m[1])),
     (r"Found invalid character (.+?)",
      lambda m: msg("reasons.toml_invalid_character", char=m[1])),
