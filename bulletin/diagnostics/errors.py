@@ -80,13 +80,15 @@ class Diagnostic:
     field: str | None = None
     severity: Severity = "warning"
     hint: Message | None = None
+    column: int | None = None  # 1-based, in characters; shown as file:line:column
 
     @property
     def level(self) -> Severity:
         return self.severity
 
     def __str__(self) -> str:
-        """In English, as every command shows it: "file:line: warning: 'field': …"."""
+        """In English, as every command shows it: "file:line: warning: 'field': …" (with a
+        column: "file:line:column: …")."""
         return i18n.diagnostic(self, "en")
 
     def show(self) -> str:
@@ -106,6 +108,7 @@ class Diagnostic:
             "field": self.field,
             "severity": self.severity,
             "hint": _encode(self.hint),
+            "column": self.column,
         }
 
     @classmethod
@@ -117,6 +120,7 @@ class Diagnostic:
             data["field"],
             data["severity"],
             _decode(data["hint"]),
+            data.get("column"),
         )
 
 
@@ -127,12 +131,13 @@ def Finding(
     field: str | None = None,
     level: Severity = "warning",
     hint: Text | None = None,
+    column: int | None = None,
 ) -> Diagnostic:
     """A warning (or, under --strict, an error) that does not stop the build by itself."""
     found = as_message(message)
     assert found is not None
     return Diagnostic(found, str(file) if file is not None else None, line, field, level,
-                      as_message(hint))  # fmt: skip
+                      as_message(hint), column)  # fmt: skip
 
 
 def suggest(name: str, candidates: list[str] | tuple[str, ...] | set[str]) -> str | None:

@@ -94,10 +94,13 @@ HINT = {"en": "  → fix: ", "zh": "  → 修改建议："}
 
 
 def diagnostic(d: Any, lang: str | None = None) -> str:
-    """A Diagnostic as every command shows it: "file:line: level: 'field': message", and
-    its hint on a line below ("  → fix: …" / "  → 修改建议：…")."""
+    """A Diagnostic as every command shows it: "file:line: level: 'field': message" (with a
+    column, "file:line:column: …", as compilers and editors read it), and its hint on a line
+    below ("  → fix: …" / "  → 修改建议：…")."""
     lang = lang or language()
     at = f"{d.file}:{d.line}" if d.file and d.line else (d.file or "")
+    if d.file and d.line and getattr(d, "column", None):
+        at += f":{d.column}"
     text = (f"{at}: " if at else "") + level(d.severity, lang)
     text += (f"'{d.field}': " if d.field else "") + render(d.message, lang)
     if d.hint is not None:
