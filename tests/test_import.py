@@ -13,6 +13,9 @@ import lxml.html
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Pt
 from PIL import Image
 
 from bulletin.build import build
@@ -196,6 +199,189 @@ def test_headline_rules() -> None:
     assert head.title is None and len(body) == 2
     head, body = headline(blocks("引题", "主题", "——副题", "正文。"))
     assert (head.kicker, head.title, head.subtitle, len(body)) == ("引题", "主题", "副题", 1)
+
+
+# -- the headline, as county offices format it in Word and WPS --------------------------------
+
+BYLINE = "通讯员 张三"
+TEXT = ["今年以来，全县上下认真贯彻落实各项政策，取得了明显成效。", "下一步，我县将继续巩固成果。"]
+Line = tuple[str, dict[str, object]]  # a paragraph's text and how it is set
+
+
+def formatted(d: docx.document.Document, text: str, how: dict[str, object]) -> None:
+    """A paragraph in a style, or with direct formatting: size (pt), bold, centre."""
+    p = d.add_paragraph(style=how.get("style"))  # type: ignore[arg-type]
+    run = p.add_run(text)
+    if "size" in how:
+        run.font.size = Pt(how["size"])  # type: ignore[arg-type]
+    if how.get("bold"):
+        run.bold = True
+    if how.get("centre"):
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def shaped_document(path: Path, lines: list[Line], *, wps: bool = False, tail: str = "") -> Path:
+    d = docx.Document()
+    if wps:  # as WPS saves: Chinese style names, numeric style ids, 三号 text set directly
+        for name, zh, sid in [
+            ("Normal", "Normal", "1"),
+            ("Heading 1", "标题 1", "2"),
+            ("Subtitle", "副标题", "3"),
+        ]:
+            style = d.styles[name]
+            for ref in d.styles.element.xpath(f'.//w:basedOn[@w:val="{style.style_id}"]'):
+                ref.set(qn("w:val"), sid)
+            style.name, style.style_id = zh, sid
+    for text_, how in lines:
+        formatted(d, text_, how)
+    for paragraph in TEXT:
+        formatted(d, "\u3000\u3000" + paragraph, {"size": 16} if wps else {})
+    if tail:
+        formatted(d, tail, {"size": 16} if wps else {})
+    d.save(str(path))
+    return path
+
+
+HEADLINE = {"size": 22, "bold": True, "centre": True}  # 二号, bold, centred: no style
+SHAPES: dict[str, tuple[list[Line], dict[str, object]]] = {
+    # name: (the lines before the text, what the import finds)
+    "title-style": (
+        [(KICKER, {}), (TITLE, {"style": "Title"}), (SUBTITLE, {"style": "Subtitle"})],
+        {"kicker": KICKER, "subtitle": SUBTITLE, "guess": None},
+    ),
+    # issue 17: no Title style, a Subtitle-styled line above a Heading 1 headline
+    "heading-1": (
+        [(KICKER, {"style": "Subtitle"}), (TITLE, {"style": "Heading 1"})],
+        {"kicker": KICKER, "guess": "styled as a heading, and no paragraph is styled Title"},
+    ),
+    # (the short line below is not a headline: without the formatting it would be the title)
+    "formatting": (
+        [(TITLE, HEADLINE), (HEADING, {"bold": True})],
+        {"guess": "bold, centred, larger than the text", "body": [HEADING, *TEXT]},
+    ),
+    "kicker-smaller": (
+        [(KICKER, {"size": 14, "centre": True}), (TITLE, HEADLINE)],
+        {"kicker": KICKER, "guess": "bold, centred, larger than the text"},
+    ),
+    "dashes-below": (
+        [(TITLE, HEADLINE), ("——" + SUBTITLE, {"size": 16, "centre": True})],
+        {"subtitle": SUBTITLE, "guess": "bold, centred, larger than the text"},
+    ),
+    "byline": (
+        [(TITLE, HEADLINE), (BYLINE, {"centre": True})],
+        {"byline": BYLINE, "guess": "bold, centred, larger than the text"},
+    ),
+    "wps": (
+        [
+            (KICKER, {"style": "副标题"}),
+            (TITLE, {"style": "标题 1", "size": 22, "centre": True}),
+            ("—— " + SUBTITLE, {"size": 18, "centre": True}),
+            ("（作者：李四）", {"size": 16, "centre": True}),
+        ],
+        {
+            "kicker": KICKER,
+            "subtitle": SUBTITLE,
+            "byline": "作者：李四",
+            "wps": True,
+            "guess": "styled as a heading, and no paragraph is styled Title",
+        },
+    ),
+    "byline-at-the-end": (
+        [(TITLE, HEADLINE)],
+        {
+            "byline": "县乡村振兴局供稿",
+            "tail": "（县乡村振兴局供稿）",
+            "guess": "bold, centred, larger than the text",
+        },
+    ),
+}
+
+
+def test_headline_shapes_import_and_render(project: Path, sources: Path) -> None:
+    """Each way an office sets a headline in Word or WPS: the fields are right, nothing is
+    left in the body or shown twice, a guess is said in one line, and the built page shows
+    kicker, title, subtitle and byline in the headline, the title once."""
+    imported = {}
+    for slug, (lines, want) in SHAPES.items():
+        source = shaped_document(
+            sources / f"{slug}.docx",
+            lines,
+            wps=bool(want.get("wps")),
+            tail=str(want.get("tail", "")),
+        )
+        code, out = run(str(source), "--root", str(project), "--slug", slug.replace("-", "_"))
+        assert code == 0, out
+        meta, html = render(project / f"content/2024-01/{slug.replace('-', '_')}.md")
+        fields = (meta.kicker, meta.title, meta.subtitle, meta.byline)
+        wanted = (want.get("kicker"), TITLE, want.get("subtitle"), want.get("byline"))
+        assert fields == wanted, slug
+        paragraphs = want.get("body", TEXT)
+        assert [text(p) for p in html.xpath("./*")] == paragraphs, slug  # nothing else
+        guesses = [line for line in out.splitlines() if "the headline (主题)" in line]
+        if want.get("guess"):
+            assert len(guesses) == 1 and f"({want['guess']})" in guesses[0], (slug, out)
+        elif "guess" in want:
+            assert not guesses, (slug, out)
+        imported[slug.replace("-", "_")] = (*wanted, paragraphs)
+
+    assert CliRunner().invoke(main, ["check", "--root", str(project)]).exit_code == 0
+    result = build(project, out=sources / "site", pdf=False, search=False, update_lock=False)
+    for slug, (kicker, title, subtitle, byline, paragraphs) in imported.items():
+        page = lxml.html.parse(str(result.out / f"editions/2024-01/{slug}.html")).getroot()
+        (article,) = page.xpath("//article")
+        (head,) = article.xpath("./header[@class='headline']")
+        assert [text(h) for h in head.xpath("./h2[@class='title']")] == [title], slug
+        for cls, value in [("kicker", kicker), ("subtitle", subtitle), ("byline", byline)]:
+            shown = [text(p) for p in head.xpath(f"./p[@class='{cls}']")]
+            expected = "——" + value if cls == "subtitle" and value else value
+            assert shown == ([expected] if expected else []), (slug, cls)
+        (body,) = article.xpath("./div[@class='body']")
+        assert not body.xpath(".//h1 | .//h2 | .//h3 | .//h4"), slug
+        assert [text(p) for p in body.xpath("./p")] == paragraphs, slug
+        assert text(article).count(title) == 1, slug  # the headline once
+
+
+def test_a_guessed_headline_is_said_in_chinese(project: Path, sources: Path) -> None:
+    source = shaped_document(sources / "x.docx", [(KICKER, {"size": 14}), (TITLE, HEADLINE)])
+    code, out = run(str(source), "--root", str(project), "--lang", "zh")
+    assert code == 0, out
+    lines = [line for line in out.splitlines() if "主题取自" in line]
+    assert lines == [f"注意：主题取自第2段“{TITLE}”（加粗、居中、字号比正文大）；请核对标题信息"]
+
+
+def test_headline_rules_never_repeat_a_field() -> None:
+    def blocks(*texts: str, cls: str = "") -> list[Block]:
+        return [Block("p", t, t, cls) for t in texts]
+
+    # the same line styled Subtitle, then as the title (issue 17): one field, not two
+    head, body = headline([*blocks("主题", cls="doc-subtitle"), Block("h", "# 主题", "主题")])
+    assert (head.kicker, head.title, head.subtitle) == (None, "主题", None) and body == []
+    head, body = headline(blocks("主题", "通讯员 张三", "正文。"))
+    assert (head.title, head.byline, len(body)) == ("主题", "通讯员 张三", 1)
+    head, body = headline(blocks("主题", "正文第一段。", "本版由县扶贫办供稿"))
+    assert head.byline is None and len(body) == 2  # a 版's credit, not the article's byline
+
+
+def test_an_image_without_a_description_is_imported_with_a_warning(
+    project: Path, sources: Path
+) -> None:
+    d = docx.Document()
+    d.add_paragraph(TITLE, style="Title")
+    d.add_paragraph(TEXT[0])
+    d.add_picture(io.BytesIO(png_bytes()))
+    d.add_paragraph(CAPTION, style="Caption")
+    d.add_picture(io.BytesIO(png_bytes()))  # no caption, no alt text
+    d.add_paragraph(TEXT[1])
+    d.save(str(sources / "走访.docx"))
+    code, out = run(str(sources / "走访.docx"), "--root", str(project), "--slug", "visit")
+    assert code == 0, out
+    assert "picture 2 of 走访.docx (visit-2.png) has no description" in out
+    assert "picture 1 " not in out
+    article = (project / "content/2024-01/visit.md").read_text(encoding="utf-8")
+    assert f"![{CAPTION}](visit-1.png)" in article and "\n![](visit-2.png)\n" in article
+    assert (project / "content/2024-01/visit-2.png").is_file()
+    code, out = run(str(sources / "走访.docx"), "--root", str(project), "--lang", "zh")
+    assert "走访.docx 的第2张图片（article-1-2.png）没有说明文字" in out
 
 
 # -- Excel ------------------------------------------------------------------------------------

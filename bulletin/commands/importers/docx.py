@@ -5,10 +5,16 @@ mammoth reads the .docx into simple HTML (its Markdown output is deprecated and 
 ``**bold**`` and ``*italic*`` (bulletin's parser reads them next to Chinese characters),
 lists, tables as pipe tables, footnotes, images as ``![图注](file)``.
 
-The headline comes from Word's styles (Title → title, Subtitle → subtitle, a short paragraph
-before the title → kicker) or, when the document has none, from its first short paragraphs:
-one short line is the title; two are kicker and title; a line starting with ``——`` after the
-title is the subtitle. Without any, the file name is the title.
+The headline (主题) is, in this order: the paragraph styled Title (标题); a Heading 1 (标题 1)
+among the first paragraphs; the first paragraph set apart by direct formatting (larger than
+the text and bold or centred, or bold and centred: mammoth drops that formatting, so
+:mod:`bulletin.commands.importers.wordxml` reads it from the document's XML); the first short
+lines (one is the title, two are kicker and title). A short line above the headline is the
+kicker (引题); a line below it starting with ``——`` or styled Subtitle is the subtitle (副题);
+a line such as ``通讯员 张三`` or ``（作者：李四）`` below it or at the end is the byline. Each
+is taken out of the body, and no text fills two fields. Without a headline, the file name is
+the title. Whenever the headline was not styled Title, the import says which paragraph it
+took and why.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from bulletin.commands.importers import wordxml
 from bulletin.commands.new import (
     Created,
     article_text,
@@ -164,6 +171,7 @@ class Block:
     text: str = ""  # plain text, for the headline
     cls: str = ""
     image: tuple[str, str] | None = None  # (src, alt) of a figure
+    shape: wordxml.Paragraph | None = None  # how Word shows it (p and h), when known
 
 
 class Converter:
@@ -307,12 +315,50 @@ def _alt(alt: str) -> str:
 
 # -- the headline -----------------------------------------------------------------------------
 
+LEAD = 4  # the headline is one of the document's first paragraphs, with short lines above it
+BYLINE_MAX = 40  # characters
+MATCH_AHEAD = 60  # Word paragraphs a block's match is looked for in (a list is one per item)
+_ROLES = r"(?:本报|本刊|特约)*(?:通讯员|记者|作者|撰稿人?|供稿人?|摄影)"
+_BYLINE = re.compile(rf"^{_ROLES}(?:\s*[:：]\s*|\s+)\S")  # 通讯员 张三, 作者：李四
+_INITIAL = re.compile(r"^[文图摄]\s*[/／:：]\s*\S")  # 文/张三 图/李四
+# 县扶贫办供稿 (but 本版由…供稿 is the 版's credit, edition.toml's, not the article's byline)
+_SUPPLIED = re.compile(r"^(?!本版)\S.*(?:供稿|撰稿)$")
+_NOTE = re.compile(r"\s+|\[\d+\]")  # white space, footnote marks: not in Word's own text
+
 
 @dataclass
 class Headline:
     title: str | None = None
     kicker: str | None = None
     subtitle: str | None = None
+    byline: str | None = None
+    at: int = 0  # the paragraph the title was taken from (1: the first)
+    why: list[Message] | None = None  # why, when the title was a guess (no Title style)
+
+
+def attach(blocks: list[Block], layout: wordxml.Layout | None) -> None:
+    """Each paragraph and heading block gets its paragraph's shape, matched by text in order."""
+    if layout is None:
+        return
+    paragraphs, at = layout.paragraphs, 0
+    for block in blocks:
+        if block.kind not in ("p", "h"):
+            continue
+        key = _NOTE.sub("", block.text)
+        ahead = range(at, min(at + MATCH_AHEAD, len(paragraphs)))
+        found = next((j for j in ahead if paragraphs[j].text == key), None)
+        if found is not None:
+            block.shape, at = paragraphs[found], found + 1
+
+
+def _style(block: Block) -> str | None:
+    """What the block's style says (title, subtitle, heading: Heading 1, or None), from Word's
+    XML or else from mammoth's classes."""
+    if block.shape is not None:
+        return block.shape.style
+    if block.kind == "h":
+        return "heading" if block.md.startswith("# ") else None
+    return {"doc-title": "title", "doc-subtitle": "subtitle"}.get(block.cls)
 
 
 def _short(block: Block) -> bool:
@@ -331,52 +377,116 @@ def _dashes(text: str) -> str | None:
     return m.group(1).strip(SPACE) if m else None
 
 
-def headline(blocks: list[Block]) -> tuple[Headline, list[Block]]:
-    """The headline fields and the blocks left for the body."""
+def byline(text: str) -> str | None:
+    """The byline in a line such as 通讯员 张三, （作者：李四）, 文/张三 or 县扶贫办供稿."""
+    inner = text.strip(SPACE)
+    m = re.fullmatch(r"[（(]\s*(.+?)\s*[）)]", inner)
+    inner = m.group(1) if m else inner
+    if not inner or len(inner) > BYLINE_MAX or inner[-1] in SENTENCE_END:
+        return None
+    if _BYLINE.match(inner) or _INITIAL.match(inner) or _SUPPLIED.search(inner):
+        return inner
+    return None
+
+
+def _marked(block: Block, body_size: int) -> list[Message]:
+    """What sets a paragraph apart as a headline by its formatting (none: nothing does)."""
+    shape = block.shape
+    if shape is None or not _short(block):
+        return []
+    larger = shape.size > body_size
+    if [larger, shape.bold, shape.centred].count(True) < 2:
+        return []
+    return [
+        *([msg("docx.why_bold")] if shape.bold else []),
+        *([msg("docx.why_centred")] if shape.centred else []),
+        *([msg("docx.why_larger")] if larger else []),
+    ]
+
+
+def _guess(blocks: list[Block], body_size: int | None) -> tuple[int | None, list[Message]]:
+    """The title's block when no paragraph is styled Title, and why that one."""
+    tops = []  # the blocks the title may be: the first few, with only short lines above
+    for i, block in enumerate(blocks[:LEAD]):
+        if block.kind not in ("p", "h"):
+            break
+        tops.append(i)
+        if not _short(block):
+            break
+    for i in tops:
+        if _style(blocks[i]) == "heading":
+            return i, [msg("docx.why_heading")]
+    if body_size is not None:
+        marked = [(i, _marked(blocks[i], body_size)) for i in tops]
+        marked = [(i, why) for i, why in marked if why]
+        if marked:
+            return max(marked, key=lambda m: (blocks[m[0]].shape.size, -m[0]))  # type: ignore[union-attr]
+    lead = []
+    for i, block in enumerate(blocks[:3]):
+        if not _short(block) or i + 1 >= len(blocks):
+            break
+        lead.append(i)
+    if lead:
+        second = blocks[1].text if len(lead) >= 2 else ""
+        two = bool(second) and _dashes(second) is None and byline(second) is None
+        return (1 if two else 0), [msg("docx.why_short")]
+    if blocks and blocks[0].kind == "h" and len(blocks) > 1:
+        return 0, [msg("docx.why_heading")]
+    return None, []
+
+
+def headline(blocks: list[Block], body_size: int | None = None) -> tuple[Headline, list[Block]]:
+    """The headline fields and the blocks left for the body. `body_size` (half-points, the
+    size of most of the text) lets direct formatting mark the headline."""
     head = Headline()
-    used: set[int] = set()
-    styled = next((i for i, b in enumerate(blocks) if b.cls == "doc-title"), None)
-    if styled is not None:
-        head.title, title_at = blocks[styled].text, styled
-        used.add(styled)
-        if styled == 1 and _short(blocks[0]):
-            head.kicker = blocks[0].text
-            used.add(0)
-    else:
-        lead = []
-        for i, block in enumerate(blocks[:3]):
-            if not _short(block) or i + 1 >= len(blocks):
-                break
-            lead.append(i)
-        if not lead:
-            first = blocks[0] if blocks else None
-            if first is not None and first.kind == "h" and len(blocks) > 1:
-                head.title, title_at = first.text, 0
-                used.add(0)
-            else:
-                return head, blocks
-        elif len(lead) >= 2 and _dashes(blocks[lead[1]].text) is None:
-            head.kicker, head.title, title_at = blocks[0].text, blocks[1].text, 1
-            used |= {0, 1}
+    title_at = next((i for i, b in enumerate(blocks) if _style(b) == "title"), None)
+    if title_at is None:
+        title_at, head.why = _guess(blocks, body_size)
+        if title_at is None:
+            return head, blocks
+    title = blocks[title_at]
+    head.title, head.at, used = title.text, title_at + 1, {title_at}
+    above = blocks[title_at - 1] if 0 < title_at < LEAD else None
+    if (
+        above is not None
+        and _short(above)
+        and byline(above.text) is None
+        and (above.shape is None or title.shape is None or above.shape.size <= title.shape.size)
+    ):
+        head.kicker = above.text
+        used.add(title_at - 1)
+    for i in range(title_at + 1, min(title_at + 3, len(blocks))):
+        below = blocks[i]
+        if not _short(below):
+            break
+        if head.subtitle is None and (_dashes(below.text) or _style(below) == "subtitle"):
+            head.subtitle = _dashes(below.text) or below.text
+        elif head.byline is None and byline(below.text):
+            head.byline = byline(below.text)
         else:
-            head.title, title_at = blocks[0].text, 0
-            used.add(0)
-    subtitle = next((i for i, b in enumerate(blocks) if b.cls == "doc-subtitle"), None)
-    after = title_at + 1
-    if subtitle is not None:
-        head.subtitle = _dashes(blocks[subtitle].text) or blocks[subtitle].text
-        used.add(subtitle)
-    elif after < len(blocks) and _short(blocks[after]) and _dashes(blocks[after].text):
-        head.subtitle = _dashes(blocks[after].text)
-        used.add(after)
+            break
+        used.add(i)
+    last = next((i for i in range(len(blocks) - 1, -1, -1) if blocks[i].kind != "footnotes"), None)
+    if head.byline is None and last is not None and last > max(used) and _short(blocks[last]):
+        head.byline = byline(blocks[last].text)
+        if head.byline is not None:
+            used.add(last)
+    # no text in two fields (a Subtitle-styled line may repeat the title, for one)
+    if head.kicker == head.title:
+        head.kicker = None
+    if head.subtitle in (head.title, head.kicker):
+        head.subtitle = None
+    if head.byline in (head.title, head.kicker, head.subtitle):
+        head.byline = None
     return head, [b for i, b in enumerate(blocks) if i not in used]
 
 
 # -- the import -------------------------------------------------------------------------------
 
 
-def convert(data: bytes, image_name: Any) -> tuple[list[Block], list[str]]:
-    """(blocks, Word's warnings); `image_name(content_type, bytes)` names each image."""
+def convert(data: bytes, image_name: Any) -> tuple[list[Block], list[str], int | None]:
+    """(blocks, Word's warnings, the size of most of the text in half-points, when known);
+    `image_name(content_type, bytes)` names each image."""
     import mammoth
 
     def save(image: Any) -> dict[str, str]:
@@ -409,7 +519,17 @@ def convert(data: bytes, image_name: Any) -> tuple[list[Block], list[str]]:
     for block in merged:
         if block.kind == "figure" and block.image:
             block.md = f"![{escape(block.image[1])}]({block.image[0]})"
-    return merged, warnings
+    layout = wordxml.read(data)
+    attach(merged, layout)
+    return merged, warnings, layout.body_size if layout is not None else None
+
+
+_IMAGE = re.compile(r"!\[((?:\\.|[^\]\\])*)\]\(([^)\s]+)\)")
+
+
+def undescribed(blocks: list[Block]) -> list[str]:
+    """The images written with no description (alt text, 图注), in order."""
+    return [src for b in blocks for alt, src in _IMAGE.findall(b.md) if not alt.strip(SPACE)]
 
 
 def markdown(blocks: list[Block]) -> str:
@@ -425,7 +545,7 @@ def import_docx(
     if slug is None and SLUG.match(file.stem) and not (info.path / f"{file.stem}.md").exists():
         slug = file.stem
     slug = choose_slug(info.path, slug, folder_shown)
-    images: dict[str, bytes] = {}
+    images: dict[str, bytes] = {}  # by name, in the document's order
     notes: list[Message] = []
 
     def image_name(content_type: str, data: bytes) -> str:
@@ -445,13 +565,18 @@ def import_docx(
         images[name] = data
         return name
 
-    blocks, warnings = convert(file.read_bytes(), image_name)
+    blocks, warnings, body_size = convert(file.read_bytes(), image_name)
     if not blocks:
         raise BulletinError(msg("docx.empty"), file=str(file))
-    head, body = headline(blocks)
+    head, body = headline(blocks, body_size)
     if head.title is None:
         head.title = " ".join(file.stem.split())
         notes.append(msg("docx.no_title", title=head.title))
+    elif head.why:
+        notes.append(msg("docx.headline_guess", n=head.at, title=head.title, why=head.why))
+    numbers = {name: n for n, name in enumerate(images, start=1)}
+    for name in undescribed(body):
+        notes.append(msg("docx.no_caption", file=file.name, n=numbers.get(name, "?"), name=name))
     check_page(info, page)
     listed = info.config.pages[page - 1].articles is not None
     text = article_text(
@@ -459,6 +584,7 @@ def import_docx(
         body=markdown(body),
         kicker=head.kicker,
         subtitle=head.subtitle,
+        byline=head.byline,
         page=page if page != 1 and not listed else None,
     )
     shown = f"{folder_shown}/{slug}.md"
