@@ -496,6 +496,136 @@ def test_rank_change_against_the_previous_edition(tmp_path: Path) -> None:
     assert tables["t"].cite("甲", "排名变化") == "↑2"
 
 
+def test_rank_change_is_counted_over_the_rows_both_editions_have(tmp_path: Path) -> None:
+    """A row gone and a row new move no other row: each edition is ranked again over the
+    rows both have (甲, 乙, 丙), and the change is the difference of those ranks."""
+    before = load_table(write_table(tmp_path / "11", rank_spec(),
+                                    d__csv="县,a\n甲,5\n乙,9\n丙,7\n戊,8\n"),
+                        edition="2021年第11期")
+    assert before.ranks == {"乙": 1, "戊": 2, "丙": 3, "甲": 4}
+    now = load_table(write_table(tmp_path / "12", rank_spec(),
+                                 d__csv="县,a\n甲,9\n乙,9\n丙,7\n丁,10\n"),
+                     previous=before, edition="2021年第12期")
+    assert now.ranks == {"丁": 1, "甲": 2, "乙": 2, "丙": 4}  # as shown: over every row
+    # Over 甲, 乙, 丙 alone: 11th 乙 9 → 1, 丙 7 → 2, 甲 5 → 3; 12th 甲 9 and 乙 9 → 1
+    # (ties = "min"), 丙 7 → 3. So 甲 3 → 1 is ↑2, 乙 1 → 1 is –, 丙 2 → 3 is ↓1. (The ranks
+    # as shown would say 乙 1 → 2, ↓1: only because 丁 is new and above it.)
+    assert {r.key: r.cells[-1] for r in now.body} == {
+        "甲": "↑2", "乙": "–", "丙": "↓1", "丁": "新", "合计": ""}
+    assert now.notes == ["注：与上期（2021年第11期）相比，本期无戊数据，新增丁数据；"
+                         "排名变化按两期都有的3个县计算，新增的记为“新”。"]
+    assert [str(f) for f in now.findings] == [
+        f"{now.source}: warning: '县': '戊' is in 2021年第11期's table ({before.source}) but "
+        "not in 2021年第12期's\n  → fix: if its row was left out, add it; if there is no "
+        "figure for it this time, leave it: a note under the table names it, and the other "
+        "rows' rank change is counted over the rows both editions have",
+        f"{now.source}:5: warning: '县': '丁' is new in 2021年第12期: 2021年第11期's table "
+        f"({before.source}) has no such row\n  → fix: if it is really new, leave it: a note "
+        "under the table names it, and its rank change shows 新",
+    ]
+    assert all(f.severity == "warning" for f in now.findings)
+    # the same rows: no note, no warning, the change of the ranks as shown
+    again = load_table(write_table(tmp_path / "13", rank_spec(),
+                                   d__csv="县,a\n甲,1\n乙,9\n丙,7\n丁,10\n"), previous=now)
+    assert {r.key: r.cells[-1] for r in again.body if not r.is_total} == {
+        "甲": "↓2", "乙": "–", "丙": "↑1", "丁": "–"}
+    assert again.notes == [] and again.findings == []
+
+
+def test_a_row_written_another_way_is_gone_and_new_and_each_names_the_other(
+        tmp_path: Path) -> None:
+    before = load_table(write_table(tmp_path / "11", rank_spec(),
+                                    d__csv="县,a\n永城市,5\n睢县,9\n"), edition="第11期")
+    now = load_table(write_table(tmp_path / "12", rank_spec(),
+                                 d__csv="县,a\n永城,6\n睢县,9\n"), previous=before,
+                     edition="第12期")
+    assert [(f.text(), str(f.hint)) for f in now.findings] == [
+        (f"'永城市' is in 第11期's table ({before.source}) but not in 第12期's",
+         "第12期 has '永城': if it is the same, write its name as before"),
+        (f"'永城' is new in 第12期: 第11期's table ({before.source}) has no such row",
+         "第11期 has '永城市': if it is the same, write its name as 第11期 does"),
+    ]
+    assert now.notes == ["注：与上期（第11期）相比，本期无永城市数据，新增永城数据；"
+                         "排名变化按两期都有的1个县计算，新增的记为“新”。"]
+
+
+def test_a_table_without_rank_notes_its_rows_gone_without_a_rank_clause(
+        tmp_path: Path) -> None:
+    before = load_table(write_table(tmp_path / "11", SIMPLE, d__csv="县,a,b\n甲,1,2\n乙,1,2\n"))
+    now = load_table(write_table(tmp_path / "12", SIMPLE, d__csv="县,a,b\n甲,1,2\n"),
+                     previous=before)
+    assert now.notes == ["注：与上期（11）相比，本期无乙数据。"]  # (named by its folder here)
+    assert [f.text() for f in now.findings] == [
+        f"'乙' is in 11's table ({before.source}) but not in 12's"]
+
+
+BOUNDED = """title = "t"\nsource = "d.csv"\nkey = "县"\n
+[[columns]]\nsource = "累计"\nmonotone = "increasing"\n
+[[columns]]\nsource = "余量"\nmonotone = "decreasing"\n
+[[columns]]\nsource = "户数"\nmax_change = 0.5\n
+[[columns]]\nname = "率"\nexpr = "累计 / 户数"\ntype = "percent"\nmax_change = 0.25\n"""
+
+
+def test_monotone_columns_warn_when_a_value_goes_the_wrong_way(tmp_path: Path) -> None:
+    before = load_table(write_table(tmp_path / "11", BOUNDED, d__csv=(
+        "县,累计,余量,户数\n甲,10,5,100\n乙,3,3,100\n丙,4,4,100\n")), edition="第11期")
+    now = load_table(write_table(tmp_path / "12", BOUNDED, d__csv=(
+        "县,累计,余量,户数\n甲,9,5,100\n乙,3,4,100\n丙,5,2,100\n")), previous=before,
+        edition="第12期")
+    # 甲's 累计 falls 10 → 9; 乙's 余量 rises 3 → 4; 丙 goes the way the spec says; an
+    # unchanged value (乙's 累计, 甲's 余量) is no warning
+    assert [(f.line, f.field, f.text(), str(f.hint)) for f in now.findings] == [
+        (2, "累计", "甲: '累计' fell from 10 in 第11期 to 9 in 第12期, but its spec says "
+         "monotone = \"increasing\"", "check this figure in both editions' data; if it "
+         "really changed so (a correction, another way of counting), say why in a line 注：… "
+         "at the end of the data file: it is shown under the table"),
+        (3, "余量", "乙: '余量' rose from 3 in 第11期 to 4 in 第12期, but its spec says "
+         "monotone = \"decreasing\"", "check this figure in both editions' data; if it "
+         "really changed so (a correction, another way of counting), say why in a line 注：… "
+         "at the end of the data file: it is shown under the table"),
+    ]
+    assert now.notes == []  # (the same rows: the page says nothing)
+
+
+def test_max_change_warns_of_a_change_larger_than_its_share(tmp_path: Path) -> None:
+    before = load_table(write_table(tmp_path / "11", BOUNDED, d__csv=(
+        "县,累计,余量,户数\n甲,10,1,100\n乙,0,1,1\n丙,5,1,10\n丁,40,1,40\n")),
+        edition="第11期")
+    now = load_table(write_table(tmp_path / "12", BOUNDED, d__csv=(
+        "县,累计,余量,户数\n甲,10,1,151\n乙,0,1,5\n丙,5,1,5\n丁,40,1,19\n")),
+        previous=before, edition="第12期")
+    # 户数, max_change = 0.5: 甲 100 → 151 is +51%, more than half; 乙 1 → 5 is +400%;
+    # 丙 10 → 5 is −50%, exactly half: allowed; 丁 40 → 19 is −52.5%.
+    # 率 = 累计 / 户数, max_change = 0.25: 甲 10% → 6.62% is −33.8% (1 − 100/151 = 51/151);
+    # 乙 0% → 0%: unchanged; 丙 50% → 100% is +100%; 丁 100% → 210.53% is +110.5% (21/19 − 1).
+    found = [(f.line, f.field, f.text()) for f in now.findings]
+    assert found == [
+        (2, "户数", "甲: '户数' changed from 100 in 第11期 to 151 in 第12期, by +51.0%: more "
+         "than max_change = 0.5 (50%) allows"),
+        (3, "户数", "乙: '户数' changed from 1 in 第11期 to 5 in 第12期, by +400.0%: more "
+         "than max_change = 0.5 (50%) allows"),
+        (5, "户数", "丁: '户数' changed from 40 in 第11期 to 19 in 第12期, by -52.5%: more "
+         "than max_change = 0.5 (50%) allows"),
+        (2, "率", "甲: '率' changed from 10.00% in 第11期 to 6.62% in 第12期, by -33.8%: "
+         "more than max_change = 0.25 (25%) allows"),
+        (4, "率", "丙: '率' changed from 50.00% in 第11期 to 100.00% in 第12期, by +100.0%: "
+         "more than max_change = 0.25 (25%) allows"),
+        (5, "率", "丁: '率' changed from 100.00% in 第11期 to 210.53% in 第12期, by +110.5%: "
+         "more than max_change = 0.25 (25%) allows"),
+    ]
+    assert {str(f.hint) for f in now.findings} == {
+        "check this figure in both editions' data: a change this large is often a slip in "
+        "typing (a digit too many or too few)"}
+    # from 0, any change is more than a share of 0
+    zero = load_table(write_table(tmp_path / "13", BOUNDED, d__csv=(
+        "县,累计,余量,户数\n甲,0,1,100\n")), edition="第13期")
+    after = load_table(write_table(tmp_path / "14", BOUNDED, d__csv=(
+        "县,累计,余量,户数\n甲,3,1,100\n")), previous=zero, edition="第14期")
+    assert [f.text() for f in after.findings] == [
+        "甲: '率' was 0 in 第13期 and is 3.00% in 第14期: max_change = 0.25 allows no change "
+        "from 0"]
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.fractions(min_value=-5, max_value=5, max_denominator=3), min_size=1,
                 max_size=12), st.booleans(), st.sampled_from(["min", "dense"]))
@@ -711,6 +841,16 @@ def test_corrupt_xlsx(tmp_path: Path) -> None:
          'expr = "r + 1"\n', "'r' is a text column", 20, "z", None),
         (SIMPLE + '[rank]\nby = "县"\norder = "desc"\nties = "min"\n',
          "cannot rank by '县'", 16, "rank.by", None),
+        (SIMPLE + '[[columns]]\nsource = "r"\ntype = "text"\nmonotone = "increasing"\n',
+         "'r' is a text column; monotone and max_change compare computed numbers", 18,
+         "monotone", None),
+        (SIMPLE + '[[columns]]\nsource = "r"\nchecks = "率"\nmax_change = 0.5\n',
+         "'r' is a reported (hand-typed) column; monotone and max_change", 18, "max_change",
+         None),
+        (SIMPLE.replace('source = "a"', 'source = "a"\nmax_change = 0'),
+         "Input should be greater than 0", 7, "columns.0.max_change", None),
+        (SIMPLE.replace('source = "a"', 'source = "a"\nmonotone = "up"'),
+         "Input should be 'increasing' or 'decreasing'", 7, "columns.0.monotone", None),
         (SIMPLE.replace('source = "d.csv"', 'source = "../d.csv"'), "outside the data folder",
          2, "source", None),
         (SIMPLE.replace('source = "d.csv"', 'source = "e.csv"'), "no such file: 'e.csv'",
@@ -794,3 +934,103 @@ def test_a_legacy_csv_is_named_once_as_information(sample_copy: Path) -> None:
     csv.write_bytes(csv.read_bytes().decode("gb18030").encode("utf-8"))
     again = CliRunner().invoke(main, ["build", "--no-pdf", *root])
     assert "GB18030" not in again.output
+
+
+def without(path: Path, county: str) -> None:
+    """The data file without the county's row."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(ln for ln in lines if f",{county}," not in ln), encoding="utf-8")
+
+
+GONE = ("data/2021-13/microcredit.csv: warning: '县(市、区)': '睢县' is in 2021年第12期's "
+        "table (data/2021-12/microcredit.csv) but not in 2021年第13期's")
+NOTE_GONE = ("注：与上期（2021年第12期）相比，本期无睢县数据；"
+             "排名变化按两期都有的9个县（市、区）计算。")
+
+
+def test_a_county_gone_from_the_table_is_warned_noted_and_moves_no_other(
+        sample_copy: Path) -> None:
+    """睢县's row deleted from 2021-13's table: a warning in build and check (an error with
+    --strict), a note under the table on the page and in the PDF, and the other counties'
+    rank change counted over the 9 counties both editions have."""
+    from click.testing import CliRunner
+
+    from bulletin.build import compute_tables
+    from bulletin.cli import main
+    from bulletin.load.content import load_site
+
+    without(sample_copy / "data/2021-13/microcredit.csv", "睢县")
+    root = ["--root", str(sample_copy)]
+    checked = CliRunner().invoke(main, ["check", *root])
+    assert checked.exit_code == 0, checked.output
+    assert GONE in checked.output.splitlines()
+    assert checked.output.splitlines()[-1] == "checked: 0 error(s), 6 warning(s)."  # 5 + 1
+    strict = CliRunner().invoke(main, ["check", "--strict", *root])
+    assert strict.exit_code == 1 and GONE in strict.output.splitlines()
+    zh = CliRunner().invoke(main, ["--lang", "zh", "check", *root])
+    assert ("data/2021-13/microcredit.csv: 警告：'县(市、区)': 2021年第12期的表格"
+            "（data/2021-12/microcredit.csv）有“睢县”，2021年第13期没有") in zh.output
+
+    built = CliRunner().invoke(main, ["build", *root])
+    assert built.exit_code == 0, built.output
+    assert GONE in built.output.splitlines()
+    assert built.output.rstrip().endswith("6 warning(s)")
+    page = (sample_copy / "site/editions/2021-13/index.html").read_text(encoding="utf-8")
+    assert f'<p class="notes">{NOTE_GONE}</p>' in page
+    pdf = sample_copy / "site/editions/2021-13/2021-13.pdf"
+    text = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert NOTE_GONE in "".join(text.split())
+
+    table = compute_tables(load_site(sample_copy))["2021-13"]["microcredit"]
+    # 余额获贷率 = 目前总贷款余额户数 / (已脱贫户数 + 监测户数), the 9 counties of both:
+    #   2021-12: 柘城 8058/33018 = 24.40%, 示范区 209/1120 = 18.66%, 睢阳 673/3695 = 18.21%,
+    #     永城 880/4949 = 17.78%, 民权 3440/25775 = 13.35%, 虞城 6025/46022 = 13.09%,
+    #     宁陵 2920/26007 = 11.23%, 夏邑 5628/51323 = 10.97%, 梁园 182/2882 = 6.32%
+    #     (睢县 4489/30999 = 14.48% was 5th of 10: without it, 民权 is 5th, 虞城 6th …);
+    #   2021-13: 柘城 8230/33022 = 24.92%, 示范区 211/1120 = 18.84%, 睢阳 690/3697 = 18.66%,
+    #     永城 912/4950 = 18.42%, 虞城 6233/46028 = 13.54%, 民权 3455/25779 = 13.40%,
+    #     宁陵 3350/26011 = 12.88%, 夏邑 5930/51329 = 11.55%, 梁园 205/2884 = 7.11%.
+    # 虞城 6 → 5 is ↑1, 民权 5 → 6 is ↓1, the rest keep their places. (Against 2021-12's
+    # ranks of 10, 虞城 7 → 5 would be ↑2 and 宁陵, 夏邑, 梁园 ↑1 each: only 睢县 is gone.)
+    changes = {r.key: (r.cells[-2], r.cells[-1]) for r in table.body if not r.is_total}
+    assert changes == {
+        "永城市": ("4", "–"), "夏邑县": ("8", "–"), "虞城县": ("5", "↑1"),
+        "示范区": ("2", "–"), "梁园区": ("9", "–"), "睢阳区": ("3", "–"),
+        "宁陵县": ("7", "–"), "柘城县": ("1", "–"), "民权县": ("6", "↓1")}
+    assert table.notes == [NOTE_GONE]
+
+    # --strict: with 2021-12 clean (no hand-typed values, no 合计 row), the one warning fails
+    (sample_copy / "bulletin.lock").unlink()
+    spec = (sample_copy / "data/2021-13/microcredit.toml").read_text(encoding="utf-8")
+    (sample_copy / "data/2021-12/microcredit.toml").write_text(spec, encoding="utf-8")
+    without(sample_copy / "data/2021-12/microcredit.csv", "商丘市")
+    failed = CliRunner().invoke(main, ["build", "--strict", "--no-pdf", *root])
+    assert failed.exit_code == 1
+    assert failed.output.splitlines()[:2] == [
+        "error: 1 warning(s), and --strict makes them errors:", GONE], failed.output
+
+
+def test_a_county_new_in_the_table_shows_新(sample_copy: Path) -> None:
+    """睢县's row deleted from 2021-12's table: in 2021-13 it is new (新, a warning, a note),
+    and the others' rank change is counted over the 9 counties both editions have."""
+    from bulletin.build import compute_tables
+    from bulletin.load.content import load_site
+
+    without(sample_copy / "data/2021-12/microcredit.csv", "睢县")
+    table = compute_tables(load_site(sample_copy))["2021-13"]["microcredit"]
+    # Over the 9 (see the test above): 2021-12 ranks 民权 5th, 虞城 6th; 2021-13 ranks 虞城
+    # 5th, 民权 6th. As shown, 2021-13 ranks 睢县 (4700/31004 = 15.16%) 5th of 10, 虞城 6th
+    # and 民权 7th: against 2021-12's 6th and 5th that would read – and ↓2, and ↓1 for 宁陵,
+    # 夏邑, 梁园, only because 睢县 is new above them.
+    changes = {r.key: (r.cells[-2], r.cells[-1]) for r in table.body if not r.is_total}
+    assert changes == {
+        "永城市": ("4", "–"), "夏邑县": ("9", "–"), "虞城县": ("6", "↑1"),
+        "示范区": ("2", "–"), "梁园区": ("10", "–"), "睢阳区": ("3", "–"),
+        "宁陵县": ("8", "–"), "柘城县": ("1", "–"), "睢县": ("5", "新"), "民权县": ("7", "↓1")}
+    assert table.notes == ["注：与上期（2021年第12期）相比，本期新增睢县数据；"
+                           "排名变化按两期都有的9个县（市、区）计算，新增的记为“新”。"]
+    new = [f for f in table.findings if "is new" in f.text()]
+    assert [str(f).splitlines()[0] for f in new] == [
+        "data/2021-13/microcredit.csv:10: warning: '县(市、区)': '睢县' is new in 2021年第13期: "
+        "2021年第12期's table (data/2021-12/microcredit.csv) has no such row"]

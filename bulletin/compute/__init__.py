@@ -56,6 +56,11 @@ def needs_history(site: Site, ids: set[str]) -> bool:
     return False
 
 
+def edition_name(edition: Edition) -> str:
+    """How notes and warnings name an edition: 2021年第12期."""
+    return f"{edition.year}年第{edition.config.number}期"
+
+
 def chart_label(site: Site, edition: Edition) -> str:
     """How a chart names the edition: 第12期, or 2021年第12期 when the archive spans years."""
     number = f"第{edition.config.number}期"
@@ -84,7 +89,8 @@ def compute_edition(
         previous = earlier[-1][1].tables if earlier else {}
         for spec in specs:
             table = attempt(collect, load_table, spec, previous=previous.get(spec.stem),
-                            strict=strict, root=site.root)  # fmt: skip
+                            strict=strict, root=site.root,
+                            edition=edition_name(edition))  # fmt: skip
             if table is not None:
                 tables[spec.stem] = table
     for error in page_table_errors(edition, [p.stem for p in specs]):

@@ -25,7 +25,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from bulletin.compute import expr
+from bulletin.compute import compare, expr
 from bulletin.compute.columnkinds import KINDS, ColumnKind, format_value
 from bulletin.compute.sheets import TOO_LARGE, Sheet, clean_text, normalize, read_sheet
 from bulletin.compute.tablespec import ColumnSpec, SpecFile, load_spec
@@ -94,8 +94,11 @@ def load_table(
     previous: ComputedTable | None = None,
     strict: bool = False,
     root: Path | None = None,
+    edition: str | None = None,
 ) -> ComputedTable:
-    """Read one spec and its data file (which must be in the spec's folder); compute."""
+    """Read one spec and its data file (which must be in the spec's folder); compute.
+    `previous`: the same table of the previous edition; `edition`: this edition's name
+    (2021年第13期; default: the data folder's name)."""
     if root is not None and not spec_path.resolve().is_relative_to(root.resolve()):
         raise DataError(msg("tables.link_outside"),
                         file=Path(os.path.relpath(spec_path, root)).as_posix(),
@@ -118,7 +121,7 @@ def load_table(
                            total_labels=tuple(dict.fromkeys((spec.total_label, "合计", "总计"))))
     except OSError as exc:
         raise DataError(msg("tables.unreadable", why=os_reason(exc)), **where) from None
-    return compute_table(sf, sheet, previous=previous, strict=strict)
+    return compute_table(sf, sheet, previous=previous, strict=strict, edition=edition)
 
 
 def _resolve(sf: SpecFile) -> tuple[list[_Column], dict[str, expr.Expr]]:
@@ -136,6 +139,12 @@ def _resolve(sf: SpecFile) -> tuple[list[_Column], dict[str, expr.Expr]]:
             raise DataError(msg("tables.reported_needs_checks"), **at)
         if c.checks and role != "reported":
             raise DataError(msg("tables.checks_not_reported"), **at, field="checks")
+        bounded = "monotone" if c.monotone is not None else "max_change"
+        if (c.monotone is not None or c.max_change is not None) and (
+                role == "reported" or not c.kind.numeric):
+            what = msg("tables.reported") if role == "reported" else c.kind.what()
+            raise DataError(msg("tables.bound_not_computed", name=c.key, what=what),
+                            file=sf.shown, line=sf.column_line(i, bounded), field=bounded)
         if not c.kind.numeric and role == "count":
             raise DataError(msg("tables.text_count"), **at, field="role")
         if c.key == spec.key:
@@ -236,6 +245,7 @@ def compute_table(
     *,
     previous: ComputedTable | None = None,
     strict: bool = False,
+    edition: str | None = None,
 ) -> ComputedTable:
     spec = sf.spec
     cols, exprs = _resolve(sf)
@@ -314,10 +324,23 @@ def compute_table(
             raise DataError(msg("tables.cross_check_failed_more", first=first, n=len(rest),
                                 rest=rest), **where)
         raise DataError(msg("tables.cross_check_failed", first=first), **where)
-    change = None
-    if previous is not None and spec.rank and previous.ranks:
-        change = {k: _change(previous.ranks.get(k), ranks[k]) for k in keys}
-    return _assemble(sf, sheet, cols, keys, data, totals, ranks, change, found, findings)
+    edition = edition or Path(sheet.path).parent.name
+    change, notes = None, list(sheet.notes)
+    if previous is not None:
+        before = previous.edition or Path(previous.source).parent.name
+        rows = compare.rows(previous.row_keys, keys)
+        told = {"before": before, "now": edition, "file": sheet.path, "lines": lines}
+        findings += compare.row_findings(rows, previous_file=previous.source, key=spec.key,
+                                         **told)
+        findings += compare.value_findings(
+            [(c.spec, c.name, data[c.name], c.fmt) for c in cols
+             if c.role != "reported" and c.kind.numeric], previous, rows.common, **told)
+        change = _rank_change(previous, sf, data, keys, rows.common)
+        said = compare.note(rows, before=before, unit=spec.key_label or spec.key,
+                            ranked=change is not None)
+        notes += [said] if said else []
+    return _assemble(sf, sheet, cols, keys, data, totals, ranks, change, found, findings,
+                     notes, edition)
 
 
 def _evaluate(e: expr.Expr, env: dict[str, list[Any]], keys: list[str], name: str,
@@ -337,6 +360,24 @@ def _evaluate(e: expr.Expr, env: dict[str, list[Any]], keys: list[str], name: st
                             line=lines.get(key), field=name,
                             hint=msg("tables.too_large_hint", expr=e.text))
     return result
+
+
+def _rank_change(previous: ComputedTable, sf: SpecFile, data: dict[str, dict[str, Any]],
+                 keys: list[str], common: list[str]) -> dict[str, str] | None:
+    """Each row's rank change (None: no rank in this table or the previous one). It is
+    counted over the rows both editions have: each edition ranked again over those rows
+    alone (by its own rank rule), so that a row gone or new moves no other row; a new row
+    shows 新."""
+    rank = sf.spec.rank
+    earlier = previous.spec.spec.rank if previous.spec is not None else None
+    if rank is None or earlier is None or not previous.ranks:
+        return None
+    values = previous.column_values(earlier.by)
+    before = rank_values({k: values[k] for k in common}, descending=earlier.order == "desc",
+                         ties=earlier.ties)
+    now = rank_values({k: data[rank.by][k] for k in common}, descending=rank.order == "desc",
+                      ties=rank.ties)
+    return {k: _change(before.get(k), now.get(k, 0)) for k in keys}
 
 
 def _change(before: int | None, now: int) -> str:
@@ -380,7 +421,7 @@ def _cross_check(cols: list[_Column], data: dict[str, dict[str, Any]], ranks: di
 def _assemble(sf: SpecFile, sheet: Sheet, cols: list[_Column], keys: list[str],
               data: dict[str, dict[str, Any]], totals: dict[str, Any], ranks: dict[str, int],
               change: dict[str, str] | None, found: list[Discrepancy],
-              findings: list[Finding]) -> ComputedTable:
+              findings: list[Finding], notes: list[str], edition: str) -> ComputedTable:
     spec = sf.spec
     shown = [c for c in cols if c.role in ("count", "value", "derived")]
     display = [DisplayColumn(spec.key, spec.key_label or spec.key, False)]
@@ -415,12 +456,12 @@ def _assemble(sf: SpecFile, sheet: Sheet, cols: list[_Column], keys: list[str],
     header, spans = header_cells(display)
     return ComputedTable(
         name=sf.name, title=spec.title, source=sheet.path, source_note=spec.source_note,
-        notes=list(sheet.notes), encoding=sheet.encoding, total_label=spec.total_label,
+        notes=notes, encoding=sheet.encoding, total_label=spec.total_label,
         findings=findings, discrepancies=found, header_rows=header, columns=display,
         body=body, ranks=ranks, column_groups=spans, _exact=exact, _text=text,
         _aliases=_aliases(cols, display, spec.rank.name if spec.rank else None), spec=sf,
         _frame_columns=[(c.name, c.kind) for c in cols if c.role != "reported"],
-        _rank_name=spec.rank.name if spec.rank else None)
+        _rank_name=spec.rank.name if spec.rank else None, edition=edition)
 
 
 

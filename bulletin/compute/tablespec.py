@@ -17,6 +17,8 @@ Example (the table's name is the file stem)::
     source = "享受政策的已脱贫户数"      # the header in the file
     type = "int"                      # a column kind: int | number | percent | text
     role = "count"                    # count (summed) | value | reported | hidden
+    monotone = "increasing"           # against the previous edition: never falls (a warning)
+    max_change = 0.5                  # …nor changes by more than half (a warning)
 
     [[columns]]
     name = "余额获贷率"
@@ -74,6 +76,11 @@ class ColumnSpec(_Model):
     decimals: int | None = Field(None, ge=0, le=10)
     thousands: bool = Field(False, description="show 50,144 instead of 50144")
     blank: Literal["error", "zero"] = Field("error", description="what an empty cell means")
+    monotone: Literal["increasing", "decreasing"] | None = Field(
+        None, description="against the previous edition: a row's value never falls (rises)")
+    max_change: float | None = Field(
+        None, gt=0, description="against the previous edition: the largest change of a "
+        "row's value, as a share of the previous value (0.5: by half)")
 
     @field_validator("type", mode="before")
     @classmethod

@@ -99,6 +99,17 @@ class ComputedTable:
     spec: SpecFile | None = field(default=None, repr=False)  # its spec (charts, number formats)
     _frame_columns: list[tuple[str, ColumnKind]] = field(default_factory=list, repr=False)
     _rank_name: str | None = field(default=None, repr=False)
+    edition: str | None = None  # the edition's name, as notes and warnings give it: 2021年第12期
+
+    @property
+    def row_keys(self) -> list[str]:
+        """The rows (the counties; not the totals row), in display order."""
+        return [r.key for r in self.body if not r.is_total]
+
+    def column_values(self, name: str) -> dict[str, Any]:
+        """{row: exact value} of the column named `name` (as in expressions; hidden columns
+        too), for every row but the totals row; {} when the table has no such column."""
+        return {k: self._exact[(k, name)] for k in self.row_keys if (k, name) in self._exact}
 
     @functools.cached_property
     def frame(self) -> pd.DataFrame:
