@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -209,3 +210,59 @@ def test_check_as_a_subprocess(broken: Path) -> None:
     )
     assert result.returncode == 1
     assert "content/2024-02/badfm.md:2: error: 'titel': unknown field 'titel'" in result.stdout
+
+
+def test_numbers_and_dates_out_of_step_are_warnings_in_check_and_build(project: Path) -> None:
+    """第N期 and the date go up together, year by year: a number skipped, an edition dated
+    on or before the one numbered before it, a later year not starting at 第1期."""
+    for eid, number, date in [("2024-03", 3, "2024-03-01"), ("2024-04", 4, "2024-02-20"),
+                              ("2025-02", 2, "2025-01-10")]:
+        folder = project / "content" / eid
+        shutil.copytree(project / "content/2024-01", folder)
+        (folder / "edition.toml").write_text(
+            (folder / "edition.toml").read_text(encoding="utf-8")
+            .replace("number = 1", f"number = {number}").replace("date = 2024-01-05",
+                                                                 f"date = {date}"),
+            encoding="utf-8",
+        )
+    want = [
+        "content/2024-03/edition.toml:1: warning: 'number': 第3期 of 2024 comes after 第1期 "
+        "(content/2024-01): 第2期 is missing",
+        "content/2024-04/edition.toml:2: warning: 'date': 第4期 of 2024 is dated 2024-02-20, "
+        "not after 第3期 (content/2024-03), dated 2024-03-01",
+        "content/2025-02/edition.toml:1: warning: 'number': 第2期 is the first edition of "
+        "2025: 第1期 is missing",
+    ]
+    code, out = run("--root", str(project))
+    assert code == 0, out
+    assert [ln for ln in out.splitlines() if ": warning: " in ln] == want
+    assert out.splitlines()[-1] == "checked: 0 error(s), 3 warning(s)."
+    assert out.splitlines()[out.splitlines().index(want[1]) + 1] == (
+        "  → fix: the numbers and the dates go up together: correct this date or the number "
+        "(the archive, the previous and next links and the rank change follow the dates)")
+    assert run("--root", str(project), "--strict")[0] == 1
+    built = CliRunner().invoke(main, ["--lang", "en", "build", "--no-pdf", "--root", str(project)])
+    assert built.exit_code == 0, built.output
+    assert [ln for ln in built.output.splitlines() if ": warning: " in ln] == want
+    strict = CliRunner().invoke(
+        main, ["--lang", "en", "build", "--no-pdf", "--strict", "--root", str(project)])
+    assert strict.exit_code == 1
+    assert strict.output.startswith("error: 3 warning(s), and --strict makes them errors:")
+    zh = CliRunner().invoke(main, ["--lang", "zh", "check", "--root", str(project)])
+    assert ("content/2024-03/edition.toml:1: 警告：'number': 2024年第3期的前一期是第1期"
+            "（content/2024-01），缺了第2期") in zh.output
+
+
+def test_a_draft_counts_in_the_numbering_whether_built_or_not(project: Path) -> None:
+    """The numbers are checked over every edition, drafts too: a build without --drafts
+    does not find 第2期 missing because 第2期 is still a draft."""
+    for eid, number, status in [("2024-02", 2, "draft"), ("2024-03", 3, "published")]:
+        folder = project / "content" / eid
+        shutil.copytree(project / "content/2024-01", folder)
+        text = (folder / "edition.toml").read_text(encoding="utf-8")
+        text = text.replace("number = 1", f"number = {number}").replace(
+            "2024-01-05", f"2024-0{number}-05").replace('"published"', f'"{status}"')
+        (folder / "edition.toml").write_text(text, encoding="utf-8")
+    built = CliRunner().invoke(main, ["--lang", "en", "build", "--no-pdf", "--root", str(project)])
+    assert built.exit_code == 0 and "warning" not in built.output, built.output
+    assert run("--root", str(project))[0] == 0

@@ -65,6 +65,7 @@ def build(
         pages, drawn = editions.wait()
         found = editions.search()
         files, findings = gather(site, [pages, drawn], [rest, found])
+        findings = [*site.findings, *findings]  # (the load stage's first: edition order)
         warned = [f for f in findings if f.severity != "info"]  # (information never fails)
         if strict and warned:
             raise BulletinError(msg("builder.strict", n=len(warned), findings=warned))

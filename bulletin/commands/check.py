@@ -114,6 +114,7 @@ class Checker:
         from bulletin.compute import NONE, compute
 
         site = load_site(self.root, drafts=True, cache=False, collect=self.collect)
+        self.issues += site.findings
         if not site.content_dir.is_dir():
             return self.report()
         self.orphan_data(site)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import itertools
 import os
 import pickle
 import stat
@@ -14,7 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bulletin.diagnostics.errors import BulletinError, ConfigError, msg, suggest
+from bulletin.diagnostics.errors import (
+    BulletinError,
+    ConfigError,
+    Diagnostic,
+    Finding,
+    Message,
+    msg,
+    suggest,
+)
 from bulletin.diagnostics.reasons import os_reason
 from bulletin.load.config import (
     ArticleMeta,
@@ -98,6 +107,8 @@ class Site:
     inputs: InputCache = field(default_factory=lambda: InputCache(None), repr=False)
     # collecting (bulletin check): the articles that loaded, of edition folders that did not
     loose: list[tuple[str, Article]] = field(default_factory=list, repr=False)
+    # the load stage's warnings: numbers and dates out of step (edition_order)
+    findings: list[Diagnostic] = field(default_factory=list, repr=False)
 
     @property
     def content_dir(self) -> Path:
@@ -224,16 +235,20 @@ def load_site(
             msg("content.no_content"), file="content", hint=msg("content.no_content_hint")
         ))  # fmt: skip
         return site
+    loaded = []
     for folder in sorted(p for p in content.iterdir() if p.is_dir() and not p.name.startswith(".")):
         edition = (
             load_edition(root, folder, inputs)
             if collect is None
             else _load_collecting(site, folder, collect)
         )
-        if edition is not None and (edition.published or drafts):
-            site.editions.append(edition)
+        if edition is not None:
+            loaded.append(edition)
+            if edition.published or drafts:
+                site.editions.append(edition)
     site.editions.sort(key=lambda e: (e.config.date, e.config.number, e.id))
     attempt(collect, check_numbers, site.editions)
+    site.findings = edition_order(loaded)  # (drafts too: build and check see the same)
     return site
 
 
@@ -449,3 +464,50 @@ def check_numbers(editions: list[Edition]) -> None:
                 field="number",
             )
         seen[key] = e
+
+
+def edition_order(editions: list[Edition]) -> list[Diagnostic]:
+    """Warnings where the numbers and the dates do not go up together, year by year: an
+    edition dated on or before the one numbered before it; a 第N期 that skips numbers after
+    the one before it; a year (not the archive's first) that does not start at 第1期. The
+    same number twice in a year is an error (check_numbers)."""
+    found = []
+    years = sorted({e.year for e in editions})
+    for year in years:
+        numbered = sorted((e for e in editions if e.year == year),
+                          key=lambda e: (e.config.number, e.id))
+        first = numbered[0].config.number
+        if year != years[0] and first > 1:
+            found.append(_out_of_step(numbered[0], "number", msg(
+                "content.year_starts_late", year=year, number=first,
+                missing=_numbers(1, first - 1)), msg("content.number_gap_hint")))
+        for before, edition in itertools.pairwise(numbered):
+            was, now = before.config.number, edition.config.number
+            if now == was:
+                continue  # (check_numbers)
+            if now > was + 1:
+                found.append(_out_of_step(edition, "number", msg(
+                    "content.number_skips", year=year, number=now, previous=was,
+                    shown=before.shown, missing=_numbers(was + 1, now - 1)),
+                    msg("content.number_gap_hint")))
+            if edition.config.date <= before.config.date:
+                found.append(_out_of_step(edition, "date", msg(
+                    "content.date_not_after", year=year, number=now,
+                    date=edition.config.date.isoformat(), previous=was, shown=before.shown,
+                    previous_date=before.config.date.isoformat()), msg("content.date_hint")))
+    return found
+
+
+def _numbers(first: int, last: int) -> str:
+    """第13期, or 第13–14期."""
+    return f"第{first}期" if first == last else f"第{first}–{last}期"
+
+
+def _out_of_step(edition: Edition, key: str, message: Message, hint: Message) -> Diagnostic:
+    path = edition.path / "edition.toml"
+    try:
+        line = toml_line(path.read_text(encoding="utf-8-sig"), (key,))
+    except (OSError, UnicodeDecodeError):
+        line = None
+    return Finding(message, file=f"{edition.shown}/edition.toml", line=line, field=key,
+                   hint=hint)
