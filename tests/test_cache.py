@@ -228,3 +228,18 @@ def test_cached_articles_read_their_body_only_when_it_is_used(
     with pytest.raises(ConfigError, match="changed while the site was being built") as e:
         taken.body  # noqa: B018
     assert e.value.file == "content/2021-12/ningling.md"
+
+
+def test_a_table_note_follows_the_previous_editions_number(sample_copy: Path) -> None:
+    """2021-13's table has no 睢县, so its note names the previous edition (2021年第12期):
+    renumbering that edition changes no data, yet the note (page and PDF) follows it."""
+    edit(sample_copy / "data/2021-13/microcredit.csv", "9,睢县,29724,1280,4700,3576\n", "")
+    build(sample_copy, out=sample_copy / "site")
+    page = sample_copy / "site/editions/2021-13/index.html"
+    assert "与上期（2021年第12期）相比" in page.read_text(encoding="utf-8")
+    (sample_copy / "bulletin.lock").unlink()  # (this test is about the cache, not the lock)
+    edit(sample_copy / "content/2021-12/edition.toml", "number = 12", "number = 11")
+    build(sample_copy, out=sample_copy / "site")
+    assert "与上期（2021年第11期）相比" in page.read_text(encoding="utf-8")
+    build(sample_copy, out=sample_copy / "fresh", cache=False)
+    assert tree_digest(sample_copy / "site") == tree_digest(sample_copy / "fresh")

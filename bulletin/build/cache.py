@@ -63,8 +63,9 @@ def _site_hash(site: Site) -> hashlib._Hash:
 
 def table_keys(site: Site, *, strict: bool) -> dict[str, str]:
     """{edition id: key of its computed tables and charts}: its data, the data of every
-    earlier edition (rank change, line charts), what a chart shows of the edition (number,
-    year), bulletin.toml (fonts) and bulletin's code — not its articles or edition.toml."""
+    earlier edition (rank change, line charts) and its number and year (a table's note
+    names the previous edition), what a chart shows of the edition (number, year),
+    bulletin.toml (fonts) and bulletin's code — not its articles or edition.toml."""
     base = _site_hash(site)
     base.update(b"strict" if strict else b"")
     years = len({e.year for e in site.editions}) > 1
@@ -76,7 +77,9 @@ def table_keys(site: Site, *, strict: bool) -> dict[str, str]:
         h.update(json.dumps([data, edition.config.number, edition.year, years]).encode())
         h.update(history.digest())
         keys[edition.id] = h.hexdigest()
-        history.update(json.dumps(data, sort_keys=True).encode())
+        # (a table names the previous edition in its note and warnings: 2021年第12期)
+        history.update(json.dumps([data, edition.config.number, edition.year],
+                                  sort_keys=True).encode())
     return keys
 
 
@@ -162,6 +165,8 @@ def edition_keys(
         pages[edition.id] = h.hexdigest()
         data = site.data_dir / edition.id
         _tree_digest(data, history)
+        history.update(json.dumps([edition.config.number, edition.year]).encode())  # (named
+        # in the next edition's table notes)
     return pages, drawn
 
 
