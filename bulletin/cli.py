@@ -224,16 +224,22 @@ def check(root: Path, strict: bool) -> None:
     default=8000,
     show_default=True,
     type=click.IntRange(0, 65535),
-    help="Port on 127.0.0.1 (0: pick a free one).",
+    help="Port (0: pick a free one).",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to serve on; any other than 127.0.0.1 needs the access token printed.",
 )
 @click.option("--pdf", is_flag=True, help="Also typeset the PDFs (slower rebuilds).")
 @click.option("--search", is_flag=True, help="Also build the search index (slower rebuilds).")
 @click.option("--no-drafts", is_flag=True, help='Leave out editions with status = "draft".')
-def serve(root: Path, port: int, pdf: bool, search: bool, no_drafts: bool) -> None:
+def serve(root: Path, port: int, host: str, pdf: bool, search: bool, no_drafts: bool) -> None:
     """Preview the site at http://127.0.0.1:8000/, rebuilt and reloaded on every change."""
     from bulletin.commands.serve import serve as run_serve
 
-    run_serve(root, port=port, drafts=not no_drafts, pdf=pdf, search=search)
+    run_serve(root, port=port, host=host, drafts=not no_drafts, pdf=pdf, search=search)
 
 
 @main.command("import")

@@ -25,11 +25,14 @@ from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
-from typing import Any
-from urllib.parse import unquote, urlsplit
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from bulletin.diagnostics import i18n
 from bulletin.diagnostics.errors import BulletinError, msg
+
+if TYPE_CHECKING:
+    from bulletin.studio.app import Workbench
 
 HOST = "127.0.0.1"
 PREVIEW = Path(".cache") / "preview"
@@ -37,6 +40,8 @@ WATCHED = ("content", "data", "templates")  # folders below the project; and bul
 SETTLE = 0.12  # seconds without a change before rebuilding (editors save in several writes)
 ASSETS = resources.files("bulletin") / "theme" / "preview"
 ENDPOINT = "/__bulletin/"
+STUDIO = "/_studio/"
+STUDIO_ASSETS = resources.files("bulletin") / "theme" / "studio"
 
 
 def _now() -> str:
@@ -186,12 +191,16 @@ class Preview:
 
 
 class Handler(SimpleHTTPRequestHandler):
-    """Files of the preview folder; HTML pages get the reload script; errors get a page."""
+    """Files of the preview folder; HTML pages get the reload script; errors get a page.
+    /_studio/ is the workbench (bulletin/studio); the guard checks every request."""
 
     preview: Preview
 
-    def __init__(self, *args: Any, preview: Preview, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, preview: Preview, workbench: Workbench | None = None, **kwargs: Any
+    ) -> None:
         self.preview = preview
+        self.workbench = workbench
         super().__init__(*args, directory=str(preview.out), **kwargs)
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -202,21 +211,121 @@ class Handler(SimpleHTTPRequestHandler):
         super().end_headers()
 
     def do_GET(self) -> None:
-        self._serve(body=True)
+        if self._guarded("GET"):
+            self._serve(body=True)
 
     def do_HEAD(self) -> None:
-        self._serve(body=False)
+        if self._guarded("HEAD"):
+            self._serve(body=False)
 
-    def _send(self, status: int, data: bytes, content_type: str, body: bool) -> None:
+    def do_POST(self) -> None:
+        self._change("POST")
+
+    def do_PUT(self) -> None:
+        self._change("PUT")
+
+    def do_DELETE(self) -> None:
+        self._change("DELETE")
+
+    def _guarded(self, method: str) -> bool:
+        """Whether the guard lets the request through (else it is answered 403 here)."""
+        if self.workbench is None:
+            return True
+        token = (parse_qs(urlsplit(self.path).query).get("token") or [None])[0]
+        refused = self.workbench.guard.refuse(method, self.headers, token)
+        if refused is None:
+            return True
+        with i18n.using(self.preview.lang):
+            data = json.dumps({"error": [{"level": "error", "message": refused.show()}]},
+                              ensure_ascii=False).encode("utf-8")
+        self._send(403, data, "application/json; charset=utf-8", method != "HEAD")
+        return False
+
+    def _change(self, method: str) -> None:
+        path = urlsplit(self.path).path
+        if self.workbench is None or not path.startswith(STUDIO + "api/"):
+            self.send_error(405)
+            return
+        if not self._guarded(method):
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > self.workbench.max_body:  # read and dropped, so the page hears why
+            self.close_connection = True
+            if length <= 10 * self.workbench.max_body:
+                while length > 0:
+                    length -= len(self.rfile.read(min(length, 1 << 20)) or b"\0" * length)
+            return self._studio_answer(413, self.workbench.too_large(), True)
+        body = self.rfile.read(length) if length > 0 else b""
+        self._studio(method, path, body)
+
+    def _studio(self, method: str, path: str, body: bytes = b"") -> None:
+        from bulletin.studio.api import Request
+
+        assert self.workbench is not None
+        answer = self.workbench.api.handle(
+            Request(method, path[len(STUDIO + "api/"):], body, self.headers)
+        )
+        self._studio_answer(answer.status, answer.data, method != "HEAD")
+
+    def _studio_answer(self, status: int, data: Any, body: bool) -> None:
+        payload = json.dumps(data, ensure_ascii=False).encode("utf-8")
+        self._send(status, payload, "application/json; charset=utf-8", body)
+
+    def _studio_file(self, path: str, body: bool) -> None:
+        assert self.workbench is not None
+        if path in (STUDIO, STUDIO + "index.html"):
+            headers = {}
+            if self.workbench.guard.token is not None and "token=" in (self.path or ""):
+                headers["Set-Cookie"] = self.workbench.guard.cookie()
+            return self._send(200, self.workbench.page(), "text/html; charset=utf-8", body,
+                              headers)
+        name = path[len(STUDIO):]
+        if name.startswith("files/"):  # what the workbench built (its PDFs)
+            made = self.workbench.api.made
+            file = (made / name[len("files/"):]).resolve()
+            if file.is_relative_to(made.resolve()) and file.is_file() and file.suffix == ".pdf":
+                return self._send(200, file.read_bytes(), "application/pdf", body)
+            return self._send(404, b"{}", "application/json", body)
+        types = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
+                 ".svg": "image/svg+xml"}
+        kind = types.get(Path(name).suffix)
+        asset = STUDIO_ASSETS.joinpath(name) if "/" not in name and kind else None
+        if asset is None or not asset.is_file():
+            return self._send(404, b"{}", "application/json", body)
+        return self._send(200, asset.read_bytes(), kind or "", body)
+
+    def _send(
+        self,
+        status: int,
+        data: bytes,
+        content_type: str,
+        body: bool,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        from bulletin.studio.guard import HEADERS
+
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
+        if self.workbench is not None and self.path.startswith(STUDIO):
+            for name, value in {**HEADERS, **(headers or {})}.items():
+                if name != "Cache-Control":  # (end_headers sends it)
+                    self.send_header(name, value)
         self.end_headers()
         if body:
             self.wfile.write(data)
 
     def _serve(self, body: bool) -> None:
         path = unquote(urlsplit(self.path).path)
+        if self.workbench is not None and (path + "/").startswith(STUDIO):
+            if path + "/" == STUDIO:
+                self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+                self.send_header("Location", STUDIO)
+                self.end_headers()
+                return None
+            if path.startswith(STUDIO + "api/"):
+                return self._studio("GET" if body else "HEAD", path)
+            return self._studio_file(path, body)
         if path == ENDPOINT + "version":
             data = json.dumps(self.preview.state()).encode()
             return self._send(200, data, "application/json", body)
@@ -328,12 +437,15 @@ def serve(
     root: Path,
     *,
     port: int = 8000,
+    host: str = HOST,
     drafts: bool = True,
     pdf: bool = False,
     search: bool = False,
     echo: Callable[[str], None] | None = None,
 ) -> None:
-    """Build, serve on 127.0.0.1:port (0: any free port), rebuild on change; until Ctrl+C."""
+    """Build, serve on host:port (0: any free port), rebuild on change; until Ctrl+C. The
+    workbench is at /_studio/ (on another address than 127.0.0.1, with the access token)."""
+    from bulletin.studio.app import Workbench
 
     def say(text: str) -> None:
         print(text, flush=True)
@@ -345,12 +457,19 @@ def serve(
             msg("serve.no_project"), file="bulletin.toml", hint=msg("serve.no_project_hint")
         )
     preview = Preview(root, drafts=drafts, pdf=pdf, search=search, echo=echo)
+    workbench = None
+    handler = functools.partial(Handler, preview=preview)
     try:
-        server = ThreadingHTTPServer((HOST, port), functools.partial(Handler, preview=preview))
+        server = ThreadingHTTPServer((host, port), handler)
     except OSError:
         raise BulletinError(
             msg("serve.port_busy", port=port), hint=msg("serve.port_busy_hint")
         ) from None
+    workbench = Workbench.open(root, host, server.server_address[1], preview.lang,
+                               built=lambda: preview.version)
+    server.RequestHandlerClass = functools.partial(  # type: ignore[assignment]
+        Handler, preview=preview, workbench=workbench
+    )
     server.daemon_threads = True
     watcher = _Watcher(preview)
     watcher.start()
@@ -358,7 +477,11 @@ def serve(
     stop = threading.Event()
     rebuilder = threading.Thread(target=preview.rebuild_loop, args=(stop,), daemon=True)
     rebuilder.start()
-    echo(msg("serve.serving", host=HOST, port=server.server_address[1]).show())
+    shown_host = host if ":" not in host else f"[{host}]"
+    echo(msg("serve.serving", host=shown_host, port=server.server_address[1]).show())
+    token = f"?token={workbench.guard.token}" if workbench.guard.token else ""
+    echo(msg("serve.studio", url=f"http://{shown_host}:{server.server_address[1]}/_studio/{token}")
+         .show())
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:

@@ -96,6 +96,16 @@ class Output:
     findings: list[Finding] = field(default_factory=list)
 
 
+# No inline script or style, no plugins, no foreign resources: content can never run code.
+# Pagefind needs 'wasm-unsafe-eval' (its index is WebAssembly); its CSS uses data: icons. The
+# pages carry it as a <meta>; the workbench (bulletin/studio) sends it as a header too.
+CSP = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "frame-src 'none'; base-uri 'self'; form-action 'self'"
+)
+
+
 def make_environment(site_templates: Path | None) -> jinja2.Environment:
     """The HTML templates: the site's templates/ first, then the theme's."""
     loaders: list[jinja2.BaseLoader] = []
@@ -113,6 +123,7 @@ def make_environment(site_templates: Path | None) -> jinja2.Environment:
     )
     env.filters["chinese_date"] = chinese_date
     env.filters["headline"] = headline
+    env.globals["csp"] = Markup(CSP)  # (its quotes as they are)
     return env
 
 

@@ -1,0 +1,563 @@
+"""The workbench's requests: each a small function from a request to a JSON answer.
+
+The actions call what the commands call (`commands.new`, `commands.importers`,
+`commands.check`), so a file the workbench writes is the file the CLI writes for the same
+action. Edits the CLI has no command for (an edition's fields, an article's front matter and
+body, a table spec) are made to the text in place, keeping its comments and layout, read back
+with the build's own loaders before they are written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import tempfile
+import threading
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from bulletin.diagnostics import i18n
+from bulletin.diagnostics.errors import BulletinError, ConfigError, Diagnostic, msg
+from bulletin.studio.files import ProjectFiles, Refused, Stale, check_name
+
+MAX_UPLOAD = 20 * 1024 * 1024  # bytes: a county's Word article with photos, or a workbook
+UPLOADS = {".docx": b"PK\x03\x04", ".xlsx": b"PK\x03\x04", ".xlsm": b"PK\x03\x04"}
+FIELDS = ("kicker", "title", "subtitle", "byline")
+
+
+@dataclass
+class Request:
+    method: str
+    path: str  # below /_studio/api/
+    body: bytes = b""
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    def json(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.body or b"{}")
+        except ValueError:
+            raise Refused(msg("studio.bad_request")) from None
+        if not isinstance(data, dict):
+            raise Refused(msg("studio.bad_request"))
+        return data
+
+
+@dataclass
+class Answer:
+    status: int
+    data: Any
+
+    def body(self) -> bytes:
+        return json.dumps(self.data, ensure_ascii=False).encode("utf-8")
+
+
+def shown(d: Diagnostic) -> dict[str, Any]:
+    """A diagnostic for the page: its words in the current language, and where it is."""
+    return {
+        "level": d.severity,
+        "file": d.file,
+        "line": d.line,
+        "column": d.column,
+        "field": d.field,
+        "message": i18n.render(d.message),
+        "hint": i18n.render(d.hint) if d.hint is not None else None,
+        "text": d.show(),
+    }
+
+
+def failure(exc: BulletinError) -> Answer:
+    status = 409 if isinstance(exc, Stale) else 403 if isinstance(exc, Refused) else 400
+    return Answer(status, {"error": [shown(d) for d in exc.diagnostics]})
+
+
+Route = tuple[str, re.Pattern[str], Callable[..., Answer]]
+
+
+class Studio:
+    """The requests of one project's workbench. Changes are made one at a time."""
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        lang: str = "zh",
+        today: Callable[[], dt.date] = dt.date.today,
+        built: Callable[[], int] = lambda: 0,
+    ) -> None:
+        self.root = root.resolve()
+        self.files = ProjectFiles(self.root)
+        self.lang = lang
+        self.today = today
+        self.built = built  # the preview's build number (the page waits for a newer one)
+        self.lock = threading.Lock()
+        self.problems: list[dict[str, Any]] | None = None
+        self.checked_at: str | None = None
+        e, s, t = r"(?P<eid>[^/]+)", r"(?P<slug>[^/]+)", r"(?P<name>[^/]+)"
+        self.routes: list[Route] = [
+            ("GET", re.compile(r"editions"), self.editions),
+            ("POST", re.compile(r"editions"), self.new_edition),
+            ("GET", re.compile(rf"editions/{e}"), self.edition),
+            ("PUT", re.compile(rf"editions/{e}"), self.save_edition),
+            ("POST", re.compile(rf"editions/{e}/articles"), self.new_article),
+            ("POST", re.compile(rf"editions/{e}/upload"), self.upload),
+            ("GET", re.compile(rf"articles/{e}/{s}"), self.article),
+            ("PUT", re.compile(rf"articles/{e}/{s}"), self.save_article),
+            ("POST", re.compile(r"preview"), self.preview),
+            ("GET", re.compile(rf"tables/{e}/{t}"), self.table),
+            ("PUT", re.compile(rf"tables/{e}/{t}"), self.save_table),
+            ("GET", re.compile(r"problems"), self.last_problems),
+            ("POST", re.compile(rf"pdf/{e}"), self.pdf),
+            ("POST", re.compile(r"check"), self.check),
+        ]
+
+    def handle(self, request: Request) -> Answer:
+        path = unquote(request.path.strip("/"))
+        with i18n.using(self.lang):
+            for method, pattern, fn in self.routes:
+                m = pattern.fullmatch(path)
+                if m and method == request.method:
+                    try:
+                        if method == "GET":
+                            return fn(request, **m.groupdict())
+                        with self.lock:
+                            return fn(request, **m.groupdict())
+                    except BulletinError as exc:
+                        return failure(exc)
+                    except Exception as exc:  # a bug: said, and the workbench goes on
+                        traceback.print_exc()
+                        bug = Diagnostic(msg("studio.bug", error=f"{type(exc).__name__}: {exc}"),
+                                         severity="error")
+                        return Answer(500, {"error": [shown(bug)]})
+            return Answer(404, {"error": [shown(Diagnostic(msg("studio.not_found", path=path[:80]),
+                                                           severity="error"))]})
+
+    # -- editions ------------------------------------------------------------------------
+
+    def _editions(self) -> list[Any]:
+        from bulletin.commands.new import read_editions
+
+        return read_editions(self.root)
+
+    def _info(self, eid: str) -> Any:
+        check_name(eid, "edition")
+        for info in self._editions():
+            if info.id == eid:
+                return info
+        raise Refused(msg("studio.no_edition", edition=eid))
+
+    def _counts(self, eid: str) -> dict[str, int]:
+        counts = {"error": 0, "warning": 0}
+        for p in self.problems or []:
+            file = p.get("file") or ""
+            if file.startswith((f"content/{eid}/", f"data/{eid}/")) and p["level"] in counts:
+                counts[p["level"]] += 1
+        return counts
+
+    def editions(self, request: Request) -> Answer:
+        listed = []
+        for info in reversed(self._editions()):
+            c = info.config
+            listed.append({
+                "id": info.id, "number": c.number, "total": c.total, "year": c.date.year,
+                "date": c.date.isoformat(), "status": c.status, "sample": c.sample,
+                "problems": self._counts(info.id) if self.problems is not None else None,
+            })
+        return Answer(200, {"editions": listed, "checked": self.checked_at})
+
+    def new_edition(self, request: Request) -> Answer:
+        from bulletin.commands.new import new_edition
+
+        day = request.json().get("date")
+        try:
+            when = dt.date.fromisoformat(day) if day else self.today()
+        except ValueError:
+            raise Refused(msg("studio.bad_date", date=str(day)[:20]), field="date") from None
+        created = new_edition(self.root, when)
+        return Answer(201, {"id": created.path.name, "files": created.files})
+
+    def edition(self, request: Request, eid: str) -> Answer:
+        from bulletin.load.config import split_front_matter
+
+        info = self._info(eid)
+        read = self.files.read(f"content/{eid}/edition.toml")
+        articles = {}
+        for path in sorted(info.path.glob("*.md")):
+            entry: dict[str, Any] = {"slug": path.stem}
+            try:
+                meta, _, _ = split_front_matter(path.read_text(encoding="utf-8"), path.name)
+                entry.update(title=meta.title, kicker=meta.kicker, page=meta.page)
+            except (BulletinError, OSError, UnicodeDecodeError):
+                entry.update(title=None, broken=True)
+            articles[path.stem] = entry
+        pages = []
+        for i, page in enumerate(info.config.pages, start=1):
+            if page.articles is not None:
+                slugs = list(page.articles)
+            else:
+                slugs = [s for s, a in articles.items() if a.get("page", 1) == i]
+            pages.append({"banner": page.banner or "", "credit": page.credit or "",
+                          "listed": page.articles is not None, "articles": slugs,
+                          "tables": list(page.tables)})
+        placed = {s for p in pages for s in p["articles"]}
+        data = self.root / "data" / eid
+        tables = sorted(p.stem for p in data.glob("*.toml")) if data.is_dir() else []
+        c = info.config
+        return Answer(200, {
+            "id": eid, "version": read.version, "number": c.number, "total": c.total,
+            "date": c.date.isoformat(), "status": c.status, "pages": pages,
+            "articles": articles, "unplaced": [s for s in articles if s not in placed],
+            "tables": tables, "corrections": [
+                {"date": k.date.isoformat(), "text": k.text} for k in c.corrections],
+            "problems": None if self.problems is None else [
+                p for p in self.problems
+                if (p.get("file") or "").startswith((f"content/{eid}/", f"data/{eid}/"))],
+        })
+
+    def save_edition(self, request: Request, eid: str) -> Answer:
+        """The form's fields into edition.toml, its comments and layout kept (tomlkit)."""
+        import tomlkit
+
+        from bulletin.load.config import load_edition_config
+
+        body = request.json()
+        info = self._info(eid)
+        shown_path = f"content/{eid}/edition.toml"
+        read = self.files.read(shown_path)
+        doc = tomlkit.parse(read.text)
+        for key in ("number", "date", "status"):
+            if key in body and body[key] is not None:
+                value = body[key]
+                if key == "date":
+                    try:
+                        value = dt.date.fromisoformat(value)
+                    except (TypeError, ValueError):
+                        raise Refused(msg("studio.bad_date", date=str(value)[:20]),
+                                      file=shown_path, field="date") from None
+                if doc.get(key) != value:
+                    doc[key] = value
+        pages = doc.get("pages")
+        for i, page in enumerate(body.get("pages") or []):
+            if pages is None or i >= len(pages):
+                break
+            table = pages[i]
+            for key in ("banner", "credit"):
+                if key in page:
+                    _set_text(table, key, page[key])
+            if "articles" in page and table.get("articles") is not None:
+                wanted = [check_name(s, "article") for s in page["articles"]]
+                if list(table["articles"]) != wanted:
+                    items = table["articles"]
+                    items.clear()
+                    items.extend(wanted)
+        changed = tomlkit.dumps(doc) != read.text
+        if not changed:
+            return Answer(200, {"version": read.version})
+        _correction(doc, info, body, required=info.config.status == "published")
+        text = tomlkit.dumps(doc)
+        with tempfile.TemporaryDirectory() as tmp:  # read back by the build's loader
+            probe = Path(tmp) / "edition.toml"
+            probe.write_text(text, encoding="utf-8")
+            load_edition_config(probe, shown_path)
+        version = self.files.write(shown_path, text.encode("utf-8"), body.get("version", ""))
+        return Answer(200, {"version": version})
+
+    # -- articles ------------------------------------------------------------------------
+
+    def new_article(self, request: Request, eid: str) -> Answer:
+        from bulletin.commands.new import new_article
+
+        body = request.json()
+        self._info(eid)
+        created = new_article(self.root, str(body.get("title") or ""), edition=eid,
+                              page=int(body.get("page") or 1))
+        return Answer(201, {"slug": created.path.stem, "files": created.files,
+                            "notes": [i18n.render(n) for n in created.notes]})
+
+    def upload(self, request: Request, eid: str) -> Answer:
+        """A Word article or a county workbook, imported as `bulletin import` does."""
+        from bulletin.commands.importers import import_file
+
+        self._info(eid)
+        name = unquote(request.headers.get("X-Filename") or "")
+        if not name or "/" in name or "\\" in name or name.startswith(".") or "\x00" in name:
+            raise Refused(msg("studio.bad_upload_name", name=name[:80]))
+        suffix = Path(name).suffix.lower()
+        magic = UPLOADS.get(suffix)
+        if magic is None:
+            raise Refused(msg("studio.bad_upload_type", name=name[:80]))
+        if len(request.body) > MAX_UPLOAD:
+            raise Refused(msg("studio.upload_too_large", name=name[:80],
+                              mb=MAX_UPLOAD // (1024 * 1024)))
+        if not request.body.startswith(magic):
+            raise Refused(msg("studio.bad_upload_type", name=name[:80]))
+        page = int(request.headers.get("X-Page") or 1)
+        scratch = self.root / ".cache" / "studio"
+        scratch.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=scratch) as tmp:
+            file = Path(tmp) / name
+            file.write_bytes(request.body)
+            created = import_file(file, self.root, edition=eid, page=page)
+        kind = "article" if suffix == ".docx" else "table"
+        return Answer(201, {"kind": kind, "name": created.path.stem, "files": created.files,
+                            "notes": [i18n.render(n) for n in created.notes]})
+
+    def article(self, request: Request, eid: str, slug: str) -> Answer:
+        from bulletin.load.config import split_front_matter
+
+        info = self._info(eid)
+        where = f"content/{eid}/{check_name(slug, 'article')}.md"
+        read = self.files.read(where)
+        if read.data is None:
+            raise Refused(msg("studio.no_article", file=where))
+        meta, body, body_line = split_front_matter(read.text, where)
+        return Answer(200, {
+            "edition": eid, "slug": slug, "file": where, "version": read.version,
+            "published": info.config.status == "published", "body_line": body_line,
+            "meta": {"kicker": meta.kicker or "", "title": meta.title,
+                     "subtitle": meta.subtitle or "", "byline": meta.byline or "",
+                     "page": meta.page},
+            "body": body, "pages": len(info.config.pages),
+        })
+
+    def save_article(self, request: Request, eid: str, slug: str) -> Answer:
+        from bulletin.load.config import split_front_matter
+
+        body = request.json()
+        info = self._info(eid)
+        where = f"content/{eid}/{check_name(slug, 'article')}.md"
+        read = self.files.read(where)
+        if read.data is None:
+            raise Refused(msg("studio.no_article", file=where))
+        if read.version != body.get("version"):
+            raise Stale(msg("studio.stale", file=where), file=where, hint=msg("studio.stale_hint"))
+        text = with_front_matter(read.text, body.get("meta") or {}, str(body.get("body") or ""))
+        split_front_matter(text, where)  # reads back, or the build's message
+        if info.config.status == "published":
+            self._record_correction(info, body)
+        version = self.files.write(where, text.encode("utf-8"), body.get("version", ""))
+        return Answer(200, {"version": version})
+
+    def _record_correction(self, info: Any, body: Mapping[str, Any]) -> None:
+        """A change to a published edition needs its 勘误, recorded in edition.toml first."""
+        import tomlkit
+
+        shown_path = f"content/{info.id}/edition.toml"
+        read = self.files.read(shown_path)
+        doc = tomlkit.parse(read.text)
+        _correction(doc, info, body, required=True)
+        self.files.write(shown_path, tomlkit.dumps(doc).encode("utf-8"), read.version)
+
+    def preview(self, request: Request) -> Answer:
+        """An article's body as the page will show it (the edition's tables cited)."""
+        from bulletin.render.markdown import Context, make_html_renderer, render_html
+
+        body = request.json()
+        eid = check_name(str(body.get("edition") or ""), "edition")
+        tables = self._tables(eid)
+        ctx = Context(file=str(body.get("file") or "preview.md"),
+                      first_line=int(body.get("body_line") or 1),
+                      tables=sorted(tables),
+                      table=lambda name: "",
+                      cite=lambda t, row, col: tables[t].cite(row, col))
+        try:
+            html = render_html(make_html_renderer(), str(body.get("body") or ""), ctx)
+        except BulletinError as exc:
+            return Answer(200, {"html": "", "problems": [shown(d) for d in exc.diagnostics]})
+        return Answer(200, {"html": html, "problems": [shown(f) for f in ctx.findings]})
+
+    def _tables(self, eid: str) -> Mapping[str, Any]:
+        from bulletin.compute import compute
+        from bulletin.load.content import load_site
+
+        try:
+            site = load_site(self.root, drafts=True)
+            computed = compute(site, {eid}, strict=False)
+        except BulletinError:
+            return {}
+        return computed[eid].tables if eid in computed else {}
+
+    # -- tables --------------------------------------------------------------------------
+
+    def table(self, request: Request, eid: str, name: str) -> Answer:
+        from bulletin.compute import compute
+        from bulletin.load.content import load_site
+        from bulletin.render import SiteRenderer
+
+        self._info(eid)
+        where = f"data/{eid}/{check_name(name, 'table')}.toml"
+        read = self.files.read(where)
+        if read.data is None:
+            raise Refused(msg("studio.no_table", file=where))
+        answer: dict[str, Any] = {"edition": eid, "name": name, "file": where,
+                                  "version": read.version, "spec": read.text}
+        try:
+            site = load_site(self.root, drafts=True)
+            computed = compute(site, {eid}, strict=False)[eid]
+            renderer = SiteRenderer(site, pdf=False)
+            html = str(renderer.table_html(computed, name))
+            table = computed.tables[name]
+        except BulletinError as exc:
+            answer.update(html="", problems=[shown(d) for d in exc.diagnostics])
+            return Answer(200, answer)
+        # the charts' images are the preview's (served at /editions/<id>/)
+        html = re.sub(r'(<(?:img|object)[^>]+(?:src|data)=")([\w-]+\.svg")',
+                      rf"\1../editions/{eid}/\2", html)
+        answer.update(html=html, problems=[shown(f) for f in table.findings])
+        return Answer(200, answer)
+
+    def save_table(self, request: Request, eid: str, name: str) -> Answer:
+        from bulletin.compute.tables import load_table
+
+        body = request.json()
+        info = self._info(eid)
+        where = f"data/{eid}/{check_name(name, 'table')}.toml"
+        text = str(body.get("spec") or "")
+        current = self.files.read(where)
+        if current.version != body.get("version"):
+            raise Stale(msg("studio.stale", file=where), file=where, hint=msg("studio.stale_hint"))
+        probe = self.root / "data" / eid / f".{name}.check"  # beside its CSV, as the spec is
+        probe.write_text(text, encoding="utf-8")
+        try:
+            load_table(probe, root=self.root)
+        except BulletinError as exc:
+            raise exc.at(file=where) from None
+        finally:
+            probe.unlink(missing_ok=True)
+        if info.config.status == "published":
+            self._record_correction(info, body)
+        version = self.files.write(where, text.encode("utf-8"), body.get("version", ""))
+        return Answer(200, {"version": version})
+
+    # -- the print edition ---------------------------------------------------------------
+
+    @property
+    def made(self) -> Path:
+        """Where the workbench builds PDFs (served at /_studio/files/): not site/, never
+        bulletin.lock (the preview's rule)."""
+        return self.root / ".cache" / "studio" / "site"
+
+    def pdf(self, request: Request, eid: str) -> Answer:
+        from bulletin.build import build
+
+        self._info(eid)
+        build(self.root, out=self.made, drafts=True, pdf=True, search=False, update_lock=False)
+        if not (self.made / "editions" / eid / f"{eid}.pdf").is_file():
+            raise Refused(msg("studio.no_pdf", edition=eid))
+        return Answer(200, {"url": f"files/editions/{eid}/{eid}.pdf"})
+
+    # -- problems ------------------------------------------------------------------------
+
+    def last_problems(self, request: Request) -> Answer:
+        return Answer(200, {"problems": self.problems, "checked": self.checked_at})
+
+    def check(self, request: Request) -> Answer:
+        from bulletin.commands.check import check
+
+        report = check(self.root)
+        self.problems = [shown(d) for d in report.issues]
+        self.checked_at = dt.datetime.now().strftime("%H:%M:%S")
+        return Answer(200, {"problems": self.problems, "checked": self.checked_at})
+
+
+# -- edits in place ------------------------------------------------------------------------
+
+
+def _set_text(table: Any, key: str, value: Any) -> None:
+    value = " ".join(str(value or "").split())
+    if value:
+        if table.get(key) != value:
+            table[key] = value
+    elif key in table:
+        del table[key]
+
+
+def _correction(doc: Any, info: Any, body: Mapping[str, Any], required: bool = False) -> None:
+    """Append the request's 勘误 ({"correction": {"date", "text"}}) to edition.toml's doc;
+    a change to a published edition must have one."""
+    import tomlkit
+
+    given = body.get("correction") or {}
+    text = " ".join(str(given.get("text") or "").split())
+    if not text:
+        if required:
+            raise ConfigError(msg("studio.needs_correction", edition=info.id),
+                              file=f"content/{info.id}/edition.toml", field="corrections",
+                              hint=msg("studio.needs_correction_hint"))
+        return
+    try:
+        day = dt.date.fromisoformat(str(given.get("date") or ""))
+    except ValueError:
+        raise Refused(msg("studio.bad_date", date=str(given.get("date"))[:20]),
+                      field="corrections") from None
+    entry = tomlkit.table()
+    entry["date"] = day
+    entry["text"] = text
+    corrections = doc.get("corrections")
+    if corrections is None:
+        if not tomlkit.dumps(doc).endswith("\n\n"):
+            doc.add(tomlkit.nl())
+        corrections = tomlkit.aot()
+        doc["corrections"] = corrections
+    corrections.append(entry)
+
+
+_KEY = re.compile(r"^(?P<key>[A-Za-z_]+)[ \t]*:")
+_HINT = re.compile(r"^#[ \t]*(?P<key>kicker|subtitle|byline):")
+
+
+def with_front_matter(text: str, meta: Mapping[str, Any], body: str) -> str:
+    """The article `text` with its front matter's headline fields set to `meta` (other lines,
+    comments included, kept as they are) and its body replaced by `body`."""
+    from bulletin.commands.new import yaml_scalar
+    from bulletin.load.config import FRONT_MATTER
+
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    m = FRONT_MATTER.match(text)
+    if not m:
+        raise ConfigError(msg("config.no_front_matter"), line=1)
+    lines = m.group(1).splitlines()
+    head, tail = text[: m.start(1)], text[m.end(1) : m.end()]
+    values = {k: " ".join(str(meta.get(k) or "").split()) for k in FIELDS}
+    if "page" in meta:
+        values["page"] = str(int(meta["page"]))
+
+    def place(key: str) -> int | None:
+        for i, line in enumerate(lines):
+            km = _KEY.match(line)
+            if km and km["key"] == key:
+                return i
+        return None
+
+    for key, value in values.items():
+        at = place(key)
+        line = f"{key}: {yaml_scalar(value) if key != 'page' else value}"
+        if at is not None:
+            end = at + 1
+            while end < len(lines) and lines[end][:1] in (" ", "\t"):
+                end += 1  # a value continued on indented lines
+            if not value or (key == "page" and value == "1" and "page" not in meta):
+                del lines[at:end]
+            else:
+                lines[at:end] = [line]
+            continue
+        if not value or (key == "page" and value == "1"):
+            continue
+        hint = next((i for i, x in enumerate(lines)
+                     if (hm := _HINT.match(x)) and hm["key"] == key), None)
+        if hint is not None:
+            lines[hint] = line
+        elif key == "kicker":
+            title = place("title")
+            lines.insert(title if title is not None else 0, line)
+        else:
+            title = place("title")
+            after = place("subtitle") if key == "byline" else None
+            at_ = after if after is not None else title
+            lines.insert(at_ + 1 if at_ is not None else len(lines), line)
+    return head + "\n".join(lines) + ("\n" if lines else "") + tail + body
