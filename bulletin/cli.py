@@ -218,6 +218,52 @@ def check(root: Path, strict: bool) -> None:
 
 
 @main.command()
+@click.argument(
+    "paths", nargs=-1, type=click.Path(exists=True, path_type=Path), metavar="[PATH]..."
+)
+@ROOT
+@click.option("--write", is_flag=True, help="Change the files (default: only show the diff).")
+@click.option(
+    "--include-published",
+    is_flag=True,
+    help="Change published (locked) editions too: each then needs a correction (勘误).",
+)
+def fix(paths: tuple[Path, ...], root: Path, write: bool, include_published: bool) -> None:
+    """Make half-width punctuation in Chinese text full-width (，；：（）？！“”).
+
+    Shows the changes as a diff; --write makes them. PATH: articles, edition.toml files or
+    edition folders (default: every edition under content/). Code, URLs, numbers, Latin
+    text and the tables' data are never changed.
+    """
+    from bulletin.commands.fix import plan
+    from bulletin.commands.fix import write as write_files
+    from bulletin.diagnostics.report import Reporter
+
+    fixes = plan(root, paths, include_published=include_published)
+    if write:
+        write_files(fixes.files)
+        for done in fixes.files:
+            click.echo(msg("fix.fixed_file", file=done.shown, marks=len(done.marks)).show())
+    else:
+        for done in fixes.files:
+            click.echo(done.diff(), nl=False)
+    for note in fixes.notes:
+        click.echo(msg("cli.note", note=note).show(), err=True)
+    report = Reporter(show=lambda text: click.echo(text, err=True))
+    report.report_all(fixes.problems)
+    files, marks = len(fixes.files), fixes.marks
+    if not files:
+        summary = msg("fix.only_published") if fixes.skipped else msg("fix.clean")
+    elif write:
+        summary = msg("fix.changed", files=files, marks=marks)
+    else:
+        summary = msg("fix.would_change", files=files, marks=marks)
+    click.echo(summary.show(), err=True)
+    if report.failed():
+        raise SystemExit(1)
+
+
+@main.command()
 @ROOT
 @click.option(
     "--port",

@@ -101,7 +101,8 @@ class Checker:
         """The problems, each once, by file (in the order found within one)."""
         first: dict[tuple[Any, ...], Diagnostic] = {}
         for found in self.issues:  # (the same text at the same place is one problem)
-            key = (found.severity, str(found.message), found.file, found.line, str(found.hint))
+            key = (found.severity, str(found.message), found.file, found.line, found.column,
+                   str(found.hint))  # fmt: skip
             first.setdefault(key, found)
         unique = list(first.values())
         unique.sort(key=lambda i: i.file or "")  # by file; in the order found within one
@@ -126,11 +127,23 @@ class Checker:
         articles = [(e.id, a) for e in site.editions for a in e.articles] + site.loose
         for eid, article in articles:
             self.article(article, eid, computed.get(eid, NONE), site.editions)
+        self.punctuation(site)
         self.guard(lock.check, site)
         if self.guard(load_site_config, self.root) is not None:
             self.fonts(site.config, any(t.charts for t in computed.values()))
             self.print_fit(site, computed)
         return self.report()
+
+    def punctuation(self, site: Site) -> None:
+        """Half-width punctuation in Chinese text, as the build reports it (and `bulletin
+        fix` changes it): each edition's (a published one's as a note), and the articles
+        of editions that did not load."""
+        from bulletin.render.punctuation import article_findings, edition_findings
+
+        for edition in site.editions:
+            self.issues += edition_findings(edition, published=True)
+        for _, article in site.loose:
+            self.issues += article_findings(article)
 
     def orphan_data(self, site: Site) -> None:
         data = site.data_dir

@@ -26,6 +26,7 @@ from bulletin.index.archive import by_year, newest, timestamp
 from bulletin.load.content import Article, Edition, Site
 from bulletin.render.images import ImageStore
 from bulletin.render.markdown import Context, make_html_renderer, render_html
+from bulletin.render.punctuation import edition_findings
 
 WEEKDAYS = "一二三四五六日"
 THEME = resources.files("bulletin") / "theme"
@@ -207,6 +208,7 @@ class SiteRenderer:
         rendered = {
             a.slug: self.article_html(edition, computed, a, images) for a in edition.articles
         }
+        self.out.findings += edition_findings(edition)  # half-width punctuation in Chinese
         # with the print edition, each 版 groups its articles as its sheet does
         layouts = self.print_layouts(edition, computed) if self.pdf else []
         pages = [
