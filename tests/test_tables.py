@@ -555,8 +555,10 @@ def test_a_table_without_rank_notes_its_rows_gone_without_a_rank_clause(
     now = load_table(write_table(tmp_path / "12", SIMPLE, d__csv="县,a,b\n甲,1,2\n"),
                      previous=before)
     assert now.notes == ["注：与上期（11）相比，本期无乙数据。"]  # (named by its folder here)
-    assert [f.text() for f in now.findings] == [
-        f"'乙' is in 11's table ({before.source}) but not in 12's"]
+    assert [(f.text(), str(f.hint)) for f in now.findings] == [
+        (f"'乙' is in 11's table ({before.source}) but not in 12's", "if its row was left "
+         "out, add it; if there is no figure for it this time, leave it: a note under the "
+         "table names it")]
 
 
 BOUNDED = """title = "t"\nsource = "d.csv"\nkey = "县"\n

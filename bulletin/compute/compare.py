@@ -41,20 +41,21 @@ def rows(before: Sequence[str], now: Sequence[str]) -> Rows:
 
 
 def row_findings(found: Rows, *, before: str, now: str, previous_file: str, file: str,
-                 lines: Mapping[str, int], key: str) -> list[Diagnostic]:
+                 lines: Mapping[str, int], key: str, ranked: bool) -> list[Diagnostic]:
     """A warning for each row gone since the previous edition, and each row new in this one
-    (a name written another way is both: the hints point from one to the other)."""
+    (a name written another way is both: the hints point from one to the other). `ranked`:
+    the table shows a rank change."""
     out = []
     for row in found.gone:
         near = suggest(row, found.new)
         hint = (msg("compare.gone_renamed_hint", now=now, name=near) if near
-                else msg("compare.gone_hint"))
+                else msg("compare.gone_hint") if ranked else msg("compare.gone_hint_unranked"))
         out.append(Finding(msg("compare.row_gone", row=row, before=before, now=now,
                                file=previous_file), file=file, field=key, hint=hint))
     for row in found.new:
         near = suggest(row, found.gone)
         hint = (msg("compare.new_renamed_hint", before=before, name=near) if near
-                else msg("compare.new_hint"))
+                else msg("compare.new_hint") if ranked else msg("compare.new_hint_unranked"))
         out.append(Finding(msg("compare.row_new", row=row, before=before, now=now,
                                file=previous_file), file=file, line=lines.get(row),
                            field=key, hint=hint))

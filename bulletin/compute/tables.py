@@ -330,12 +330,12 @@ def compute_table(
         before = previous.edition or Path(previous.source).parent.name
         rows = compare.rows(previous.row_keys, keys)
         told = {"before": before, "now": edition, "file": sheet.path, "lines": lines}
+        change = _rank_change(previous, sf, data, keys, rows.common)
         findings += compare.row_findings(rows, previous_file=previous.source, key=spec.key,
-                                         **told)
+                                         ranked=change is not None, **told)
         findings += compare.value_findings(
             [(c.spec, c.name, data[c.name], c.fmt) for c in cols
              if c.role != "reported" and c.kind.numeric], previous, rows.common, **told)
-        change = _rank_change(previous, sf, data, keys, rows.common)
         said = compare.note(rows, before=before, unit=spec.key_label or spec.key,
                             ranked=change is not None)
         notes += [said] if said else []
