@@ -324,6 +324,15 @@ def test_many_lines_are_capped_per_file_and_many_marks_per_line() -> None:
     assert found[0].hint is not None and all(d.hint is None for d in found[1:])
 
 
+def test_the_sample_has_no_half_width_punctuation_left(sample_copy: Path) -> None:
+    before = tree_digest(sample_copy)
+    code, out, err = fix("--root", str(sample_copy), "--include-published")
+    assert (code, out) == (0, "") and "no half-width punctuation" in err
+    report = check(sample_copy)
+    assert not [d for d in report.diagnostics if d.message.id.startswith("punctuation.")]
+    assert tree_digest(sample_copy) == before
+
+
 def test_edition_marks_read_only_text_values() -> None:
     text = (
         'banner = "一,二"\ntitle = "不是,文字项"\n'

@@ -1,4 +1,9 @@
-"""End to end: the sample edition reproduces the seed page, text and order."""
+"""End to end: the sample edition reproduces the seed page, text and order.
+
+The seed is the text extracted from the printed page, with its punctuation made half-width
+(ASCII commas and parentheses); the sample has the page's full-width punctuation. The two
+are compared modulo that: both sides through `punctuation.convert`, the function behind
+`bulletin fix`, which changes nothing else."""
 
 from __future__ import annotations
 
@@ -10,6 +15,8 @@ from urllib.parse import unquote, urlsplit
 
 import lxml.html
 import pytest
+
+from bulletin.render.punctuation import convert
 
 from .conftest import ROOT
 
@@ -102,12 +109,29 @@ def test_every_seed_paragraph_in_order(sample_site: Path, page: str) -> None:
     built = edition_articles(sample_site / page)
     assert [(a["kicker"], a["title"]) for a in built] == HEADLINES
     for article, paragraphs in zip(built, expected, strict=True):
-        assert article["paragraphs"] == paragraphs
+        assert normalised(article["paragraphs"]) == normalised(paragraphs)
         assert article["order"] == ["kicker", "title"]  # the kicker stands before its headline
     text = (sample_site / page).read_text(encoding="utf-8")
     assert BANNER in text and f"（{CREDIT}）" in text
     for left, right in SPLIT_WORDS:
-        assert left + right in text
+        assert convert(left + right) in text
+
+
+def normalised(paragraphs: object) -> list[str]:
+    """Paragraphs with their punctuation as printed (full-width in Chinese text)."""
+    assert isinstance(paragraphs, list)
+    return [convert(p) for p in paragraphs]
+
+
+def test_the_sample_keeps_the_seed_words_with_the_printed_punctuation(sample_site: Path) -> None:
+    """Only the punctuation differs from the seed, and the sample has it as printed: the
+    normalisation changes the sample's paragraphs not at all, and the seed's in its marks."""
+    expected, _ = seed_articles()
+    built = edition_articles(sample_site / "editions/2021-12/index.html")
+    for article, paragraphs in zip(built, expected, strict=True):
+        assert normalised(article["paragraphs"]) == article["paragraphs"]
+        seed = "".join(paragraphs)
+        assert convert(seed) != seed and "," not in "".join(article["paragraphs"])  # type: ignore[arg-type]
 
 
 def test_article_permalink_pages(sample_site: Path) -> None:
@@ -115,10 +139,10 @@ def test_article_permalink_pages(sample_site: Path) -> None:
     slugs = ["caizheng", "minquan", "ningling", "zhecheng", "shifanqu", "liangyuan"]
     for slug, (kicker, title), paragraphs in zip(slugs, HEADLINES, expected, strict=True):
         [article] = edition_articles(sample_site / "editions" / "2021-12" / f"{slug}.html")
-        assert (article["kicker"], article["title"], article["paragraphs"]) == (
+        assert (article["kicker"], article["title"], normalised(article["paragraphs"])) == (
             kicker,
             title,
-            paragraphs,
+            normalised(paragraphs),
         )
         doc = lxml.html.parse(str(sample_site / "editions" / "2021-12" / f"{slug}.html")).getroot()
         assert doc.xpath('//a[text()="返回本期"]/@href') == ["index.html"]
