@@ -295,7 +295,7 @@ def serve(root: Path, port: int, host: str, pdf: bool, search: bool, no_drafts: 
 @click.option("--slug", default=None, help="Name of the article or table (letters, digits, -, _).")
 @click.option("--page", default=1, show_default=True, type=click.IntRange(min=1), help="版 (page).")
 def import_(file: Path, root: Path, edition: str | None, slug: str | None, page: int) -> None:
-    """Import a Word document (.docx → article) or a workbook (.xlsx → table spec)."""
+    """Import a Word document (.docx → article) or a table (.xlsx or .csv → table spec)."""
     from bulletin.commands.importers import import_file
 
     _report_created(import_file(file, root, edition=edition, slug=slug, page=page))

@@ -487,11 +487,25 @@ def test_workbook_import_as_a_subprocess_and_refusals(project: Path, sources: Pa
     }
 
 
-@pytest.mark.parametrize("suffix", [".csv", ".pdf"])
+@pytest.mark.parametrize("suffix", [".doc", ".pdf"])
 def test_other_files_are_refused(project: Path, sources: Path, suffix: str) -> None:
     (sources / f"x{suffix}").write_text("x", encoding="utf-8")
     code, out = run(str(sources / f"x{suffix}"), "--root", str(project))
     assert code == 1 and "cannot import" in out
+
+
+def test_a_legacy_csv_becomes_a_table_spec(project: Path, sources: Path) -> None:
+    """A county's CSV in GB18030 (as old systems save it) imports as a workbook does."""
+    (sources / "县区.csv").write_bytes(
+        "县(市、区),已脱贫户数,监测户数\n睢县,29724,1280\n宁陵县,25086,925\n合计,54810,2205\n"
+        .encode("gb18030"))
+    code, out = run(str(sources / "县区.csv"), "--root", str(project), "--slug", "county")
+    assert code == 0, out
+    spec = (project / "data/2024-01/county.toml").read_text(encoding="utf-8")
+    assert 'source = "county.csv"' in spec and 'key = "县(市、区)"' in spec
+    assert (project / "data/2024-01/county.csv").read_bytes() == (sources / "县区.csv").read_bytes()
+    built = CliRunner().invoke(main, ["build", "--no-pdf", "--root", str(project)])
+    assert built.exit_code == 0, built.output
 
 
 def test_import_into_a_published_edition_warns_as_new_article_does(

@@ -329,3 +329,47 @@ def test_nothing_is_left_beside_or_in_the_project_after_a_session(studio: Server
     leftovers = [p for p in studio.root.rglob("*") if p.name.endswith(".tmp")]
     assert leftovers == []
     shutil.rmtree(studio.root / ".cache", ignore_errors=True)
+
+
+def test_the_table_form_changes_only_its_settings_lines(studio: Server) -> None:
+    path = studio.root / "data/2021-13/microcredit.toml"
+    before = path.read_text(encoding="utf-8")
+    _, tb = studio.api("GET", "tables/2021-13/microcredit")
+    form = tb["form"]
+    assert form["rank"] == {"by": "余额获贷率", "order": "desc", "ties": "min"}
+    roles = {c["name"]: c["role"] for c in form["columns"]}
+    assert roles["已脱贫户数"] == "count" and roles["新增获贷率"] is None
+    rate = next(c for c in form["columns"] if c["name"] == "新增获贷率")
+    change = {"rank": {"by": "新增获贷率", "order": "desc", "ties": "dense"},
+              "columns": [{"index": rate["index"],
+                           "expr": "当年新增户数 / (已脱贫户数 + 监测户数)"}]}
+    status, data = studio.api("PUT", "tables/2021-13/microcredit",
+                              {"version": tb["version"], "form": change,
+                               "correction": {"date": "2021-12-30", "text": "按新增获贷率排名"}})
+    assert status == 200, data
+    after = path.read_text(encoding="utf-8")
+    assert after == before.replace('by = "余额获贷率"', 'by = "新增获贷率"').replace(
+        'ties = "min"', 'ties = "dense"')
+    _, tb = studio.api("GET", "tables/2021-13/microcredit")
+    assert tb["form"]["rank"]["by"] == "新增获贷率"
+
+
+def test_a_csv_uploaded_imports_as_the_cli_imports_it(studio: Server, tmp_path: Path) -> None:
+    """A legacy CSV (GB18030, as old county systems write it) becomes a table spec."""
+    twin = copy_project(tmp_path / "twin")
+    for root in (studio.root, twin):
+        cli(root, "new", "edition", "--date", DAY.isoformat())
+    text = (studio.root / "data/2021-13/microcredit.csv").read_text(encoding="utf-8")
+    data = text.encode("gb18030")
+    status, made = studio.api("POST", "editions/2022-01/upload", data,
+                              headers={"X-Filename": "county.csv"})
+    assert status == 201 and made["kind"] == "table", made
+    sent = tmp_path / "county.csv"
+    sent.write_bytes(data)
+    cli(twin, "import", str(sent), "--edition", "2022-01")
+    assert tree_digest(studio.root / "data") == tree_digest(twin / "data")
+    status, tb = studio.api("GET", f"tables/2022-01/{made['name']}")
+    assert status == 200 and "50144" in tb["html"]
+    status, _ = studio.api("POST", "editions/2022-01/upload", b"\x00\x01binary",
+                           headers={"X-Filename": "county2.csv"})
+    assert status == 403

@@ -132,6 +132,14 @@ def _plausible(number: Fraction) -> Fraction:
     return number
 
 
+def read_grid(path: Path, shown: str) -> list[SheetRow]:
+    """Every row of a CSV file or of a workbook's first sheet, as it is (the import reads
+    the grid to find the key column before the header is known)."""
+    if path.suffix.lower() in CSV_SUFFIXES:
+        return _read_csv(path, shown)[0]
+    return read_excel(path, shown, None)
+
+
 def read_sheet(
     path: Path,
     *,

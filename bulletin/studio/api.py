@@ -26,7 +26,8 @@ from bulletin.diagnostics.errors import BulletinError, ConfigError, Diagnostic, 
 from bulletin.studio.files import ProjectFiles, Refused, Stale, check_name
 
 MAX_UPLOAD = 20 * 1024 * 1024  # bytes: a county's Word article with photos, or a workbook
-UPLOADS = {".docx": b"PK\x03\x04", ".xlsx": b"PK\x03\x04", ".xlsm": b"PK\x03\x04"}
+# what each kind of upload starts with (a .docx or .xlsx is a zip); a CSV is text
+UPLOADS = {".docx": b"PK\x03\x04", ".xlsx": b"PK\x03\x04", ".xlsm": b"PK\x03\x04", ".csv": b""}
 FIELDS = ("kicker", "title", "subtitle", "byline")
 
 
@@ -288,12 +289,12 @@ class Studio:
             raise Refused(msg("studio.bad_upload_name", name=name[:80]))
         suffix = Path(name).suffix.lower()
         magic = UPLOADS.get(suffix)
-        if magic is None:
+        if magic is None:  # (a .csv's is b"": any text)
             raise Refused(msg("studio.bad_upload_type", name=name[:80]))
         if len(request.body) > MAX_UPLOAD:
             raise Refused(msg("studio.upload_too_large", name=name[:80],
                               mb=MAX_UPLOAD // (1024 * 1024)))
-        if not request.body.startswith(magic):
+        if not (request.body.startswith(magic) if magic else _text(request.body)):
             raise Refused(msg("studio.bad_upload_type", name=name[:80]))
         page = int(request.headers.get("X-Page") or 1)
         scratch = self.root / ".cache" / "studio"
@@ -302,7 +303,7 @@ class Studio:
             file = Path(tmp) / name
             file.write_bytes(request.body)
             created = import_file(file, self.root, edition=eid, page=page)
-        kind = "article" if suffix == ".docx" else "table"
+        kind = "article" if suffix == ".docx" else "table"  # (.xlsx, .csv)
         return Answer(201, {"kind": kind, "name": created.path.stem, "files": created.files,
                             "notes": [i18n.render(n) for n in created.notes]})
 
@@ -394,7 +395,8 @@ class Studio:
         if read.data is None:
             raise Refused(msg("studio.no_table", file=where))
         answer: dict[str, Any] = {"edition": eid, "name": name, "file": where,
-                                  "version": read.version, "spec": read.text}
+                                  "version": read.version, "spec": read.text,
+                                  "form": spec_form(read.text)}
         try:
             site = load_site(self.root, drafts=True)
             computed = compute(site, {eid}, strict=False)[eid]
@@ -416,8 +418,11 @@ class Studio:
         body = request.json()
         info = self._info(eid)
         where = f"data/{eid}/{check_name(name, 'table')}.toml"
-        text = str(body.get("spec") or "")
         current = self.files.read(where)
+        if isinstance(body.get("form"), dict):  # the common settings, into the text as it is
+            text = with_spec_form(current.text, body["form"])
+        else:
+            text = str(body.get("spec") or "")
         if current.version != body.get("version"):
             raise Stale(msg("studio.stale", file=where), file=where, hint=msg("studio.stale_hint"))
         probe = self.root / "data" / eid / f".{name}.check"  # beside its CSV, as the spec is
@@ -462,6 +467,19 @@ class Studio:
         self.problems = [shown(d) for d in report.issues]
         self.checked_at = dt.datetime.now().strftime("%H:%M:%S")
         return Answer(200, {"problems": self.problems, "checked": self.checked_at})
+
+
+def _text(data: bytes) -> bool:
+    """Whether an upload is text a CSV can be (UTF-8 or GB18030, no NUL bytes)."""
+    if b"\x00" in data:
+        return False
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            data.decode(encoding)
+            return True
+        except UnicodeDecodeError:
+            continue
+    return False
 
 
 # -- edits in place ------------------------------------------------------------------------
@@ -561,3 +579,62 @@ def with_front_matter(text: str, meta: Mapping[str, Any], body: str) -> str:
             at_ = after if after is not None else title
             lines.insert(at_ + 1 if at_ is not None else len(lines), line)
     return head + "\n".join(lines) + ("\n" if lines else "") + tail + body
+
+
+# -- a table spec's common settings as a form ----------------------------------------------
+
+ROLES = ("count", "value", "reported", "hidden")
+
+
+def spec_form(text: str) -> dict[str, Any] | None:
+    """The settings an editor changes most (what each column is, each rate's formula, the
+    ranking), or None when the spec does not read as TOML."""
+    import tomlkit
+
+    try:
+        doc = tomlkit.parse(text).unwrap()
+    except Exception:  # (tomlkit's errors have no common base) the text editor still works
+        return None
+    columns = []
+    for i, c in enumerate(doc.get("columns") or []):
+        if not isinstance(c, dict):
+            return None
+        columns.append({"index": i, "name": c.get("name") or c.get("source") or "",
+                        "source": c.get("source"), "role": c.get("role"),
+                        "expr": c.get("expr"), "label": c.get("label")})
+    rank = doc.get("rank") if isinstance(doc.get("rank"), dict) else None
+    return {"columns": columns, "roles": list(ROLES),
+            "rank": None if rank is None else {"by": rank.get("by"), "order": rank.get("order"),
+                                               "ties": rank.get("ties")}}
+
+
+def with_spec_form(text: str, form: Mapping[str, Any]) -> str:
+    """The spec `text` with the form's settings, its comments and layout kept."""
+    import tomlkit
+
+    doc = tomlkit.parse(text)
+    columns = doc.get("columns") or []
+    for change in form.get("columns") or []:
+        i = change.get("index")
+        if not isinstance(i, int) or not 0 <= i < len(columns):
+            continue
+        column = columns[i]
+        if "role" in change and column.get("source") is not None:
+            role = change["role"] or None
+            if role is not None and role not in ROLES:
+                raise Refused(msg("studio.bad_request"))
+            if role != column.get("role"):
+                if role is None:
+                    del column["role"]
+                else:
+                    column["role"] = role
+        if "expr" in change and column.get("expr") is not None:
+            expr = " ".join(str(change["expr"] or "").split())
+            if expr and expr != column.get("expr"):
+                column["expr"] = expr
+    rank = doc.get("rank")
+    for key in ("by", "order", "ties"):
+        value = (form.get("rank") or {}).get(key)
+        if rank is not None and value and value != rank.get(key):
+            rank[key] = value
+    return tomlkit.dumps(doc)

@@ -2,8 +2,8 @@
 
 - ``.docx`` (Word) → a Markdown article in an edition, its images saved beside it
   (:mod:`bulletin.commands.importers.docx`);
-- ``.xlsx`` (Excel) → a table spec skeleton in ``data/<edition>/`` with the workbook copied
-  beside it (:mod:`bulletin.commands.importers.xlsx`).
+- ``.xlsx`` (Excel) or ``.csv`` → a table spec skeleton in ``data/<edition>/`` with the
+  workbook or CSV copied beside it (:mod:`bulletin.commands.importers.xlsx`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def import_file(
         from bulletin.commands.importers.docx import import_docx
 
         return import_docx(file, root, edition=edition, slug=slug, page=page)
-    if suffix in (".xlsx", ".xlsm"):
+    if suffix in (".xlsx", ".xlsm", ".csv"):
         from bulletin.commands.importers.xlsx import import_xlsx
 
         return import_xlsx(file, root, edition=edition, name=slug)

@@ -205,7 +205,7 @@ def _free_name(folder: Path, stem: str) -> str:
 def import_xlsx(
     file: Path, root: Path, *, edition: str | None = None, name: str | None = None
 ) -> Created:
-    from bulletin.compute.sheets import read_excel
+    from bulletin.compute.sheets import read_grid
     from bulletin.compute.tables import load_table
 
     root = root.resolve()
@@ -222,7 +222,7 @@ def import_xlsx(
                 msg("xlsx.exists", file=path.relative_to(root).as_posix()),
                 hint=msg("xlsx.exists_hint"),
             )
-    grid = read_excel(file, file.name, None)
+    grid = read_grid(file, file.name)
     found = _guess_key(grid)
     if found is None:
         raise DataError(msg("xlsx.no_key"), file=file.name, hint=msg("xlsx.no_key_hint"))
