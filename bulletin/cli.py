@@ -316,12 +316,10 @@ EXTERNAL = click.option(
 
 
 @main.command()
-@click.argument("dest")
+@click.argument("dest", required=False)
 @ROOT
 @SITE
-@click.option(
-    "--keep", default=5, show_default=True, type=click.IntRange(min=1), help="Releases to keep."
-)
+@click.option("--keep", type=click.IntRange(min=1), help="Releases to keep.  [default: 5]")
 @click.option("--rollback", is_flag=True, help="Go back to the release before the live one.")
 @click.option(
     "-e",
@@ -343,48 +341,83 @@ EXTERNAL = click.option(
     metavar="URL",
     help="Where readers see the site, e.g. http://intranet/bulletin/: crawled after switching.",
 )
-@EXTERNAL
+@click.option(
+    "--allow-external-links/--no-allow-external-links",
+    default=None,
+    help="Let article links (<a href>) point outside the site; assets never may.",
+)
+@click.option(
+    "--wait",
+    type=click.IntRange(min=0),
+    metavar="SECONDS",
+    help="How long to wait while another publish to DEST is under way (0: give up at once)."
+    "  [default: 300]",
+)
+@click.option(
+    "--unlock",
+    is_flag=True,
+    help="Remove the lock of a publish to DEST that ended without removing it, and stop.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 def publish(
-    dest: str,
+    dest: str | None,
     root: Path,
     site_dir: Path | None,
-    keep: int,
+    keep: int | None,
     rollback: bool,
     ssh: str | None,
     ssh_option: tuple[str, ...],
     bwlimit: int | None,
     verify_url: str | None,
-    allow_external_links: bool,
+    allow_external_links: bool | None,
+    wait: int | None,
+    unlock: bool,
     quiet: bool,
 ) -> None:
-    """Put the built site on the web host: DEST is a folder or user@host:/path (over SSH).
+    """Put the built site on the web host: DEST is a folder or user@host:/path (over SSH);
+    without DEST, `dest` of [publish] in bulletin.toml (which may hold the options too).
 
     The site goes into DEST/releases/<time>-<hash>/ and the symlink DEST/current is switched
-    to it in one step: serve DEST/current/ (see docs/deploy/nginx.conf).
+    to it in one step: serve DEST/current/ (see docs/deploy/nginx.conf). One publish to DEST
+    at a time: another one waits (--wait) or is refused.
     """
     from bulletin.commands import publish as pub
+    from bulletin.diagnostics.errors import BulletinError
 
     def report(message: Message) -> None:
         if not quiet:
             click.echo(message.show(), err=True)
 
-    host = pub.make_host(dest, ssh=ssh, ssh_options=ssh_option)
-    if rollback:
-        back = pub.rollback(
-            host, verify_url=verify_url, allow_external_links=allow_external_links, report=report
-        )
-        if not quiet:
-            click.echo(msg("cli.rolled_back", release=back.release, old=back.left).show())
-        return
-    result = pub.publish(
-        site_dir if site_dir is not None else pub.default_site(root),
-        host,
+    settings = pub.publish_settings(
+        root,
+        dest=dest,
+        ssh=ssh,
+        ssh_options=ssh_option or None,
         keep=keep,
         bwlimit=bwlimit,
         verify_url=verify_url,
         allow_external_links=allow_external_links,
-        report=report,
+        wait=wait,
+    )
+    if unlock:
+        if rollback:
+            raise BulletinError(msg("cli.unlock_alone"))
+        owner = pub.unlock(settings.host)
+        where = str(settings.host)
+        done = (
+            msg("cli.unlocked", dest=where, holder=owner.describe())
+            if owner is not None
+            else msg("cli.not_locked", dest=where)
+        )
+        click.echo(done.show())
+        return
+    if rollback:
+        back = settings.rollback(report=report)
+        if not quiet:
+            click.echo(msg("cli.rolled_back", release=back.release, old=back.left).show())
+        return
+    result = settings.publish(
+        site_dir if site_dir is not None else pub.default_site(root), report=report
     )
     if not quiet:
         done = (

@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 ERROR_CLASSES = {"BulletinError", "ConfigError", "ContentError", "DataError", "Finding"}
 ERROR_CLASSES |= {"_Problem", "KeyError"}  # expr's problems; tableview's look-ups ({value})
+ERROR_CLASSES |= {"DestinationBusy"}  # publish: another publish holds the lock
 METHODS = {("ctx", "error"), ("ctx", "warn"), ("self", "error")}  # markdown.Context, check
 MIN_FRAGMENT = 6
 

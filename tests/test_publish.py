@@ -484,6 +484,12 @@ def test_a_host_kind_is_one_class() -> None:
         def activate(self, target: str, **_: object) -> None:
             raise NotImplementedError
 
+        def take_lock(self, owner: publish.LockOwner, *, create: bool) -> publish.Held | None:
+            raise NotImplementedError
+
+        def drop_lock(self, token: str | None) -> publish.LockOwner | None:
+            raise NotImplementedError
+
     try:
         assert isinstance(publish.make_host("mem:site"), MemoryHost)
         assert isinstance(publish.make_host("web1:/srv/www"), publish.SSHHost)
@@ -491,3 +497,376 @@ def test_a_host_kind_is_one_class() -> None:
     finally:
         publish.HOSTS.remove(MemoryHost)
     assert [publish.SSHHost, publish.LocalHost] == publish.HOSTS
+
+
+# --- bulletin.toml's [publish] ----------------------------------------------------------
+
+
+def project_with(tmp_path: Path, table: str) -> Path:
+    root = tmp_path / "project"
+    root.mkdir(parents=True)
+    (root / "bulletin.toml").write_text(
+        f'name = "测"\npublisher = "测"\noutput = "site"\n\n[publish]\n{table}', encoding="utf-8"
+    )
+    make_site(root / "site")
+    return root
+
+
+def test_publish_settings_come_from_bulletin_toml_and_the_options_override_them(
+    tmp_path: Path,
+) -> None:
+    from bulletin.commands.publish import publish_settings
+
+    root = project_with(
+        tmp_path,
+        'dest = "../www"\nkeep = 2\nverify_url = "http://intranet/b/"\nwait = 7\n'
+        "allow_external_links = true\n",
+    )
+    settings = publish_settings(root)
+    assert isinstance(settings.host, LocalHost)
+    assert settings.host.path == (root / "../www").absolute()  # the project's, not the cwd's
+    assert (settings.keep, settings.wait, settings.verify_url) == (2, 7, "http://intranet/b/")
+    assert settings.allow_external_links and settings.bwlimit is None
+    given = publish_settings(
+        root, dest="web1:/srv/b", ssh_options=["Port=2222"], keep=9, allow_external_links=False
+    )
+    assert isinstance(given.host, SSHHost) and given.host.ssh == ["ssh", "-o", "Port=2222"]
+    assert (given.keep, given.wait, given.allow_external_links) == (9, 7, False)
+    remote = project_with(tmp_path / "r", 'dest = "deploy@web1:/srv/b"\nssh = "ssh -p 2222"\n')
+    host = publish_settings(remote).host
+    assert isinstance(host, SSHHost)
+    assert (host.host, host.path, host.ssh) == ("deploy@web1", "/srv/b", ["ssh", "-p", "2222"])
+
+
+def test_publish_without_dest_uses_the_table_or_says_where_to_set_it(tmp_path: Path) -> None:
+    root = project_with(tmp_path, 'dest = "www"\nkeep = 1\n')
+    runner = CliRunner()
+    done = runner.invoke(main, ["publish", "--root", str(root)])
+    assert done.exit_code == 0, done.output
+    first = live(root / "www")
+    change(root / "site", "<!-- 2 -->")
+    assert runner.invoke(main, ["publish", "--root", str(root)]).exit_code == 0
+    assert releases(root / "www") == [live(root / "www")] != [first]  # keep = 1
+    assert runner.invoke(main, ["publish", "--root", str(root), "--keep", "3"]).exit_code == 0
+
+    (root / "bulletin.toml").write_text('name = "测"\npublisher = "测"\n', encoding="utf-8")
+    done = runner.invoke(main, ["publish", "--root", str(root)])
+    assert done.exit_code == 1
+    toml = root / "bulletin.toml"
+    assert done.output == (
+        f"error: where to publish is not given: give DEST, or set dest in the [publish] table "
+        f"of {toml}\n"
+        f"  → fix: `bulletin publish /srv/bulletin`, or these two lines in {toml}: `[publish]` "
+        """and `dest = "/srv/bulletin"` (over SSH: `dest = "editor@intranet:/srv/bulletin"`)"""
+        "\n"
+    )
+    done = runner.invoke(main, ["publish", "--root", str(root), "--lang", "zh"])
+    assert "没有指定发布到哪里" in done.output and f"{toml} 的 [publish] 里设置 dest" in done.output
+
+
+def test_a_bad_publish_table_names_the_line(tmp_path: Path) -> None:
+    root = project_with(tmp_path, 'dest = "www"\nkep = 3\nverify_url = "intranet/b"\n')
+    done = CliRunner().invoke(main, ["publish", "--root", str(root)])
+    assert done.exit_code == 1
+    assert "bulletin.toml:7: error: 'publish.kep': unknown field" in done.output
+    assert "did you mean 'keep'" in done.output.replace("“", "'").replace("”", "'")
+    assert "publish.verify_url" in done.output and "http://" in done.output
+
+
+# --- one publish at a time --------------------------------------------------------------
+
+
+def lock_of(dest: Path) -> Path:
+    from bulletin.commands.publish import LOCK
+
+    return dest / LOCK
+
+
+def test_two_publishes_at_once_one_waits_for_the_other(
+    tmp_path: Path, dest: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two publishes of different sites to one folder, started together in two threads (as
+    the workbench and the CLI may): the second waits for the first to switch, prune and
+    verify, then publishes; `current` is a complete release all along."""
+    import threading
+
+    from bulletin.commands import publish as pub
+
+    first_site = make_site(tmp_path / "first")
+    second_site = make_site(tmp_path / "second", {**PAGES, "s.js": "// 2"})
+    events: list[str] = []
+    uploading, waiting = threading.Event(), threading.Event()
+    real_upload, real_inspect, real_activate = (
+        LocalHost.upload, LocalHost.inspect, LocalHost.activate
+    )  # fmt: skip
+
+    def named(what: str) -> None:
+        events.append(f"{threading.current_thread().name} {what}")
+
+    def upload(self: LocalHost, *args: object, **kwargs: object) -> int:
+        named("upload")
+        uploading.set()
+        assert waiting.wait(10)  # hold on until the other publish is waiting
+        return real_upload(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    def inspect(self: LocalHost, *, create: bool) -> pub.HostState:
+        named("inspect")
+        return real_inspect(self, create=create)
+
+    def activate(self: LocalHost, target: str, **kwargs: object) -> None:
+        named("activate")
+        real_activate(self, target, **kwargs)  # type: ignore[arg-type]
+        assert crawl_folder(dest / "current").problems == []
+
+    monkeypatch.setattr(LocalHost, "upload", upload)
+    monkeypatch.setattr(LocalHost, "inspect", inspect)
+    monkeypatch.setattr(LocalHost, "activate", activate)
+    results: dict[str, object] = {}
+    said: list[str] = []
+
+    def run(name: str, site: Path) -> None:
+        def report(message: object) -> None:
+            said.append(f"{name}: {message}")
+            if "waiting up to" in str(message):
+                waiting.set()
+
+        try:
+            results[name] = publish(site, LocalHost(dest), wait=30, report=report)
+        except BaseException as e:  # (shown by the assertion below)
+            results[name] = e
+
+    a = threading.Thread(target=run, args=("A", first_site), name="A")
+    a.start()
+    assert uploading.wait(10)
+    b = threading.Thread(target=run, args=("B", second_site), name="B")
+    b.start()
+    a.join(30)
+    b.join(30)
+    assert not a.is_alive() and not b.is_alive()
+    first, second = results["A"], results["B"]
+    assert isinstance(first, pub.PublishResult), first
+    assert isinstance(second, pub.PublishResult), second
+    # never interleaved: B looked at the folder only once A had switched
+    assert events == [
+        "A inspect", "A upload", "A activate", "B inspect", "B upload", "B activate"
+    ]  # fmt: skip
+    [waited] = [s for s in said if "waiting" in s]
+    assert waited.startswith(f"B: another publish to {dest} is under way (by ")
+    assert f"process {os.getpid()}, since " in waited and "waiting up to " in waited
+    assert second.previous == first.release and live(dest) == second.release
+    assert (dest / "current" / "s.js").read_text(encoding="utf-8") == "// 2"
+    assert crawl_folder(dest / "current").problems == []
+    assert not lock_of(dest).exists()
+
+
+def test_a_publish_that_will_not_wait_is_refused_with_who_holds_the_lock(
+    site: Path, dest: Path
+) -> None:
+    import socket
+
+    from bulletin.commands.publish import DestinationBusy, destination_lock
+    from bulletin.diagnostics import i18n
+
+    first = publish(site, LocalHost(dest)).release
+    change(site, "<!-- 2 -->")
+    with destination_lock(LocalHost(dest)) as me:
+        assert (lock_of(dest) / "owner").is_file()
+        with pytest.raises(DestinationBusy) as caught:
+            publish(site, LocalHost(dest), wait=0)
+        with pytest.raises(DestinationBusy):
+            rollback(LocalHost(dest), wait=0)
+    assert not lock_of(dest).exists()
+    error = caught.value
+    assert error.holder is not None and error.holder.owner == me
+    host = socket.gethostname()
+    text = str(error)
+    assert text.startswith(
+        f"error: another publish to {dest} is under way (by {me.user} on {host}, "
+        f"process {os.getpid()}, since 20"
+    )
+    assert text.endswith(
+        "); nothing was changed\n  → fix: publish again when it has finished (or give --wait "
+        "SECONDS to wait for it); if it is no longer running (its computer was switched off, "
+        f"or it was stopped), remove its lock: `bulletin publish {dest} --unlock`"
+    )
+    with i18n.using("zh"):
+        assert f"另一次发布正在发布到 {dest}（{host} 上的用户 {me.user}，进程" in (
+            error.format_message()
+        )
+    assert live(dest) == first and releases(dest) == [first]  # nothing happened meanwhile
+
+
+def test_the_cli_in_another_process_is_refused_while_the_lock_is_held(
+    site: Path, dest: Path
+) -> None:
+    import subprocess
+    import sys
+
+    from bulletin.commands.publish import destination_lock
+
+    from .conftest import ROOT
+
+    command = [sys.executable, "-m", "bulletin", "publish", str(dest), "--site", str(site)]
+    with destination_lock(LocalHost(dest)):
+        done = subprocess.run(
+            [*command, "--wait", "0"], cwd=ROOT, capture_output=True, text=True, timeout=60
+        )
+    assert done.returncode == 1
+    assert f"another publish to {dest} is under way" in done.stderr
+    assert f"process {os.getpid()}, since" in done.stderr and "--unlock" in done.stderr
+    assert not (dest / "current").exists()
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+
+
+def write_lock(dest: Path, owner: object, *, hours_ago: float = 0) -> None:
+    lock = lock_of(dest)
+    lock.mkdir(parents=True)
+    if owner is not None:
+        (lock / "owner").write_text(owner.text(), encoding="utf-8")  # type: ignore[attr-defined]
+    when = os.stat(lock).st_mtime - hours_ago * 3600
+    os.utime(lock, (when, when))
+
+
+def test_a_lock_left_by_a_publish_that_died_is_removed_with_a_message(
+    site: Path, dest: Path
+) -> None:
+    import socket
+    import subprocess
+    import sys
+    from dataclasses import replace
+
+    from bulletin.commands.publish import LockOwner
+
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()  # a process of this host that is gone
+    dead = replace(LockOwner.me(), pid=ended.pid)
+    write_lock(dest, dead)
+    said: list[str] = []
+    result = publish(site, LocalHost(dest), wait=0, report=lambda m: said.append(str(m)))
+    assert live(dest) == result.release and not lock_of(dest).exists()
+    assert said[0] == (
+        f"{dest}: removed the lock left by a publish that is no longer running (by {dead.user} "
+        f"on {socket.gethostname()}, process {ended.pid}, since {said[0].split('since ')[1]}"
+    )
+    assert said[0].endswith(f"): its process {ended.pid} on {socket.gethostname()} has ended")
+
+    # another computer's lock: kept for 12 hours, then taken for one left behind
+    change(site, "<!-- 2 -->")
+    elsewhere = replace(LockOwner.me(), host="pc-of-zhang", user="zhang", pid=4242)
+    write_lock(dest, elsewhere, hours_ago=11)
+    with pytest.raises(BulletinError, match=r"\(by zhang on pc-of-zhang, process 4242, since "):
+        publish(site, LocalHost(dest), wait=0)
+    shutil_rmtree(lock_of(dest))
+    write_lock(dest, elsewhere, hours_ago=13)
+    said.clear()
+    publish(site, LocalHost(dest), wait=0, report=lambda m: said.append(str(m)))
+    assert said[0].endswith("): it was taken more than 12 hours ago")
+
+    # a lock that names no one (its publish died as it took it): young, it is waited for
+    change(site, "<!-- 3 -->")
+    write_lock(dest, None)
+    with pytest.raises(BulletinError, match=r"under way \(the lock does not say by whom\)"):
+        publish(site, LocalHost(dest), wait=0)
+    shutil_rmtree(lock_of(dest))
+    write_lock(dest, None, hours_ago=0.1)
+    said.clear()
+    publish(site, LocalHost(dest), wait=0, report=lambda m: said.append(str(m)))
+    assert said[0].endswith(
+        "(the lock does not say by whom): it was taken more than a minute ago and does not "
+        "say by whom"
+    )
+    assert not lock_of(dest).exists()
+
+
+def shutil_rmtree(path: Path) -> None:
+    import shutil
+
+    shutil.rmtree(path)
+
+
+def test_unlock_removes_a_lock_an_editor_knows_is_left_behind(site: Path, dest: Path) -> None:
+    from dataclasses import replace
+
+    from bulletin.commands.publish import LockOwner
+
+    publish(site, LocalHost(dest))
+    write_lock(dest, replace(LockOwner.me(), host="pc-of-zhang", user="zhang", pid=4242))
+    runner = CliRunner()
+    done = runner.invoke(main, ["publish", str(dest), "--site", str(site), "--wait", "0"])
+    assert done.exit_code == 1 and f"`bulletin publish {dest} --unlock`" in done.output
+    done = runner.invoke(main, ["publish", str(dest), "--unlock"])
+    assert done.exit_code == 0, done.output
+    assert done.output.startswith(
+        f"Removed the lock of {dest} (by zhang on pc-of-zhang, process 4242, since "
+    )
+    assert not lock_of(dest).exists()
+    done = runner.invoke(main, ["publish", str(dest), "--unlock"])
+    assert done.output == f"{dest} is not locked: no publish is under way there\n"
+    done = runner.invoke(main, ["publish", str(dest), "--unlock", "--rollback"])
+    assert done.exit_code == 1 and "--unlock removes the lock only" in done.output
+    assert sorted(p.name for p in dest.iterdir()) == [HOST_MARKER, "current", "releases"]
+
+
+def test_a_lock_removed_while_its_publish_ran_is_reported(
+    site: Path, dest: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bulletin.commands.publish import unlock
+
+    real_upload = LocalHost.upload
+
+    def upload(self: LocalHost, *args: object, **kwargs: object) -> int:
+        assert unlock(self) is not None  # someone runs --unlock in the meantime
+        return real_upload(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(LocalHost, "upload", upload)
+    said: list[str] = []
+    publish(site, LocalHost(dest), report=lambda m: said.append(str(m)))
+    assert said[-1] == (
+        f"{dest}: the lock of this publish was removed while it ran (by --unlock, or taken for "
+        "one left behind); check that the live site is the one you published"
+    )
+
+
+# an "ssh" that runs the remote command here, as ssh does (its words joined, run by sh),
+# for rsync too: sh -c '…' ssh-here HOST WORDS…
+SSH_LOOP = ["sh", "-c", 'shift; eval "$*"', "ssh-here"]
+
+
+def test_over_ssh_the_lock_is_the_same_on_the_host(site: Path, dest: Path) -> None:
+    """Over SSH the lock is taken on the host by the same scripts as everything else: a
+    publish over SSH waits for (or is refused by) one holding the lock, local or remote."""
+    from dataclasses import replace
+
+    from bulletin.commands.publish import DestinationBusy, LockOwner, destination_lock, unlock
+
+    remote = SSHHost("web1", str(dest), SSH_LOOP)
+    first = publish(site, remote)
+    assert live(dest) == first.release and not lock_of(dest).exists()
+    change(site, "<!-- 2 -->")
+    with destination_lock(LocalHost(dest)) as me:
+        with pytest.raises(DestinationBusy) as caught:
+            publish(site, remote, wait=0)
+        assert caught.value.holder is not None and caught.value.holder.owner == me
+    with destination_lock(remote, wait=0) as me:
+        assert LockOwner.parse((lock_of(dest) / "owner").read_text(encoding="utf-8")) == me
+        with pytest.raises(DestinationBusy, match="under way"):
+            publish(site, LocalHost(dest), wait=0)
+        with pytest.raises(DestinationBusy, match="under way"):
+            rollback(remote, wait=0)
+    assert not lock_of(dest).exists()
+    # left behind: by a process of this host that is gone, or by another computer
+    write_lock(dest, replace(LockOwner.me(), pid=2**22 + 7))  # (above any pid_max)
+    said: list[str] = []
+    second = publish(site, remote, wait=0, report=lambda m: said.append(str(m)))
+    assert said[0].endswith(f"its process {2**22 + 7} on {LockOwner.me().host} has ended")
+    assert live(dest) == second.release and second.previous == first.release
+    write_lock(dest, replace(LockOwner.me(), host="pc-of-zhang", user="zhang", pid=4242))
+    with pytest.raises(DestinationBusy, match="by zhang on pc-of-zhang, process 4242"):
+        rollback(remote, wait=0)
+    gone = unlock(remote)
+    assert gone is not None and gone.user == "zhang" and unlock(remote) is None
+    assert rollback(remote, wait=0).release == first.release
+    with pytest.raises(BulletinError, match="holds no site published by bulletin"):
+        rollback(SSHHost("web1", str(dest.parent / "none"), SSH_LOOP))
+    assert not (dest.parent / "none").exists()

@@ -16,6 +16,13 @@ the next publish removes what it left. The last `keep` releases stay; `--rollbac
 second rollback goes back further. The symlink is relative, so DEST may be mounted at another
 path on the publishing machine than on the web server.
 
+One publish at a time: a publish (and a rollback) holds the destination's lock,
+`DEST/.publish-lock/` (an atomic mkdir there, over SSH too; its `owner` file says who holds it:
+host, user, process, since when), from before it looks at DEST until it has verified. Another
+publish waits for it (`wait` seconds) or is refused with the holder's name
+(`DestinationBusy`). A lock whose process is gone (same host) or older than `STALE_HOURS` is
+removed with a message; `unlock` (`bulletin publish --unlock`) removes any.
+
 Before uploading, the site is crawled from its home page (bulletin.crawl: every link and
 asset must exist, none may leave the site); after switching, the published folder (local
 DEST) and/or the web server (`verify_url`) is crawled the same way.
@@ -33,19 +40,24 @@ import contextlib
 import datetime as dt
 import filecmp
 import hashlib
+import json
 import os
 import re
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
+import time
+import tomllib
+import uuid
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bulletin.build.output import MARKER, read_marker
+from bulletin.build.output import MARKER, process_alive, read_marker
 from bulletin.commands.crawl import CrawlReport, crawl_folder, crawl_url
 from bulletin.diagnostics import reasons
 from bulletin.diagnostics.errors import BulletinError, Message, msg
@@ -131,10 +143,115 @@ def _state(
     return HostState(now, current, sorted(n for n in names if RELEASE.match(n)), cleaned)
 
 
+# --- the destination's lock -------------------------------------------------------------
+
+LOCK = ".publish-lock"  # DEST/.publish-lock/owner: who publishes to DEST now
+GUARD = LOCK + ".breaking"  # held for the few milliseconds a lock is being removed
+WAIT = 300  # seconds a publish waits for another one to end, unless told otherwise
+STALE_HOURS = 12  # a lock this old is left by a publish that ended without removing it
+OWNERLESS_SECONDS = 60  # a lock with no owner this old: its publish died as it took it
+_TOKEN = re.compile(r'^token = "([0-9a-f]+)"\r?$', re.M)
+
+
+@dataclass(frozen=True)
+class LockOwner:
+    """Who holds a destination's lock, as written into it (None: not written, or unreadable).
+    `token` is this one taking of the lock: two publishes from one process differ in it."""
+
+    host: str | None = None
+    user: str | None = None
+    pid: int | None = None
+    since: str | None = None  # UTC, ISO 8601 ("2021-12-28T02:05:09Z")
+    token: str | None = None
+
+    @classmethod
+    def me(cls) -> LockOwner:
+        import getpass
+
+        try:
+            user = getpass.getuser()
+        except (KeyError, OSError):  # no name for this uid (a container)
+            user = str(os.getuid()) if hasattr(os, "getuid") else None
+        now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return cls(socket.gethostname(), user, os.getpid(), now, uuid.uuid4().hex)
+
+    def text(self) -> str:
+        """The lock's `owner` file (TOML; its token line is read by the SSH scripts too)."""
+        return (
+            "# bulletin publish is publishing to this folder; it removes this lock when done.\n"
+            f"host = {json.dumps(self.host or '')}\nuser = {json.dumps(self.user or '')}\n"
+            f"pid = {self.pid or 0}\nsince = {json.dumps(self.since or '')}\n"
+            f'token = "{self.token or ""}"\n'
+        )
+
+    @classmethod
+    def parse(cls, text: str | None) -> LockOwner:
+        if not text:
+            return cls()
+        token = _TOKEN.search(text)
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            data = {}
+
+        def field(key: str) -> str | None:
+            value = data.get(key)
+            return value if isinstance(value, str) and value else None
+
+        pid = data.get("pid")
+        return cls(
+            field("host"), field("user"), pid if isinstance(pid, int) and pid > 0 else None,
+            field("since"), token[1] if token else None,
+        )  # fmt: skip
+
+    def describe(self) -> Message:
+        """Who it is, in the editor's words."""
+        if self.token is None:
+            return msg("publish.lock_holder_unknown")
+        since = self.since or "?"
+        with contextlib.suppress(ValueError):
+            since = dt.datetime.fromisoformat(since).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        return msg(
+            "publish.lock_holder",
+            user=self.user or "?", host=self.host or "?", pid=self.pid or "?", since=since,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Held:
+    """A destination's lock held by another publish."""
+
+    owner: LockOwner
+    age: float  # seconds since it was taken, by the destination's clock
+
+    def stale(self) -> Message | None:
+        """Why the publish holding it surely has ended (None: it may be running)."""
+        owner = self.owner
+        if owner.token is None:
+            return msg("publish.lock_stale_ownerless") if self.age > OWNERLESS_SECONDS else None
+        if owner.host == socket.gethostname() and owner.pid and not process_alive(owner.pid):
+            return msg("publish.lock_stale_ended", pid=owner.pid, host=owner.host)
+        if self.age > STALE_HOURS * 3600:
+            return msg("publish.lock_stale_old", hours=STALE_HOURS)
+        return None
+
+
+class DestinationBusy(BulletinError):
+    """Another publish holds the destination's lock and did not end within the wait;
+    `holder` says who (for the workbench, which may offer to try again)."""
+
+    holder: Held | None = None
+
+
+def _held(owner_text: str | None, age: float) -> Held:
+    return Held(LockOwner.parse(owner_text), max(age, 0.0))
+
+
 class Host(abc.ABC):
     """A kind of place a site is published to: one subclass each, registered in HOSTS by
     being defined; `make_host` gives a destination to the first kind that claims it. A new
-    kind (another protocol) is one subclass: `claim`, `inspect`, `upload`, `activate`."""
+    kind (another protocol) is one subclass: `claim`, `inspect`, `upload`, `activate`, and
+    the lock's `take_lock` and `drop_lock`."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -164,6 +281,19 @@ class Host(abc.ABC):
     ) -> None:
         """Make `target` the live release at once; `remove` old ones."""
 
+    @abc.abstractmethod
+    def take_lock(self, owner: LockOwner, *, create: bool) -> Held | None:
+        """Take the destination's lock for `owner` at once (an atomic mkdir of DEST/LOCK, DEST
+        made first with `create`), or say who holds it."""
+
+    @abc.abstractmethod
+    def drop_lock(self, token: str | None) -> LockOwner | None:
+        """Remove the lock if its owner's token is `token` ("": a lock with no owner written;
+        None: whoever holds it), one remover at a time (GUARD); the owner it had, or None when
+        there was no such lock."""
+
+    poll = 1.0  # seconds between two looks at a lock held by another publish
+
 
 HOSTS: list[type[Host]] = []
 
@@ -186,7 +316,8 @@ class LocalHost(Host):
 
     def inspect(self, *, create: bool) -> HostState:
         dest = self.path
-        if dest.is_dir() and not (dest / HOST_MARKER).exists() and any(dest.iterdir()):
+        others = dest.is_dir() and any(not p.name.startswith(LOCK) for p in dest.iterdir())
+        if others and not (dest / HOST_MARKER).exists():
             raise BulletinError(
                 msg("publish.not_ours", dest=str(dest)), hint=msg("publish.not_ours_hint")
             )
@@ -247,6 +378,75 @@ class LocalHost(Host):
         for name in remove:
             shutil.rmtree(self.releases / name, ignore_errors=True)
 
+    poll = 0.5
+
+    def take_lock(self, owner: LockOwner, *, create: bool) -> Held | None:
+        if not self.path.is_dir():
+            if not create:
+                raise BulletinError(msg("publish.nothing_here", dest=str(self.path)))
+            self.path.mkdir(parents=True, exist_ok=True)
+        lock = self.path / LOCK
+        while True:
+            try:
+                lock.mkdir()  # atomic, on a network share too (where flock may not be)
+            except FileExistsError:
+                try:
+                    age = time.time() - lock.stat().st_mtime
+                except FileNotFoundError:  # removed in the meantime: try again
+                    continue
+                try:
+                    text = (lock / "owner").read_text(encoding="utf-8", errors="replace")
+                except FileNotFoundError:  # not written yet, or never (its publish died)
+                    text = None
+                return _held(text, age)
+            temp = lock / "owner.tmp"
+            temp.write_text(owner.text(), encoding="utf-8")
+            os.replace(temp, lock / "owner")  # (never read half written)
+            return None
+
+    def drop_lock(self, token: str | None) -> LockOwner | None:
+        lock = self.path / LOCK
+        with _guard(self.path / GUARD):
+            for gone in self.path.glob(LOCK + ".gone-*"):  # (a remover killed halfway)
+                shutil.rmtree(gone, ignore_errors=True)
+            if not lock.is_dir():
+                return None
+            try:
+                text = (lock / "owner").read_text(encoding="utf-8", errors="replace")
+            except FileNotFoundError:
+                text = None
+            owner = LockOwner.parse(text)
+            if token is not None and (owner.token or "") != token:
+                return None
+            gone = self.path / f"{LOCK}.gone-{uuid.uuid4().hex}"
+            os.rename(lock, gone)  # the lock goes at once, then its files
+            shutil.rmtree(gone, ignore_errors=True)
+            return owner
+
+
+@contextlib.contextmanager
+def _guard(path: Path) -> Iterator[None]:
+    """One remover of a lock at a time: an atomic mkdir of `path`. A guard older than a minute
+    was left by a remover killed in the few milliseconds it holds it."""
+    deadline = time.monotonic() + 2 * OWNERLESS_SECONDS
+    while True:
+        try:
+            path.mkdir()
+            break
+        except FileExistsError:
+            with contextlib.suppress(OSError):
+                if time.time() - path.stat().st_mtime > OWNERLESS_SECONDS:
+                    path.rmdir()
+                    continue
+            if time.monotonic() > deadline:
+                raise BulletinError(msg("publish.lock_guard", guard=str(path))) from None
+            time.sleep(0.05)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            path.rmdir()
+
 
 HOST_NOTE = (
     "This folder is managed by `bulletin publish`: releases/ holds the releases, "
@@ -259,7 +459,8 @@ HOST_NOTE = (
 INSPECT = r"""
 set -eu
 dest=$1 create=$2 note=$3
-if [ -d "$dest" ] && [ ! -e "$dest/.bulletin-publish" ] && [ -n "$(ls -A "$dest")" ]; then
+others=$(ls -A "$dest" 2>/dev/null | grep -v '^\.publish-lock' || true)
+if [ -d "$dest" ] && [ ! -e "$dest/.bulletin-publish" ] && [ -n "$others" ]; then
   exit 93  # not empty, and not made by bulletin publish
 fi
 if [ ! -e "$dest/.bulletin-publish" ]; then
@@ -292,6 +493,61 @@ if [ -n "$finish" ]; then mv "releases/.partial-$finish" "releases/$finish"; fi
 ln -sfn "releases/$target" .current.tmp
 mv -fT .current.tmp current
 for name in "$@"; do rm -rf "releases/$name"; done
+"""
+# The lock (see LocalHost.take_lock and drop_lock, which do the same here).
+TAKE_LOCK = r"""
+set -eu
+dest=$1 create=$2 owner=$3
+if [ ! -d "$dest" ]; then
+  if [ "$create" != yes ]; then exit 94; fi  # no site published by bulletin here
+  mkdir -p "$dest"
+fi
+lock="$dest/.publish-lock"
+if err=$(mkdir "$lock" 2>&1); then
+  printf '%s' "$owner" > "$lock/owner.tmp"
+  mv -f "$lock/owner.tmp" "$lock/owner"
+  echo taken
+  exit 0
+fi
+if [ ! -d "$lock" ]; then
+  if [ -w "$dest" ] && [ ! -e "$lock" ]; then echo again; exit 0; fi  # removed meanwhile
+  echo "$err" >&2
+  exit 1
+fi
+now=$(date +%s)
+mtime=$(stat -c %Y "$lock" 2>/dev/null) || { echo again; exit 0; }
+echo "age $((now - mtime))"
+echo owner
+cat "$lock/owner" 2>/dev/null || true
+"""
+DROP_LOCK = r"""
+set -eu
+dest=$1 mode=$2 want=$3
+lock="$dest/.publish-lock"
+guard="$dest/.publish-lock.breaking"
+[ -d "$dest" ] || exit 0
+tries=0
+until mkdir "$guard" 2>/dev/null; do
+  made=$(stat -c %Y "$guard" 2>/dev/null || date +%s)
+  if [ $(( $(date +%s) - made )) -gt 60 ]; then  # left by a remover that was killed
+    rmdir "$guard" 2>/dev/null || true
+    continue
+  fi
+  tries=$((tries + 1))
+  if [ "$tries" -ge 1200 ]; then exit 96; fi
+  sleep 0.1
+done
+trap 'rmdir "$guard" 2>/dev/null || true' EXIT
+for gone in "$lock".gone-*; do
+  if [ -e "$gone" ]; then rm -rf "$gone"; fi
+done
+if [ ! -d "$lock" ]; then exit 0; fi
+tok=$(sed -n 's/^token = "\([0-9a-f]*\)"$/\1/p' "$lock/owner" 2>/dev/null | head -n 1)
+if [ "$mode" = token ] && [ "$tok" != "$want" ]; then exit 0; fi
+echo removed
+cat "$lock/owner" 2>/dev/null || true
+mv "$lock" "$lock.gone-$$"
+rm -rf "$lock.gone-$$"
 """
 
 
@@ -337,6 +593,8 @@ class SSHHost(Host):
             return msg("publish.nothing_here", dest=dest)
         if status == 95:
             return msg("publish.not_a_symlink", current=f"{dest}/current")
+        if status == 96:
+            return msg("publish.lock_guard", guard=f"{dest}/{GUARD}")
         return None
 
     def run(self, script: str, *args: str) -> str:
@@ -414,6 +672,27 @@ class SSHHost(Host):
     ) -> None:
         self.run(ACTIVATE, self.path, finish or "", target, *remove)
 
+    poll = 5.0  # (each look is an ssh connection)
+
+    def take_lock(self, owner: LockOwner, *, create: bool) -> Held | None:
+        while True:
+            out = self.run(TAKE_LOCK, self.path, "yes" if create else "no", owner.text())
+            first, _, rest = out.partition("\n")
+            if first == "taken":
+                return None
+            if first.startswith("age "):
+                text = rest.partition("\n")[2] if rest.startswith("owner") else ""
+                return _held(text or None, float(first[4:]))
+            if first != "again":  # (not our script's words: shown as they are)
+                said = out.strip()
+                raise BulletinError(msg("publish.host_said", host=str(self), what=said))
+
+    def drop_lock(self, token: str | None) -> LockOwner | None:
+        mode = "any" if token is None else "token"
+        out = self.run(DROP_LOCK, self.path, mode, token or "")
+        first, _, rest = out.partition("\n")
+        return LockOwner.parse(rest) if first == "removed" else None
+
 
 REMOTE = re.compile(r"^(?P<host>(?:[^@/:\s]+@)?(?:\[[^\]]+\]|[^@/:\s]+)):(?P<path>.*)$")
 
@@ -429,6 +708,65 @@ def make_host(dest: str, *, ssh: str | None = None, ssh_options: Sequence[str] =
         if (host := kind.claim(dest, command)) is not None:
             return host
     raise AssertionError("LocalHost claims every destination")
+
+
+# --- one publish at a time -------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def destination_lock(
+    host: Host, *, wait: float = WAIT, create: bool = True, report: Report = _quiet
+) -> Iterator[LockOwner]:
+    """Hold `host`'s lock inside the block: taken at once, or when the publish holding it
+    ends within `wait` seconds (0: refuse at once); else DestinationBusy, naming who holds it.
+    A lock its publish surely left behind (`Held.stale`) is removed, with a message."""
+    me = LockOwner.me()
+    deadline = time.monotonic() + wait
+    told, removed = False, 0
+    while True:
+        with _host_errors(host):
+            held = host.take_lock(me, create=create)
+            if held is not None and removed < 3 and (why := held.stale()) is not None:
+                gone = host.drop_lock(held.owner.token or "")
+                if gone is not None:
+                    removed += 1
+                    who = gone.describe()
+                    report(msg("publish.lock_removed", dest=str(host), holder=who, why=why))
+                continue
+        if held is None:
+            break
+        left = deadline - time.monotonic()
+        if left <= 0:
+            busy = DestinationBusy(
+                msg("publish.locked", dest=str(host), holder=held.owner.describe()),
+                hint=msg("publish.locked_hint", dest=shlex.quote(str(host))),
+            )
+            busy.holder = held
+            raise busy
+        if not told:
+            told = True
+            who, seconds = held.owner.describe(), round(left)
+            report(msg("publish.lock_waiting", dest=str(host), holder=who, seconds=seconds))
+        time.sleep(min(host.poll, left))
+    try:
+        yield me
+    finally:
+        try:
+            with _host_errors(host):
+                mine = host.drop_lock(me.token)
+        except BulletinError as e:  # (the host went away: the next publish will see it)
+            report(msg("publish.lock_left", dest=str(host), why=e.diagnostic.message))
+        else:
+            if mine is None:
+                report(msg("publish.lock_lost", dest=str(host)))
+
+
+def unlock(host: Host) -> LockOwner | None:
+    """Remove the destination's lock, whoever holds it (`bulletin publish --unlock`: for a
+    publish that ended without removing it, when it cannot be told by itself); the owner it
+    had, or None when there was none."""
+    with _host_errors(host):
+        return host.drop_lock(None)
 
 
 # --- publish and roll back --------------------------------------------------------------
@@ -487,9 +825,12 @@ def publish(
     bwlimit: int | None = None,
     verify_url: str | None = None,
     allow_external_links: bool = False,
+    wait: float = WAIT,
     report: Report = _quiet,
 ) -> PublishResult:
-    """Upload `site` as a new release on `host`, switch to it, prune, verify."""
+    """Upload `site` as a new release on `host`, switch to it, prune, verify: holding the
+    destination's lock throughout (`destination_lock`: `wait` seconds for another publish to
+    end, else DestinationBusy)."""
     if keep < 1:
         raise BulletinError(msg("publish.keep"))
     site = site.absolute()
@@ -499,11 +840,12 @@ def publish(
         raise BulletinError(msg("publish.not_published", summary=precheck.summary()))
     files = site_files(site)
     digest = content_hash(site, files)
-    with _host_errors(host):
-        result = _upload_and_switch(site, files, digest, host, keep, bwlimit, report)
-    result.checks = verify(
-        host, site, verify_url, allow_external_links=allow_external_links, report=report
-    )
+    with destination_lock(host, wait=wait, report=report):
+        with _host_errors(host):
+            result = _upload_and_switch(site, files, digest, host, keep, bwlimit, report)
+        result.checks = verify(
+            host, site, verify_url, allow_external_links=allow_external_links, report=report
+        )
     for check in result.checks:
         if check.problems:
             if result.previous and not result.unchanged:
@@ -583,23 +925,26 @@ def rollback(
     *,
     verify_url: str | None = None,
     allow_external_links: bool = False,
+    wait: float = WAIT,
     report: Report = _quiet,
 ) -> RollbackResult:
-    """Point `current` at the release before it, and remove the one it pointed at."""
-    with _host_errors(host):
-        state = host.inspect(create=False)
-    if state.current is None:
-        raise BulletinError(msg("publish.nothing_to_roll_back", host=str(host)))
-    older = [r for r in state.releases if r < state.current]
-    if not older:
-        raise BulletinError(msg("publish.oldest", host=str(host), release=state.current))
-    target = older[-1]
-    with _host_errors(host):
-        host.activate(target, remove=[state.current])
-    report(msg("publish.rolled_back", host=str(host), name=target, old=state.current))
-    checks = verify(
-        host, None, verify_url, allow_external_links=allow_external_links, report=report
-    )
+    """Point `current` at the release before it, and remove the one it pointed at (holding
+    the destination's lock, as `publish` does)."""
+    with destination_lock(host, wait=wait, create=False, report=report):
+        with _host_errors(host):
+            state = host.inspect(create=False)
+        if state.current is None:
+            raise BulletinError(msg("publish.nothing_to_roll_back", host=str(host)))
+        older = [r for r in state.releases if r < state.current]
+        if not older:
+            raise BulletinError(msg("publish.oldest", host=str(host), release=state.current))
+        target = older[-1]
+        with _host_errors(host):
+            host.activate(target, remove=[state.current])
+        report(msg("publish.rolled_back", host=str(host), name=target, old=state.current))
+        checks = verify(
+            host, None, verify_url, allow_external_links=allow_external_links, report=report
+        )
     for check in checks:
         if check.problems:
             raise BulletinError(msg("publish.verify_failed", summary=check.summary()))
@@ -638,6 +983,77 @@ def bundle(site: Path, out: Path, *, allow_external_links: bool = False) -> int:
         temp.unlink(missing_ok=True)
         raise
     return len(files)
+
+
+@dataclass(frozen=True)
+class PublishSettings:
+    """Where and how to publish: bulletin.toml's [publish] with the given options over it."""
+
+    host: Host
+    keep: int = 5
+    bwlimit: int | None = None
+    verify_url: str | None = None
+    allow_external_links: bool = False
+    wait: float = WAIT
+
+    def publish(self, site: Path, *, report: Report = _quiet) -> PublishResult:
+        return publish(
+            site, self.host, keep=self.keep, bwlimit=self.bwlimit, verify_url=self.verify_url,
+            allow_external_links=self.allow_external_links, wait=self.wait, report=report,
+        )  # fmt: skip
+
+    def rollback(self, *, report: Report = _quiet) -> RollbackResult:
+        return rollback(
+            self.host, verify_url=self.verify_url,
+            allow_external_links=self.allow_external_links, wait=self.wait, report=report,
+        )  # fmt: skip
+
+
+def publish_settings(
+    root: Path,
+    *,
+    dest: str | None = None,
+    ssh: str | None = None,
+    ssh_options: Sequence[str] | None = None,
+    keep: int | None = None,
+    bwlimit: int | None = None,
+    verify_url: str | None = None,
+    allow_external_links: bool | None = None,
+    wait: float | None = None,
+) -> PublishSettings:
+    """The [publish] table of the project's bulletin.toml (when it has one), each option given
+    here (not None) in place of its setting. A relative folder in the table is relative to
+    the project folder; DEST given here is taken as it is (the command line's: relative to
+    the working folder)."""
+    from bulletin.load.config import PublishConfig, load_site_config
+
+    toml = root / "bulletin.toml"
+    table = load_site_config(root).publish if toml.is_file() else PublishConfig()
+    if dest is None and table.dest is None:
+        raise BulletinError(
+            msg("publish.no_dest", file=str(toml)), hint=msg("publish.no_dest_hint", file=str(toml))
+        )
+    host = make_host(
+        _given(dest, table.dest),
+        ssh=_given(ssh, table.ssh),
+        ssh_options=_given(ssh_options, table.ssh_options),
+    )
+    if dest is None and isinstance(host, LocalHost):
+        folder = Path(table.dest).expanduser()  # type: ignore[arg-type]
+        host = LocalHost((folder if folder.is_absolute() else root / folder).absolute())
+    return PublishSettings(
+        host,
+        keep=_given(keep, table.keep),
+        bwlimit=_given(bwlimit, table.bwlimit),
+        verify_url=_given(verify_url, table.verify_url),
+        allow_external_links=_given(allow_external_links, table.allow_external_links),
+        wait=_given(wait, table.wait),
+    )
+
+
+def _given(option: Any, setting: Any) -> Any:
+    """The option, when it was given; else the setting."""
+    return setting if option is None else option
 
 
 def default_site(root: Path) -> Path:

@@ -51,6 +51,33 @@ class PrintConfig(Model):
     columns_max: int | None = Field(None, ge=2, le=10, description="most base columns")
 
 
+class PublishConfig(Model):
+    """bulletin.toml's [publish]: where and how `bulletin publish` (and the workbench) put the
+    built site; an option given on the command line overrides the setting here."""
+
+    dest: str | None = Field(
+        None,
+        min_length=1,
+        description="a folder (relative: to the project folder) or user@host:/path over SSH",
+    )
+    ssh: str | None = Field(None, min_length=1, description="the ssh command, for user@host:/path")
+    ssh_options: list[str] = Field(default_factory=list, description="ssh -o options")
+    keep: int = Field(5, ge=1, description="releases kept")
+    bwlimit: int | None = Field(None, ge=1, description="upload speed cap over SSH, KB/s")
+    verify_url: str | None = Field(None, description="where readers see the site: crawled")
+    allow_external_links: bool = Field(False, description="article links may leave the site")
+    wait: int = Field(
+        300, ge=0, description="seconds to wait for another publish to the same place to end"
+    )
+
+    @field_validator("verify_url")
+    @classmethod
+    def _http_url(cls, v: str | None) -> str | None:
+        if v and not re.match(r"^https?://", v):
+            raise ValueError(msg("config.http_url"))
+        return v
+
+
 class SiteConfig(Model):
     """bulletin.toml"""
 
@@ -73,6 +100,7 @@ class SiteConfig(Model):
         description="the language of the messages editors read (errors, warnings, prompts); "
         "--lang or BULLETIN_LANG overrides it",
     )
+    publish: PublishConfig = PublishConfig()
 
     @field_validator("base_url")
     @classmethod
