@@ -351,3 +351,17 @@ def test_a_diagnostic_shows_its_column_and_keeps_it_through_the_cache() -> None:
     old = {k: v for k, v in found.to_json().items() if k != "column"}  # (a cache made before)
     assert Diagnostic.from_json(old).column is None
     assert str(Finding(msg("punctuation.more_marks", n=2), "a.md", 3)) == "a.md:3: warning: 2 more"
+
+
+def test_front_matter_block_and_folded_values() -> None:
+    text = (
+        "---\ntitle: |\n  主题,副题\nkicker: >-\n  引题(一)\n  续行,完\n"
+        "byline: 记者,张三\npage: 1\n---\n\n正文。\n"
+    )
+    marks = article_marks(text)
+    assert [(m.line, m.column, m.field) for m in marks] == [
+        (3, 5, "title"), (5, 5, "kicker"), (5, 7, "kicker"), (6, 5, "kicker"), (7, 11, "byline"),
+    ]  # fmt: skip
+    meta, _, _ = split_front_matter(punctuation.apply(text, marks), "a.md")
+    assert meta.title.strip() == "主题，副题" and meta.kicker == "引题（一） 续行，完"
+    assert meta.byline == "记者，张三"
