@@ -300,6 +300,8 @@ def _marks_of(
     found = []
     for i in numbers:
         line = lines[i]
+        if not MARKS.search(line) or not STRONG.search(line):
+            continue  # (nothing to change: the common case, quickly)
         for col, new in sorted(line_marks(line, free_of(line)).items()):
             found.append(Mark(first + i, col + 1, line[col], new, field))
     return found
@@ -319,6 +321,8 @@ def front_matter_marks(raw: str, first_line: int = 2) -> list[Mark]:
     subtitle, byline): never a key, and never YAML's own quotes or escapes."""
     import yaml
 
+    if not any(_may_mark(line) for line in split_lines(raw)):
+        return []  # (the common case, without composing the YAML)
     try:
         node = yaml.compose(raw, Loader=yaml.SafeLoader)  # (pure Python: marks in characters)
     except yaml.YAMLError:
@@ -349,6 +353,15 @@ def front_matter_marks(raw: str, first_line: int = 2) -> list[Mark]:
             for col, new in sorted(line_marks(line, free).items()):
                 found.append(Mark(first_line + i, col + 1, line[col], new, str(key.value)))
     return found
+
+
+def _may_mark(line: str) -> bool:
+    """Whether a line of front matter may hold a mark to change: its value (after `key:`,
+    without quotes around it) has a half-width mark and a Chinese character."""
+    value = line.split(":", 1)[1].strip() if ":" in line else line
+    if len(value) > 1 and value[0] == value[-1] and value[0] in "\"'":
+        value = value[1:-1]
+    return MARKS.search(value) is not None and STRONG.search(value) is not None
 
 
 def article_marks(text: str) -> list[Mark]:
