@@ -168,7 +168,7 @@ def _report_created(created: object) -> None:
 
 @main.group()
 def new() -> None:
-    """Start the next edition, or add an article to one."""
+    """Start the next edition, add an article to one, or record a correction (勘误)."""
 
 
 @new.command("edition")
@@ -200,6 +200,29 @@ def new_article(title: str, root: Path, edition: str | None, slug: str | None, p
     from bulletin.commands.new import new_article as make
 
     _report_created(make(root, title, edition=edition, slug=slug, page=page))
+
+
+@new.command("correction")
+@click.argument("text")
+@ROOT
+@click.option("--edition", required=True, help="The published edition's id, such as 2021-12.")
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The correction's date, YYYY-MM-DD (default: today).",
+)
+def new_correction(text: str, root: Path, edition: str, day: object) -> None:
+    """Record a correction (勘误) TEXT of a published edition in its edition.toml."""
+    import datetime as dt
+
+    from bulletin.commands.new import add_correction
+
+    when = day.date() if day is not None else dt.date.today()  # type: ignore[attr-defined]
+    made = add_correction(root, edition, text, when)
+    done = msg("cli.correction_recorded", edition=edition, date=str(when), file=made.shown)
+    click.echo(done.show())
 
 
 @main.command()

@@ -15,7 +15,7 @@ from bulletin.cli import main
 from bulletin.commands.new import add_to_articles
 from bulletin.load.config import load_edition_config, split_front_matter
 
-from .conftest import MINIMAL_TOML, ROOT, tree_digest
+from .conftest import MINIMAL_EDITION, MINIMAL_TOML, ROOT, tree_digest
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -236,3 +236,149 @@ def test_the_cli_help_does_not_load_heavy_libraries() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
     )
     assert out.stdout.strip().endswith("[]"), out.stdout + out.stderr
+
+
+# -- new correction ---------------------------------------------------------------------------
+
+ENTRY = '[[corrections]]\ndate = 2024-01-09\ntext = "第一段“7.44亿元”应为“7.45亿元”。"\n'
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        # every byte before the entry stays: comments, spacing, the last table
+        (
+            '# 第1期\nnumber = 1   # 期号\ndate = 2024-01-05\nstatus = "published"\n\n'
+            '[[pages]]\ncredit = "本版由测试局供稿"  # 供稿\n',
+            '# 第1期\nnumber = 1   # 期号\ndate = 2024-01-05\nstatus = "published"\n\n'
+            '[[pages]]\ncredit = "本版由测试局供稿"  # 供稿\n\n' + ENTRY,
+        ),
+        # no newline at the end; a blank line already there
+        (MINIMAL_EDITION.rstrip("\n"), MINIMAL_EDITION + "\n" + ENTRY),
+        (MINIMAL_EDITION + "\n", MINIMAL_EDITION + "\n" + ENTRY),
+        # after the corrections already recorded
+        (MINIMAL_EDITION + "\n" + ENTRY, MINIMAL_EDITION + "\n" + ENTRY + "\n" + ENTRY),
+    ],
+)
+def test_new_correction_appends_an_entry_and_keeps_every_byte(
+    project: Path, before: str, after: str
+) -> None:
+    toml = project / "content/2024-01/edition.toml"
+    toml.write_text(before, encoding="utf-8", newline="")
+    code, out = run(
+        "new", "correction", " 第一段“7.44亿元”应为“7.45亿元”。 ", "--edition", "2024-01",
+        "--date", "2024-01-09", "--root", str(project),
+    )  # fmt: skip
+    assert code == 0, out
+    assert out == (
+        "Recorded a correction (勘误) of edition 2024-01, dated 2024-01-09, in "
+        "content/2024-01/edition.toml: the next build accepts the changes to that edition\n"
+    )
+    assert toml.read_bytes() == after.encode("utf-8")
+
+
+def test_new_correction_keeps_crlf_and_a_byte_order_mark(project: Path) -> None:
+    import datetime as dt
+
+    from bulletin.commands.new import add_correction
+
+    toml = project / "content/2024-01/edition.toml"
+    windows = "\ufeff" + MINIMAL_EDITION.replace("\n", "\r\n")
+    toml.write_bytes(windows.encode("utf-8"))
+    made = add_correction(project, "2024-01", '有"引号"和\\', dt.date(2024, 2, 1))
+    assert made.path == toml and made.shown == "content/2024-01/edition.toml"
+    expected = (
+        windows + '\r\n[[corrections]]\r\ndate = 2024-02-01\r\ntext = "有\\"引号\\"和\\\\"\r\n'
+    )
+    assert toml.read_bytes() == expected.encode("utf-8")
+    [entry] = edition(project, "2024-01").corrections
+    assert (entry.date, entry.text) == (dt.date(2024, 2, 1), '有"引号"和\\')
+
+
+def test_new_correction_today_by_default(project: Path) -> None:
+    import datetime as dt
+
+    from bulletin.commands.new import add_correction
+
+    add_correction(project, "2024-01", "更正")
+    [entry] = edition(project, "2024-01").corrections
+    assert entry.date == dt.date.today()
+
+
+def test_new_correction_refuses_a_draft_an_empty_text_and_an_early_date(project: Path) -> None:
+    before = tree_digest(project)
+    code, out = run("new", "correction", "  ", "--edition", "2024-01", "--root", str(project))
+    assert code == 1 and out == "error: 'text': the correction's text is empty\n"
+    code, out = run(
+        "new", "correction", "更正", "--edition", "2024-01", "--date", "2024-01-04",
+        "--root", str(project),
+    )  # fmt: skip
+    assert code == 1
+    assert out == (
+        "error: '--date': the correction's date 2024-01-04 is before the date of edition "
+        "2024-01 (2024-01-05)\n"
+    )
+    code, out = run("new", "correction", "更正", "--edition", "2024-1", "--root", str(project))
+    assert code == 1 and "there is no edition '2024-1'" in out and "2024-01" in out
+    assert tree_digest(project) == before
+
+    assert run("new", "edition", "--date", "2024-02-02", "--root", str(project))[0] == 0
+    before = tree_digest(project)
+    code, out = run("new", "correction", "更正", "--edition", "2024-02", "--root", str(project))
+    assert code == 1
+    assert out == (
+        "content/2024-02/edition.toml: error: 'status': edition 2024-02 is a draft: it is not "
+        "locked and needs no correction (勘误)\n  → fix: change its files directly\n"
+    )
+    code, out = run(
+        "new", "correction", "更正", "--edition", "2024-02", "--root", str(project), "--lang", "zh"
+    )
+    assert "2024-02 这一期是草稿：没有锁定，不需要勘误" in out
+    assert tree_digest(project) == before
+
+
+def test_new_correction_says_what_to_add_when_it_cannot(project: Path) -> None:
+    toml = project / "content/2024-01/edition.toml"
+    written = 'corrections = [{ date = 2024-01-08, text = "旧" }]\n' + MINIMAL_EDITION
+    toml.write_text(written, encoding="utf-8")
+    code, out = run(
+        "new", "correction", "新", "--edition", "2024-01", "--date", "2024-01-09",
+        "--root", str(project),
+    )  # fmt: skip
+    assert code == 1
+    assert out == (
+        "content/2024-01/edition.toml: error: 'corrections': could not add the correction to "
+        "content/2024-01/edition.toml by itself: its corrections are not written as "
+        "[[corrections]] tables\n"
+        "  → fix: add these lines to its corrections yourself:\n"
+        '[[corrections]]\ndate = 2024-01-09\ntext = "新"\n\n'
+    )
+    assert toml.read_text(encoding="utf-8") == written
+
+
+def test_a_correction_lets_the_build_accept_a_changed_published_edition(project: Path) -> None:
+    def build() -> tuple[int, str]:
+        return run("build", "--root", str(project), "--quiet", "--no-pdf")
+
+    assert build()[0] == 0
+    article = project / "content/2024-01/first.md"
+    article.write_text("---\ntitle: 主题\n---\n\n更正后的正文。\n", encoding="utf-8")
+    code, out = build()
+    assert code == 1 and "is published and locked, but its inputs changed" in out
+    code, out = run(
+        "new", "correction", "第一段有误，已更正。", "--edition", "2024-01",
+        "--date", "2024-01-09", "--root", str(project),
+    )  # fmt: skip
+    assert code == 0, out
+    code, out = build()
+    assert code == 0, out
+    lock = (project / "bulletin.lock").read_text(encoding="utf-8")
+    assert "corrections = 1" in lock
+    page = (project / "site/editions/2024-01/index.html").read_text(encoding="utf-8")
+    assert "第一段有误，已更正。" in page and "2024年1月9日" in page
+    # one correction, one change: the next change needs another
+    article.write_text("---\ntitle: 主题\n---\n\n又改了。\n", encoding="utf-8")
+    assert build()[0] == 1
+    assert run("new", "correction", "再次更正。", "--edition", "2024-01", "--root", str(project))
+    assert build()[0] == 0
+    assert "corrections = 2" in (project / "bulletin.lock").read_text(encoding="utf-8")

@@ -1,4 +1,5 @@
-"""`bulletin new edition` and `bulletin new article`: start the next edition, add an article.
+"""`bulletin new edition`, `bulletin new article` and `bulletin new correction`: start the next
+edition, add an article, record a correction (勘误) of a published edition.
 
 Numbers come from the archive (drafts included): 第N期 restarts at 1 each year, 总第N期
 follows the newest total when the archive keeps totals. New files never overwrite old ones.
@@ -9,9 +10,12 @@ what to add instead.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import json
+import os
 import re
+import shutil
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -150,7 +154,8 @@ def yaml_scalar(text: str) -> str:
 
 
 def toml_string(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)  # a JSON string is a TOML basic string
+    # A JSON string is a TOML basic string, but for DEL, which TOML wants escaped.
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 _HEADER = re.compile(r"^[ \t]*\[", re.M)
@@ -383,3 +388,80 @@ def new_article(
 
     created.notes += headline_notes(title=title)
     return created
+
+
+# -- new correction ---------------------------------------------------------------------------
+
+
+def correction_entry(day: dt.date, text: str, newline: str = "\n") -> str:
+    """A [[corrections]] table as `bulletin new correction` writes it."""
+    lines = ["[[corrections]]", f"date = {day.isoformat()}", f"text = {toml_string(text)}", ""]
+    return newline.join(lines)
+
+
+def append_correction(raw: bytes, day: dt.date, text: str) -> bytes | None:
+    """edition.toml's bytes with a [[corrections]] table at the end, after a blank line, and
+    every byte before it kept (a BOM, CRLF line ends, comments); None when the result does not
+    read back as the same file with one more correction (its corrections written otherwise,
+    as `corrections = [...]`)."""
+    bom = raw.startswith(codecs.BOM_UTF8)
+    try:
+        old = raw[len(codecs.BOM_UTF8) :].decode("utf-8") if bom else raw.decode("utf-8")
+        before = tomllib.loads(old)
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    newline = "\r\n" if "\r\n" in old else "\n"
+    gap = "" if not old or old.endswith("\n") else newline
+    if (old + gap).strip() and not (old + gap).endswith(newline * 2):
+        gap += newline
+    new = old + gap + correction_entry(day, text, newline)
+    try:
+        after = tomllib.loads(new)
+    except tomllib.TOMLDecodeError:
+        return None
+    expected = dict(before)
+    expected["corrections"] = [*before.get("corrections", []), {"date": day, "text": text}]
+    if after != expected:
+        return None
+    return (codecs.BOM_UTF8 if bom else b"") + new.encode("utf-8")
+
+
+def add_correction(root: Path, edition: str, text: str, day: dt.date | None = None) -> Created:
+    """Record a correction (勘误) of the published edition `edition`, dated `day` (default:
+    today): a [[corrections]] table appended to its edition.toml, the rest of the file kept
+    byte for byte. The next build then accepts the edition's changes once (bulletin.lock).
+    A draft needs none (it is not locked): it is refused, as an empty text is."""
+    root = root.resolve()
+    text = " ".join(text.split())
+    if not text:
+        raise ConfigError(msg("new.empty_correction"), field="text")
+    info = find_edition(root, edition)
+    shown = f"content/{info.id}/edition.toml"
+    if info.config.status != "published":
+        raise ConfigError(
+            msg("new.correction_draft", edition=info.id), file=shown, field="status",
+            hint=msg("new.correction_draft_hint"),
+        )  # fmt: skip
+    day = day or dt.date.today()
+    if day < info.config.date:
+        raise ConfigError(
+            msg("new.correction_too_early", date=day.isoformat(), edition=info.id,
+                published=info.config.date.isoformat()),
+            field="--date",
+        )  # fmt: skip
+    toml = info.path / "edition.toml"
+    new = append_correction(toml.read_bytes(), day, text)
+    if new is None:
+        raise ConfigError(
+            msg("new.correction_not_added", file=shown), file=shown, field="corrections",
+            hint=msg("new.correction_not_added_hint", entry=correction_entry(day, text)),
+        )  # fmt: skip
+    EditionConfig.model_validate(tomllib.loads(new.decode("utf-8-sig")))  # (reads back)
+    temp = toml.with_name(f".edition.toml.{os.getpid()}.tmp")
+    try:
+        temp.write_bytes(new)
+        shutil.copymode(toml, temp)
+        os.replace(temp, toml)  # (never half written)
+    finally:
+        temp.unlink(missing_ok=True)
+    return Created(toml, shown)
