@@ -243,3 +243,16 @@ def test_a_table_note_follows_the_previous_editions_number(sample_copy: Path) ->
     assert "与上期（2021年第11期）相比" in page.read_text(encoding="utf-8")
     build(sample_copy, out=sample_copy / "fresh", cache=False)
     assert tree_digest(sample_copy / "site") == tree_digest(sample_copy / "fresh")
+
+
+def test_two_builds_in_one_process_see_each_other(tmp_path: Path) -> None:
+    """bulletin serve's preview and the workbench's publish build in two threads of one
+    process: neither may collect the object store under the other (it did: a publish then
+    failed with a missing object)."""
+    from bulletin.build.cache import running
+
+    with running(tmp_path) as first:
+        assert not first()
+        with running(tmp_path) as second:
+            assert first() and second()
+        assert not first()

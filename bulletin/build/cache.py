@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import os
 import pickle
@@ -170,6 +171,9 @@ def edition_keys(
     return pages, drawn
 
 
+_BUILDS = itertools.count()
+
+
 @contextlib.contextmanager
 def running(folder: Path) -> Iterator[Callable[[], bool]]:
     """Register this build under `folder`/running while it runs; yields a function telling
@@ -178,16 +182,19 @@ def running(folder: Path) -> Iterator[Callable[[], bool]]:
 
     registry = folder / "running"
     registry.mkdir(parents=True, exist_ok=True)
-    me = registry / str(os.getpid())
+    # <pid>.<n>: one process may run two builds at once (bulletin serve's preview and the
+    # workbench's publish, in two threads); each must see the other
+    me = registry / f"{os.getpid()}.{next(_BUILDS)}"
     me.touch()
 
     def others() -> bool:
         for entry in registry.iterdir():
-            pid = entry.name
-            if pid.isdigit() and int(pid) != os.getpid():
-                if process_alive(int(pid)):
-                    return True
-                entry.unlink(missing_ok=True)  # a build that was killed
+            pid = entry.name.split(".")[0]
+            if entry.name == me.name or not pid.isdigit():
+                continue
+            if int(pid) == os.getpid() or process_alive(int(pid)):
+                return True
+            entry.unlink(missing_ok=True)  # a build that was killed
         return False
 
     try:
