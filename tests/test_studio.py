@@ -216,11 +216,29 @@ def test_an_article_saved_keeps_its_other_lines(studio: Server) -> None:
     assert same == original  # the fields as they were: the file as it was
 
 
+def test_a_correction_is_written_as_the_cli_writes_it(studio: Server, tmp_path: Path) -> None:
+    twin = copy_project(tmp_path / "twin")
+    _, a = studio.api("GET", "articles/2021-13/xindai")
+    edit = {"version": a["version"], "meta": a["meta"], "body": a["body"] + "\n补充一段。\n",
+            "correction": {"date": "2021-12-30", "text": "补充 一段"}}
+    assert studio.api("PUT", "articles/2021-13/xindai", edit)[0] == 200
+    cli(twin, "new", "correction", "补充 一段", "--edition", "2021-13", "--date", "2021-12-30")
+    name = "content/2021-13/edition.toml"
+    assert (studio.root / name).read_bytes() == (twin / name).read_bytes()
+    early = {**edit, "version": studio.api("GET", "articles/2021-13/xindai")[1]["version"],
+             "correction": {"date": "2021-12-01", "text": "早于出版"}}
+    status, data = studio.api("PUT", "articles/2021-13/xindai", early)
+    assert status == 400 and "before the date of edition" in data["error"][0]["message"]
+
+
 def test_preview_renders_the_body_with_the_editions_tables(studio: Server) -> None:
-    body = "合计余额获贷率为{value}`microcredit/合计/余额获贷率`。\n\n<b>x</b>\n"
+    body = ("合计余额获贷率为{value}`microcredit/合计/余额获贷率`。\n\n<b>x</b>\n\n"
+            "```{table} microcredit\n```\n")
     status, r = studio.api("POST", "preview", {"edition": "2021-12", "body": body})
     assert status == 200
     assert "14.40%" in r["html"] and "<b>" not in r["html"]
+    assert "<table" in r["html"] and "217445" in r["html"]  # the table, computed
+    assert '"../editions/2021-12/' in r["html"]  # its chart, from the preview
     assert any("HTML" in p["message"] for p in r["problems"])
 
 

@@ -6,8 +6,9 @@ into `.cache/preview/`, never into `site/`, and it never writes `bulletin.lock`.
 settle; every build, good or bad, raises the version number that the pages poll
 (`/__bulletin/version`, asked by a small script added to preview pages only). While a build is
 failing, every page is an error page naming the file and line, and it turns back into the
-site as soon as the file is fixed. Only 127.0.0.1 is served. The messages are in
-bulletin/diagnostics/messages/serve.toml.
+site as soon as the file is fixed. 127.0.0.1 is served unless --host names another address
+(then every request needs the access token printed). The workbench (bulletin/studio) is at
+/_studio/. The messages are in bulletin/diagnostics/messages/serve.toml.
 """
 
 from __future__ import annotations

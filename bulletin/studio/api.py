@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from bulletin.diagnostics import i18n
-from bulletin.diagnostics.errors import BulletinError, ConfigError, Diagnostic, msg
+from bulletin.diagnostics.errors import BulletinError, ConfigError, Diagnostic, Message, msg
 from bulletin.studio.files import ProjectFiles, Refused, Stale, check_name
 
 MAX_UPLOAD = 20 * 1024 * 1024  # bytes: a county's Word article with photos, or a workbook
@@ -79,6 +79,45 @@ def failure(exc: BulletinError) -> Answer:
 Route = tuple[str, re.Pattern[str], Callable[..., Answer]]
 
 
+class Job:
+    """A publish or rollback running in a thread: its progress lines and its result."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.lines: list[str] = []
+        self.result: dict[str, Any] | None = None
+        self.error: list[dict[str, Any]] | None = None
+        self.running = False
+        self.lock = threading.Lock()
+
+    def say(self, message: Message) -> None:
+        with i18n.using(self.lang), self.lock:
+            self.lines.append(i18n.render(message))
+
+    def start(self, work: Callable[[Callable[[Message], None]], dict[str, Any]]) -> None:
+        self.running = True
+
+        def run() -> None:
+            with i18n.using(self.lang):
+                try:
+                    result, error = work(self.say), None
+                except BulletinError as exc:
+                    result, error = None, [shown(d) for d in exc.diagnostics]
+                except Exception as exc:  # a bug: said on the page and in the terminal
+                    traceback.print_exc()
+                    bug = msg("studio.bug", error=f"{type(exc).__name__}: {exc}")
+                    result, error = None, [shown(Diagnostic(bug, severity="error"))]
+            with self.lock:
+                self.result, self.error, self.running = result, error, False
+
+        threading.Thread(target=run, daemon=True).start()
+
+    def state(self) -> dict[str, Any]:
+        with self.lock:
+            return {"running": self.running, "lines": list(self.lines), "result": self.result,
+                    "error": self.error}
+
+
 class Studio:
     """The requests of one project's workbench. Changes are made one at a time."""
 
@@ -97,6 +136,7 @@ class Studio:
         self.built = built  # the preview's build number (the page waits for a newer one)
         self.lock = threading.Lock()
         self.problems: list[dict[str, Any]] | None = None
+        self.job: Job | None = None  # the publish (or rollback) running or last run
         self.checked_at: str | None = None
         e, s, t = r"(?P<eid>[^/]+)", r"(?P<slug>[^/]+)", r"(?P<name>[^/]+)"
         self.routes: list[Route] = [
@@ -113,6 +153,9 @@ class Studio:
             ("PUT", re.compile(rf"tables/{e}/{t}"), self.save_table),
             ("GET", re.compile(r"problems"), self.last_problems),
             ("POST", re.compile(rf"pdf/{e}"), self.pdf),
+            ("GET", re.compile(r"publish"), self.publish_state),
+            ("POST", re.compile(r"publish"), self.publish),
+            ("POST", re.compile(r"publish/rollback"), self.rollback),
             ("POST", re.compile(r"check"), self.check),
         ]
 
@@ -249,22 +292,31 @@ class Studio:
             for key in ("banner", "credit"):
                 if key in page:
                     _set_text(table, key, page[key])
+            if "tables" in page:
+                wanted = [check_name(n, "table") for n in page["tables"]]
+                if list(table.get("tables") or []) != wanted:
+                    if wanted:
+                        table["tables"] = wanted
+                    elif "tables" in table:
+                        del table["tables"]
             if "articles" in page and table.get("articles") is not None:
                 wanted = [check_name(s, "article") for s in page["articles"]]
                 if list(table["articles"]) != wanted:
                     items = table["articles"]
                     items.clear()
                     items.extend(wanted)
-        changed = tomlkit.dumps(doc) != read.text
-        if not changed:
-            return Answer(200, {"version": read.version})
-        _correction(doc, info, body, required=info.config.status == "published")
         text = tomlkit.dumps(doc)
+        if text == read.text:
+            return Answer(200, {"version": read.version})
+        data = text.encode("utf-8")
+        correction = _correction(info, body, required=info.config.status == "published")
+        if correction is not None:
+            data = _with_correction(data, info, correction)
         with tempfile.TemporaryDirectory() as tmp:  # read back by the build's loader
             probe = Path(tmp) / "edition.toml"
-            probe.write_text(text, encoding="utf-8")
+            probe.write_bytes(data)
             load_edition_config(probe, shown_path)
-        version = self.files.write(shown_path, text.encode("utf-8"), body.get("version", ""))
+        version = self.files.write(shown_path, data, body.get("version", ""))
         return Answer(200, {"version": version})
 
     # -- articles ------------------------------------------------------------------------
@@ -344,14 +396,14 @@ class Studio:
         return Answer(200, {"version": version})
 
     def _record_correction(self, info: Any, body: Mapping[str, Any]) -> None:
-        """A change to a published edition needs its 勘误, recorded in edition.toml first."""
-        import tomlkit
-
+        """A change to a published edition needs its 勘误, recorded in edition.toml first
+        (the bytes `bulletin new correction` writes)."""
+        correction = _correction(info, body, required=True)
+        assert correction is not None
         shown_path = f"content/{info.id}/edition.toml"
         read = self.files.read(shown_path)
-        doc = tomlkit.parse(read.text)
-        _correction(doc, info, body, required=True)
-        self.files.write(shown_path, tomlkit.dumps(doc).encode("utf-8"), read.version)
+        self.files.write(shown_path, _with_correction(read.data or b"", info, correction),
+                         read.version)
 
     def preview(self, request: Request) -> Answer:
         """An article's body as the page will show it (the edition's tables cited)."""
@@ -359,11 +411,12 @@ class Studio:
 
         body = request.json()
         eid = check_name(str(body.get("edition") or ""), "edition")
-        tables = self._tables(eid)
+        made = self._computed(eid)
+        tables = made[1].tables if made else {}
         ctx = Context(file=str(body.get("file") or "preview.md"),
                       first_line=int(body.get("body_line") or 1),
                       tables=sorted(tables),
-                      table=lambda name: "",
+                      table=lambda name: self._table_html(made, eid, name),
                       cite=lambda t, row, col: tables[t].cite(row, col))
         try:
             html = render_html(make_html_renderer(), str(body.get("body") or ""), ctx)
@@ -371,7 +424,9 @@ class Studio:
             return Answer(200, {"html": "", "problems": [shown(d) for d in exc.diagnostics]})
         return Answer(200, {"html": html, "problems": [shown(f) for f in ctx.findings]})
 
-    def _tables(self, eid: str) -> Mapping[str, Any]:
+    def _computed(self, eid: str) -> tuple[Any, Any] | None:
+        """(the site, edition `eid`'s EditionTables), or None when they cannot be made now
+        (the problem is the check's to report)."""
         from bulletin.compute import compute
         from bulletin.load.content import load_site
 
@@ -379,15 +434,25 @@ class Studio:
             site = load_site(self.root, drafts=True)
             computed = compute(site, {eid}, strict=False)
         except BulletinError:
-            return {}
-        return computed[eid].tables if eid in computed else {}
+            return None
+        return (site, computed[eid]) if eid in computed else None
+
+    def _table_html(self, made: tuple[Any, Any] | None, eid: str, name: str) -> str:
+        """A table (and its charts) as the page shows it; the charts' images are the
+        preview's (served at /editions/<id>/)."""
+        from bulletin.render import SiteRenderer
+
+        if made is None or name not in made[1].tables:
+            return ""
+        html = str(SiteRenderer(made[0], pdf=False).table_html(made[1], name))
+        return re.sub(r'(<(?:img|object)[^>]+(?:src|data)=")([\w-]+\.svg")',
+                      rf"\1../editions/{eid}/\2", html)
 
     # -- tables --------------------------------------------------------------------------
 
     def table(self, request: Request, eid: str, name: str) -> Answer:
         from bulletin.compute import compute
         from bulletin.load.content import load_site
-        from bulletin.render import SiteRenderer
 
         self._info(eid)
         where = f"data/{eid}/{check_name(name, 'table')}.toml"
@@ -400,15 +465,11 @@ class Studio:
         try:
             site = load_site(self.root, drafts=True)
             computed = compute(site, {eid}, strict=False)[eid]
-            renderer = SiteRenderer(site, pdf=False)
-            html = str(renderer.table_html(computed, name))
             table = computed.tables[name]
         except BulletinError as exc:
             answer.update(html="", problems=[shown(d) for d in exc.diagnostics])
             return Answer(200, answer)
-        # the charts' images are the preview's (served at /editions/<id>/)
-        html = re.sub(r'(<(?:img|object)[^>]+(?:src|data)=")([\w-]+\.svg")',
-                      rf"\1../editions/{eid}/\2", html)
+        html = self._table_html((site, computed), eid, name)
         answer.update(html=html, problems=[shown(f) for f in table.findings])
         return Answer(200, answer)
 
@@ -455,6 +516,55 @@ class Studio:
             raise Refused(msg("studio.no_pdf", edition=eid))
         return Answer(200, {"url": f"files/editions/{eid}/{eid}.pdf"})
 
+    # -- publish -------------------------------------------------------------------------
+
+    def publish_state(self, request: Request) -> Answer:
+        from bulletin.commands.publish import publish_settings
+
+        try:
+            where = str(publish_settings(self.root).host)
+        except BulletinError as exc:
+            return Answer(200, {"dest": None, "why": [shown(d) for d in exc.diagnostics],
+                                "job": self.job.state() if self.job else None})
+        return Answer(200, {"dest": where, "job": self.job.state() if self.job else None})
+
+    def publish(self, request: Request) -> Answer:
+        """Build the site (as bulletin build does) and publish it to [publish]'s destination,
+        in the background; the page follows its lines (GET publish)."""
+        from bulletin.build import build
+        from bulletin.commands.publish import default_site, publish_settings
+
+        settings = publish_settings(self.root)  # (no destination: said now, not in a thread)
+
+        def work(say: Callable[[Message], None]) -> dict[str, Any]:
+            build(self.root, report=say)
+            done = settings.publish(default_site(self.root), report=say)
+            words = (msg("studio.published_same", release=done.release) if done.unchanged
+                     else msg("studio.published", release=done.release, files=done.files))
+            return {"release": done.release, "previous": done.previous,
+                    "message": i18n.render(words)}
+
+        return self._start(work)
+
+    def rollback(self, request: Request) -> Answer:
+        from bulletin.commands.publish import publish_settings
+
+        settings = publish_settings(self.root)
+
+        def work(say: Callable[[Message], None]) -> dict[str, Any]:
+            back = settings.rollback(report=say)
+            words = msg("studio.rolled_back", release=back.release, old=back.left)
+            return {"release": back.release, "message": i18n.render(words)}
+
+        return self._start(work)
+
+    def _start(self, work: Callable[[Callable[[Message], None]], dict[str, Any]]) -> Answer:
+        if self.job is not None and self.job.running:
+            raise Refused(msg("studio.publish_running"))
+        self.job = Job(self.lang)
+        self.job.start(work)
+        return Answer(202, {"job": self.job.state()})
+
     # -- problems ------------------------------------------------------------------------
 
     def last_problems(self, request: Request) -> Answer:
@@ -494,11 +604,9 @@ def _set_text(table: Any, key: str, value: Any) -> None:
         del table[key]
 
 
-def _correction(doc: Any, info: Any, body: Mapping[str, Any], required: bool = False) -> None:
-    """Append the request's 勘误 ({"correction": {"date", "text"}}) to edition.toml's doc;
-    a change to a published edition must have one."""
-    import tomlkit
-
+def _correction(info: Any, body: Mapping[str, Any], required: bool) -> tuple[dt.date, str] | None:
+    """The request's 勘误 ({"correction": {"date", "text"}}) as (date, text); a change to a
+    published edition must have one. Checked as `bulletin new correction` checks it."""
     given = body.get("correction") or {}
     text = " ".join(str(given.get("text") or "").split())
     if not text:
@@ -506,22 +614,30 @@ def _correction(doc: Any, info: Any, body: Mapping[str, Any], required: bool = F
             raise ConfigError(msg("studio.needs_correction", edition=info.id),
                               file=f"content/{info.id}/edition.toml", field="corrections",
                               hint=msg("studio.needs_correction_hint"))
-        return
+        return None
     try:
         day = dt.date.fromisoformat(str(given.get("date") or ""))
     except ValueError:
         raise Refused(msg("studio.bad_date", date=str(given.get("date"))[:20]),
                       field="corrections") from None
-    entry = tomlkit.table()
-    entry["date"] = day
-    entry["text"] = text
-    corrections = doc.get("corrections")
-    if corrections is None:
-        if not tomlkit.dumps(doc).endswith("\n\n"):
-            doc.add(tomlkit.nl())
-        corrections = tomlkit.aot()
-        doc["corrections"] = corrections
-    corrections.append(entry)
+    if day < info.config.date:
+        raise ConfigError(msg("new.correction_too_early", date=day.isoformat(), edition=info.id,
+                              published=info.config.date.isoformat()), field="corrections")
+    return day, text
+
+
+def _with_correction(data: bytes, info: Any, correction: tuple[dt.date, str]) -> bytes:
+    """edition.toml's bytes with the correction appended as `bulletin new correction` does."""
+    from bulletin.commands.new import append_correction, correction_entry
+
+    new = append_correction(data, *correction)
+    if new is None:
+        shown_path = f"content/{info.id}/edition.toml"
+        raise ConfigError(msg("new.correction_not_added", file=shown_path), file=shown_path,
+                          field="corrections",
+                          hint=msg("new.correction_not_added_hint",
+                                   entry=correction_entry(*correction)))
+    return new
 
 
 _KEY = re.compile(r"^(?P<key>[A-Za-z_]+)[ \t]*:")

@@ -89,10 +89,11 @@ function problemList(problems, onClick) {
 
 function showError(error, where) {
   const box = where || el("div");
-  box.replaceChildren(el("div", { class: "failure" },
+  box.replaceChildren(el("div", { class: "failure", role: "alert" },
     el("strong", {}, t("failed")),
     problemList(error.problems && error.problems.length ? error.problems
       : [{ level: "error", message: String(error.message || error) }], false)));
+  if (box.isConnected) box.scrollIntoView({ block: "nearest" });
   return box;
 }
 
@@ -156,6 +157,7 @@ async function editionScreen(eid) {
   const pages = e.pages.map((p, i) => pageForm(e, p, i));
   const correction = correctionForm(e.status === "published");
   for (const input of [number, date, status]) input.addEventListener("input", () => { dirty = true; });
+  const saveOut = el("div");
   const save = el("button", { class: "primary", id: "save-edition", onclick: async () => {
     const body = {
       version: e.version, number: Number(number.value), date: date.value, status: status.value,
@@ -169,7 +171,7 @@ async function editionScreen(eid) {
       dirty = false;
       toast(t("saved"));
       route();
-    } catch (err) { showError(err, out); }
+    } catch (err) { showError(err, saveOut); }
   } }, t("save"));
   const pdfBox = el("span", { class: "pdf" });
   const pdf = el("button", { onclick: async () => {
@@ -210,6 +212,7 @@ async function editionScreen(eid) {
     e.corrections.length ? el("section", { class: "card" }, el("h2", {}, t("corrections")),
       el("ul", {}, e.corrections.map((c) => el("li", {}, c.date + " " + c.text)))) : null,
     correction.node,
+    saveOut,
     el("div", { class: "actions sticky" }, save),
     el("section", { class: "card" }, el("h2", {}, t("problems")),
       e.problems === null ? el("p", {}, el("a", { href: "#/problems" }, t("not_checked"))) : problemList(e.problems)));
@@ -252,14 +255,21 @@ function pageForm(e, p, i) {
     });
     list.append(item);
   }
+  // the edition's tables: which go on this page, after its articles (in the listed order)
+  const placed = [...p.tables, ...e.tables.filter((n) => !p.tables.includes(n))];
+  const boxes = placed.map((n) => el("input", { type: "checkbox", value: n, checked: p.tables.includes(n),
+    class: "f-table", onchange: () => { dirty = true; } }));
   const node = el("section", { class: "card page" },
     el("h2", {}, t("page_n", { n: i + 1 })),
     el("label", {}, t("banner"), banner), el("label", {}, t("credit"), credit),
     el("h3", {}, t("articles")), list,
-    p.tables.length ? el("p", {}, t("tables") + "：", p.tables.join("、")) : null);
+    placed.length ? [el("h3", {}, t("page_tables")),
+      el("div", { class: "checks" }, boxes.map((b) => el("label", { class: "check" }, b, " ",
+        el("a", { href: "#/t/" + e.id + "/" + b.value }, b.value))))] : null);
   return {
     node,
     value: () => ({ banner: banner.value, credit: credit.value,
+      tables: boxes.filter((b) => b.checked).map((b) => b.value),
       ...(p.listed ? { articles: [...list.children].map((li) => li.dataset.slug) } : {}) }),
   };
 }
@@ -346,7 +356,6 @@ async function articleScreen(eid, slug, line) {
   show(
     el("p", { class: "crumbs" }, el("a", { href: "#/" }, t("editions")), " › ",
       el("a", { href: "#/e/" + eid }, eid), " › ", a.file),
-    out,
     el("div", { class: "editor" },
       el("div", { class: "form" },
         el("label", {}, t("kicker"), inputs.kicker), el("label", {}, t("headline"), inputs.title),
@@ -354,6 +363,7 @@ async function articleScreen(eid, slug, line) {
         el("label", {}, t("page"), page),
         el("label", { class: "grow" }, t("body"), body),
         correction.node,
+        out,
         el("div", { class: "actions" }, save)),
       el("div", { class: "view" }, el("h2", {}, t("preview")), viewProblems, view)));
   await refresh();
@@ -463,6 +473,53 @@ function badge(problems) {
   nav.textContent = t("problems") + (n ? " (" + n + ")" : "");
 }
 
+// -- publish ------------------------------------------------------------------------------
+
+async function publishScreen() {
+  const state = await api("GET", "publish");
+  const out = el("div");
+  const lines = el("pre", { class: "log", id: "publish-log" });
+  const result = el("div", { id: "publish-result" });
+  async function follow() {
+    for (;;) {
+      const now = await api("GET", "publish");
+      const job = now.job;
+      if (!job) return;
+      lines.textContent = job.lines.join("\n");
+      if (!job.running) {
+        result.replaceChildren(job.error ? showError({ problems: job.error })
+          : el("p", { class: "ok" }, job.result.message));
+        publish.disabled = back.disabled = false;
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  async function start(path) {
+    publish.disabled = back.disabled = true;
+    result.replaceChildren();
+    try {
+      await api("POST", path);
+      await follow();
+    } catch (err) { showError(err, result); publish.disabled = back.disabled = false; }
+  }
+  const publish = el("button", { class: "primary", id: "publish", disabled: !state.dest,
+    onclick: () => { if (confirm(t("publish_confirm", { dest: state.dest }))) start("publish"); } }, t("publish"));
+  const back = el("button", { id: "rollback", disabled: !state.dest,
+    onclick: () => { if (confirm(t("rollback_confirm"))) start("publish/rollback"); } }, t("rollback"));
+  show(el("h1", {}, t("publish")),
+    state.dest ? el("p", {}, t("publish_to"), el("code", {}, state.dest))
+      : el("div", {}, problemList(state.why || [], false), el("p", {}, t("publish_setup"))),
+    el("p", { class: "note" }, t("publish_note")),
+    el("div", { class: "actions" }, publish, back), out, result, lines);
+  if (state.job) {
+    lines.textContent = state.job.lines.join("\n");
+    if (state.job.running) { publish.disabled = back.disabled = true; follow(); }
+    else if (state.job.result) result.replaceChildren(el("p", { class: "ok" }, state.job.result.message));
+    else if (state.job.error) result.replaceChildren(showError({ problems: state.job.error }));
+  }
+}
+
 // -- routing ------------------------------------------------------------------------------
 
 async function route() {
@@ -474,6 +531,7 @@ async function route() {
     else if (parts[0] === "a") await articleScreen(parts[1], parts[2], params.get("line"));
     else if (parts[0] === "t") await tableScreen(parts[1], parts[2]);
     else if (parts[0] === "problems") await problemsScreen();
+    else if (parts[0] === "publish") await publishScreen();
     else await editionsScreen();
   } catch (err) {
     show(showError(err));
