@@ -172,16 +172,18 @@ def csp_problems(site: Path, page: Path) -> list[str]:
     return problems
 
 
-def test_the_policy_itself_forbids_inline_code() -> None:
+def test_the_policy_itself_forbids_inline_code(sample_site: Path) -> None:
+    from bulletin.render import CSP as WRITTEN  # the one place the pages' policy is written
+
     directives = dict(d.strip().split(" ", 1) for d in CSP.split(";"))
     for name in ("script-src", "style-src", "default-src"):
         assert "'unsafe-inline'" not in directives[name] and "'unsafe-eval'" not in directives[name]
         assert "*" not in directives[name].split() and "data:" not in directives[name]
     assert directives["object-src"] == "'none'" and directives["base-uri"] == "'self'"
-    theme = (Path(__file__).parent.parent / "bulletin" / "theme" / "base.html").read_text(
-        encoding="utf-8"
-    )
-    assert f'<meta http-equiv="Content-Security-Policy" content="{CSP}">' in theme
+    assert WRITTEN == CSP
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+    pages = sorted(sample_site.rglob("*.html"))
+    assert pages and all(meta in p.read_text(encoding="utf-8") for p in pages)
 
 
 def test_hostile_text_never_becomes_active(hostile_site: tuple[Path, list[Any]]) -> None:

@@ -538,6 +538,17 @@ async function route() {
   }
 }
 
-window.addEventListener("hashchange", () => { dirty = false; route(); });
+// Leaving a screen with unsaved changes asks first (and stays when the editor says no).
+let shown = location.hash;
+window.addEventListener("hashchange", () => {
+  if (location.hash === shown) return;
+  if (dirty && !confirm(t("unsaved_leave"))) {
+    history.replaceState(null, "", shown);
+    return;
+  }
+  dirty = false;
+  shown = location.hash;
+  route();
+});
 window.addEventListener("beforeunload", (ev) => { if (dirty) { ev.preventDefault(); ev.returnValue = ""; } });
 route();
