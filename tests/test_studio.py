@@ -107,6 +107,7 @@ def test_the_page_and_its_headers(studio: Server) -> None:
     assert status == 200
     text = page.decode()
     assert studio.bench.guard.csrf in text and "studio.js" in text
+    assert '<html lang="en">' in text and ">Editions<" in text  # (this server: --lang en)
     assert headers["Content-Security-Policy"].startswith("default-src 'self'")
     assert headers["X-Frame-Options"] == "DENY" and headers["Cache-Control"] == "no-store"
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", text)  # nothing from elsewhere
