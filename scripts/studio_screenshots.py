@@ -27,6 +27,8 @@ OUT = ROOT / "docs" / "images"
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         project = copy_project(Path(tmp) / "sample")
+        with (project / "bulletin.toml").open("a", encoding="utf-8") as f:
+            f.write(f'\n[publish]\ndest = "{Path(tmp) / "bulletin"}"\n')  # (a folder beside it)
         port = free_port()
         server = subprocess.Popen(
             [sys.executable, "-m", "bulletin", "serve", "--port", str(port)],
@@ -66,6 +68,11 @@ def shoot(base: str) -> None:
         page.goto(base + "#/t/2021-12/microcredit")
         page.wait_for_selector(".computed table")
         page.screenshot(path=OUT / "studio-table.png", full_page=True)
+        page.goto(base + "#/publish")
+        page.on("dialog", lambda dialog: dialog.accept())
+        page.locator("#publish").click()
+        page.locator("#publish-result .ok").wait_for(timeout=300_000)
+        page.screenshot(path=OUT / "studio-publish.png")
         phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=1)
         phone.goto(base + "#/a/2021-13/xindai")
         phone.wait_for_selector(".preview-article .body p")
