@@ -426,16 +426,16 @@ def append_correction(raw: bytes, day: dt.date, text: str) -> bytes | None:
     return (codecs.BOM_UTF8 if bom else b"") + new.encode("utf-8")
 
 
-def add_correction(root: Path, edition: str, text: str, day: dt.date | None = None) -> Created:
-    """Record a correction (勘误) of the published edition `edition`, dated `day` (default:
-    today): a [[corrections]] table appended to its edition.toml, the rest of the file kept
-    byte for byte. The next build then accepts the edition's changes once (bulletin.lock).
-    A draft needs none (it is not locked): it is refused, as an empty text is."""
-    root = root.resolve()
+def corrected(
+    info: EditionInfo, raw: bytes, text: str, day: dt.date | None = None, *,
+    date_field: str = "--date",
+) -> bytes:
+    """edition.toml's bytes `raw` with a correction (勘误) of `info` appended, checked as
+    `bulletin new correction` checks it: a text, a published edition (a draft needs none:
+    it is not locked), a day (default: today) not before the edition's. Also the workbench's."""
     text = " ".join(text.split())
     if not text:
         raise ConfigError(msg("new.empty_correction"), field="text")
-    info = find_edition(root, edition)
     shown = f"content/{info.id}/edition.toml"
     if info.config.status != "published":
         raise ConfigError(
@@ -447,16 +447,28 @@ def add_correction(root: Path, edition: str, text: str, day: dt.date | None = No
         raise ConfigError(
             msg("new.correction_too_early", date=day.isoformat(), edition=info.id,
                 published=info.config.date.isoformat()),
-            field="--date",
+            field=date_field,
         )  # fmt: skip
-    toml = info.path / "edition.toml"
-    new = append_correction(toml.read_bytes(), day, text)
+    new = append_correction(raw, day, text)
     if new is None:
         raise ConfigError(
             msg("new.correction_not_added", file=shown), file=shown, field="corrections",
             hint=msg("new.correction_not_added_hint", entry=correction_entry(day, text)),
         )  # fmt: skip
     EditionConfig.model_validate(tomllib.loads(new.decode("utf-8-sig")))  # (reads back)
+    return new
+
+
+def add_correction(root: Path, edition: str, text: str, day: dt.date | None = None) -> Created:
+    """Record a correction (勘误) of the published edition `edition`, dated `day` (default:
+    today): a [[corrections]] table appended to its edition.toml, the rest of the file kept
+    byte for byte. The next build then accepts the edition's changes once (bulletin.lock)."""
+    root = root.resolve()
+    if not " ".join(text.split()):
+        raise ConfigError(msg("new.empty_correction"), field="text")
+    info = find_edition(root, edition)
+    toml = info.path / "edition.toml"
+    new = corrected(info, toml.read_bytes(), text, day)
     temp = toml.with_name(f".edition.toml.{os.getpid()}.tmp")
     try:
         temp.write_bytes(new)
@@ -464,4 +476,4 @@ def add_correction(root: Path, edition: str, text: str, day: dt.date | None = No
         os.replace(temp, toml)  # (never half written)
     finally:
         temp.unlink(missing_ok=True)
-    return Created(toml, shown)
+    return Created(toml, f"content/{info.id}/edition.toml")

@@ -308,10 +308,8 @@ class Studio:
         text = tomlkit.dumps(doc)
         if text == read.text:
             return Answer(200, {"version": read.version})
-        data = text.encode("utf-8")
-        correction = _correction(info, body, required=info.config.status == "published")
-        if correction is not None:
-            data = _with_correction(data, info, correction)
+        data = _corrected(info, text.encode("utf-8"), body,
+                          required=info.config.status == "published")
         with tempfile.TemporaryDirectory() as tmp:  # read back by the build's loader
             probe = Path(tmp) / "edition.toml"
             probe.write_bytes(data)
@@ -398,11 +396,9 @@ class Studio:
     def _record_correction(self, info: Any, body: Mapping[str, Any]) -> None:
         """A change to a published edition needs its 勘误, recorded in edition.toml first
         (the bytes `bulletin new correction` writes)."""
-        correction = _correction(info, body, required=True)
-        assert correction is not None
         shown_path = f"content/{info.id}/edition.toml"
         read = self.files.read(shown_path)
-        self.files.write(shown_path, _with_correction(read.data or b"", info, correction),
+        self.files.write(shown_path, _corrected(info, read.data or b"", body, required=True),
                          read.version)
 
     def preview(self, request: Request) -> Answer:
@@ -604,9 +600,11 @@ def _set_text(table: Any, key: str, value: Any) -> None:
         del table[key]
 
 
-def _correction(info: Any, body: Mapping[str, Any], required: bool) -> tuple[dt.date, str] | None:
-    """The request's 勘误 ({"correction": {"date", "text"}}) as (date, text); a change to a
-    published edition must have one. Checked as `bulletin new correction` checks it."""
+def _corrected(info: Any, data: bytes, body: Mapping[str, Any], required: bool) -> bytes:
+    """edition.toml's bytes with the request's 勘误 ({"correction": {"date", "text"}}) as
+    `bulletin new correction` appends it; a change to a published edition must have one."""
+    from bulletin.commands.new import corrected
+
     given = body.get("correction") or {}
     text = " ".join(str(given.get("text") or "").split())
     if not text:
@@ -614,30 +612,13 @@ def _correction(info: Any, body: Mapping[str, Any], required: bool) -> tuple[dt.
             raise ConfigError(msg("studio.needs_correction", edition=info.id),
                               file=f"content/{info.id}/edition.toml", field="corrections",
                               hint=msg("studio.needs_correction_hint"))
-        return None
+        return data
     try:
         day = dt.date.fromisoformat(str(given.get("date") or ""))
     except ValueError:
         raise Refused(msg("studio.bad_date", date=str(given.get("date"))[:20]),
                       field="corrections") from None
-    if day < info.config.date:
-        raise ConfigError(msg("new.correction_too_early", date=day.isoformat(), edition=info.id,
-                              published=info.config.date.isoformat()), field="corrections")
-    return day, text
-
-
-def _with_correction(data: bytes, info: Any, correction: tuple[dt.date, str]) -> bytes:
-    """edition.toml's bytes with the correction appended as `bulletin new correction` does."""
-    from bulletin.commands.new import append_correction, correction_entry
-
-    new = append_correction(data, *correction)
-    if new is None:
-        shown_path = f"content/{info.id}/edition.toml"
-        raise ConfigError(msg("new.correction_not_added", file=shown_path), file=shown_path,
-                          field="corrections",
-                          hint=msg("new.correction_not_added_hint",
-                                   entry=correction_entry(*correction)))
-    return new
+    return corrected(info, data, text, day, date_field="corrections")
 
 
 _KEY = re.compile(r"^(?P<key>[A-Za-z_]+)[ \t]*:")
