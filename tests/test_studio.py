@@ -23,8 +23,8 @@ from click.testing import CliRunner
 
 from bulletin.cli import main
 from bulletin.commands.serve import Handler, Preview
-from bulletin.studio.api import with_front_matter
 from bulletin.studio.app import Workbench
+from bulletin.studio.edits import with_front_matter
 
 from .conftest import copy_project, tree_digest
 
