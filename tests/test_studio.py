@@ -392,3 +392,27 @@ def test_a_csv_uploaded_imports_as_the_cli_imports_it(studio: Server, tmp_path: 
     status, _ = studio.api("POST", "editions/2022-01/upload", b"\x00\x01binary",
                            headers={"X-Filename": "county2.csv"})
     assert status == 403
+
+
+def test_adding_to_a_published_edition_needs_its_correction(
+    studio: Server, tmp_path: Path
+) -> None:
+    """As the CLI's `new article` then `new correction`: the same bytes; without a 勘误,
+    nothing is written (an upload is refused the same way)."""
+    before = tree_digest(studio.root)
+    status, data = studio.api("POST", "editions/2021-13/articles", {"title": "补发一篇"})
+    assert status == 400 and "correction" in data["error"][0]["message"]
+    status, data = studio.api("POST", "editions/2021-13/upload", docx_bytes(),
+                              headers={"X-Filename": "late.docx"})
+    assert status == 400 and "correction" in data["error"][0]["message"]
+    assert tree_digest(studio.root) == before
+    fix = {"date": "2021-12-30", "text": "补发一篇稿件"}
+    status, made = studio.api("POST", "editions/2021-13/articles",
+                              {"title": "补发一篇", "correction": fix})
+    assert status == 201 and made["notes"] and not any("published" in n for n in made["notes"])
+    twin = copy_project(tmp_path / "twin")
+    cli(twin, "new", "article", "补发一篇", "--edition", "2021-13")
+    cli(twin, "new", "correction", "补发一篇稿件", "--edition", "2021-13", "--date", "2021-12-30")
+    assert tree_digest(studio.root / "content") == tree_digest(twin / "content")
+    built = CliRunner().invoke(main, ["build", "--no-pdf", "--root", str(studio.root)])
+    assert built.exit_code == 0, built.output

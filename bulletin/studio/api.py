@@ -330,11 +330,28 @@ class Studio:
         from bulletin.commands.new import new_article
 
         body = request.json()
-        self._info(eid)
+        info = self._locked(eid, body)
         created = new_article(self.root, str(body.get("title") or ""), edition=eid,
                               page=int(body.get("page") or 1))
         return Answer(201, {"slug": created.path.stem, "files": created.files,
-                            "notes": [i18n.render(n) for n in created.notes]})
+                            "notes": self._notes(info, body, created.notes)})
+
+    def _locked(self, eid: str, body: Mapping[str, Any]) -> Any:
+        """The edition; a published one only with the change's 勘误 (checked before anything
+        is written, recorded after the change by `_notes`)."""
+        info = self._info(eid)
+        if info.config.status == "published":
+            shown_path = f"content/{eid}/edition.toml"
+            with_correction(info, self.files.read(shown_path).data or b"", body, required=True)
+        return info
+
+    def _notes(self, info: Any, body: Mapping[str, Any], notes: list[Message]) -> list[str]:
+        """What the CLI would print after the change; in a published edition the 勘误 is
+        recorded instead of the CLI's note that one is needed."""
+        if info.config.status == "published":
+            self._record_correction(self._info(info.id), body)
+            notes = [n for n in notes if n.id != "new.published_note"]
+        return [i18n.render(n) for n in notes]
 
     def upload(self, request: Request, eid: str) -> Answer:
         """A Word article or a county workbook, imported as `bulletin import` does."""
@@ -353,6 +370,10 @@ class Studio:
                               mb=MAX_UPLOAD // (1024 * 1024)))
         if not (request.body.startswith(magic) if magic else is_text(request.body)):
             raise Refused(msg("studio.bad_upload_type", name=name[:80]))
+        given = {k: unquote(request.headers.get(f"X-Correction-{k.title()}") or "")
+                 for k in ("date", "text")}
+        correction = {"correction": given}  # (a published edition's 勘误, in headers)
+        info = self._locked(eid, correction)
         page = int(request.headers.get("X-Page") or 1)
         scratch = self.root / ".cache" / "studio"
         scratch.mkdir(parents=True, exist_ok=True)
@@ -362,7 +383,7 @@ class Studio:
             created = import_file(file, self.root, edition=eid, page=page)
         kind = "article" if suffix == ".docx" else "table"  # (.xlsx, .csv)
         return Answer(201, {"kind": kind, "name": created.path.stem, "files": created.files,
-                            "notes": [i18n.render(n) for n in created.notes]})
+                            "notes": self._notes(info, correction, created.notes)})
 
     def article(self, request: Request, eid: str, slug: str) -> Answer:
         from bulletin.load.config import split_front_matter

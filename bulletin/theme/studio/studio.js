@@ -184,7 +184,9 @@ async function editionScreen(eid) {
   const title = el("input", { type: "text", placeholder: t("new_article_title"), id: "new-title", "aria-label": t("new_article_title") });
   const newArticle = el("button", { onclick: async () => {
     try {
-      const made = await api("POST", "editions/" + eid + "/articles", { title: title.value, page: 1 });
+      const c = correction.value();
+      const made = await api("POST", "editions/" + eid + "/articles",
+        { title: title.value, page: 1, ...(c ? { correction: c } : {}) });
       for (const n of made.notes) toast(n);
       location.hash = "#/a/" + eid + "/" + made.slug;
     } catch (err) { showError(err, out); }
@@ -204,8 +206,8 @@ async function editionScreen(eid) {
       el("ul", {}, e.unplaced.map((s) => el("li", {}, articleLink(e, s))))) : null,
     el("section", { class: "card" }, el("h2", {}, t("new_article")),
       el("div", { class: "actions" }, title, newArticle),
-      uploader(eid, ".docx", t("upload_word"), out),
-      uploader(eid, ".xlsx,.csv", t("upload_table"), out)),
+      uploader(eid, ".docx", t("upload_word"), out, correction),
+      uploader(eid, ".xlsx,.csv", t("upload_table"), out, correction)),
     el("section", { class: "card" }, el("h2", {}, t("tables")),
       e.tables.length ? el("ul", {}, e.tables.map((n) => el("li", {}, el("a", { href: "#/t/" + eid + "/" + n }, n))))
         : el("p", {}, t("no_tables"))),
@@ -285,15 +287,18 @@ function correctionForm(needed) {
   };
 }
 
-function uploader(eid, accept, label, out) {
+function uploader(eid, accept, label, out, correction) {
   const input = el("input", { type: "file", accept, class: "upload", "aria-label": label });
   input.addEventListener("change", async () => {
     const file = input.files[0];
     if (!file) return;
     toast(t("uploading"));
     try {
-      const made = await api("POST", "editions/" + eid + "/upload", file,
-        { "X-Filename": encodeURIComponent(file.name) });
+      const c = correction.value();
+      const made = await api("POST", "editions/" + eid + "/upload", file, {
+        "X-Filename": encodeURIComponent(file.name),
+        ...(c ? { "X-Correction-Date": c.date, "X-Correction-Text": encodeURIComponent(c.text) } : {}),
+      });
       toast(t("imported", { name: made.name }));
       for (const n of made.notes) toast(n);
       location.hash = made.kind === "article" ? "#/a/" + eid + "/" + made.name : "#/t/" + eid + "/" + made.name;
