@@ -1036,3 +1036,26 @@ def test_a_county_new_in_the_table_shows_新(sample_copy: Path) -> None:
     assert [str(f).splitlines()[0] for f in new] == [
         "data/2021-13/microcredit.csv:10: warning: '县(市、区)': '睢县' is new in 2021年第13期: "
         "2021年第12期's table (data/2021-12/microcredit.csv) has no such row"]
+
+
+def test_rank_values_as_defined_on_random_ties() -> None:
+    """Each rank as its definition says: "min" is 1 + how many rows are better (Excel's
+    RANK), "dense" is 1 + how many distinct values are better (中国式排名)."""
+    import random
+    from fractions import Fraction
+
+    from bulletin.compute.tables import rank_values
+
+    rng = random.Random(7)
+    for _ in range(300):
+        values = {f"r{i}": Fraction(rng.randint(0, 6), rng.choice([1, 2, 3]))
+                  for i in range(rng.randint(1, 12))}
+        for descending in (True, False):
+            def better(w: Fraction, v: Fraction, descending: bool = descending) -> bool:
+                return w > v if descending else w < v
+
+            ranks = rank_values(values, descending=descending, ties="min")
+            dense = rank_values(values, descending=descending, ties="dense")
+            for k, v in values.items():
+                assert ranks[k] == 1 + sum(better(w, v) for w in values.values())
+                assert dense[k] == 1 + len({w for w in values.values() if better(w, v)})

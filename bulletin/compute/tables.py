@@ -46,11 +46,13 @@ __all__ = ["ComputedTable", "Discrepancy", "DisplayColumn", "DisplayRow", "Heade
 
 def rank_values(values: Mapping[str, Any], *, descending: bool, ties: str) -> dict[str, int]:
     """Ranks on exact values. ties="min": 1,1,3 (Excel RANK); "dense": 1,1,2 (中国式排名)."""
-    ordered = sorted(set(values.values()), reverse=descending)
-    dense = {v: i + 1 for i, v in enumerate(ordered)}
-    better = {v: sum(1 for w in values.values() if (w > v if descending else w < v))
-              for v in ordered}
-    return {k: dense[v] if ties == "dense" else better[v] + 1 for k, v in values.items()}
+    ordered = sorted(values.values(), reverse=descending)  # (n log n comparisons of Fractions)
+    first: dict[Any, int] = {}  # a value's place in the order: 1 + how many are better
+    dense: dict[Any, int] = {}
+    for i, v in enumerate(ordered):
+        if v not in first:
+            first[v], dense[v] = i + 1, len(dense) + 1
+    return {k: dense[v] if ties == "dense" else first[v] for k, v in values.items()}
 
 
 @dataclass
@@ -330,7 +332,7 @@ def compute_table(
         before = previous.edition or Path(previous.source).parent.name
         rows = compare.rows(previous.row_keys, keys)
         told = {"before": before, "now": edition, "file": sheet.path, "lines": lines}
-        change = _rank_change(previous, sf, data, keys, rows.common)
+        change = _rank_change(previous, sf, data, keys, rows.common, ranks)
         findings += compare.row_findings(rows, previous_file=previous.source, key=spec.key,
                                          ranked=change is not None, **told)
         findings += compare.value_findings(
@@ -363,7 +365,8 @@ def _evaluate(e: expr.Expr, env: dict[str, list[Any]], keys: list[str], name: st
 
 
 def _rank_change(previous: ComputedTable, sf: SpecFile, data: dict[str, dict[str, Any]],
-                 keys: list[str], common: list[str]) -> dict[str, str] | None:
+                 keys: list[str], common: list[str],
+                 ranks: Mapping[str, int]) -> dict[str, str] | None:
     """Each row's rank change (None: no rank in this table or the previous one). It is
     counted over the rows both editions have: each edition ranked again over those rows
     alone (by its own rank rule), so that a row gone or new moves no other row; a new row
@@ -372,11 +375,14 @@ def _rank_change(previous: ComputedTable, sf: SpecFile, data: dict[str, dict[str
     earlier = previous.spec.spec.rank if previous.spec is not None else None
     if rank is None or earlier is None or not previous.ranks:
         return None
-    values = previous.column_values(earlier.by)
-    before = rank_values({k: values[k] for k in common}, descending=earlier.order == "desc",
-                         ties=earlier.ties)
-    now = rank_values({k: data[rank.by][k] for k in common}, descending=rank.order == "desc",
-                      ties=rank.ties)
+    if len(common) == len(keys) == len(previous.ranks):  # the same rows: ranked as they are
+        before, now = previous.ranks, ranks
+    else:
+        values = previous.column_values(earlier.by)
+        before = rank_values({k: values[k] for k in common},
+                             descending=earlier.order == "desc", ties=earlier.ties)
+        now = rank_values({k: data[rank.by][k] for k in common},
+                          descending=rank.order == "desc", ties=rank.ties)
     return {k: _change(before.get(k), now.get(k, 0)) for k in keys}
 
 
