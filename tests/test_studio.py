@@ -241,6 +241,9 @@ def test_preview_renders_the_body_with_the_editions_tables(studio: Server) -> No
     assert "<table" in r["html"] and "217445" in r["html"]  # the table, computed
     assert '"../editions/2021-12/' in r["html"]  # its chart, from the preview
     assert any("HTML" in p["message"] for p in r["problems"])
+    chart = "```{chart} microcredit-rate\n```\n"
+    status, r = studio.api("POST", "preview", {"edition": "2021-12", "body": chart})
+    assert status == 200 and "../editions/2021-12/microcredit-rate.svg" in r["html"]
 
 
 def test_a_table_and_a_spec_saved_only_when_it_computes(studio: Server) -> None:

@@ -441,6 +441,8 @@ class Studio:
                       first_line=int(body.get("body_line") or 1),
                       tables=sorted(tables),
                       table=lambda name: self._table_html(made, eid, name),
+                      charts=sorted(made[1].charts) if made else (),
+                      chart=lambda name: self._table_html(made, eid, name, chart=True),
                       cite=lambda t, row, col: tables[t].cite(row, col))
         try:
             html = render_html(make_html_renderer(), str(body.get("body") or ""), ctx)
@@ -461,14 +463,17 @@ class Studio:
             return None
         return (site, computed[eid]) if eid in computed else None
 
-    def _table_html(self, made: tuple[Any, Any] | None, eid: str, name: str) -> str:
-        """A table (and its charts) as the page shows it; the charts' images are the
-        preview's (served at /editions/<id>/)."""
+    def _table_html(
+        self, made: tuple[Any, Any] | None, eid: str, name: str, chart: bool = False
+    ) -> str:
+        """A table (and its charts), or a chart, as the page shows it; the charts' images
+        are the preview's (served at /editions/<id>/)."""
         from bulletin.render import SiteRenderer
 
-        if made is None or name not in made[1].tables:
+        if made is None or name not in (made[1].charts if chart else made[1].tables):
             return ""
-        html = str(SiteRenderer(made[0], pdf=False).table_html(made[1], name))
+        renderer = SiteRenderer(made[0], pdf=False)
+        html = str((renderer.chart_html if chart else renderer.table_html)(made[1], name))
         return re.sub(r'(<(?:img|object)[^>]+(?:src|data)=")([\w-]+\.svg")',
                       rf"\1../editions/{eid}/\2", html)
 
