@@ -73,7 +73,7 @@ function problemList(problems, onClick) {
     const item = el("li", { class: "problem " + p.level },
       el("span", { class: "level" }, t("level_" + p.level)),
       where ? el("code", { class: "where" }, where) : null,
-      p.field ? el("span", { class: "field" }, "“" + p.field + "”") : null,
+      p.field ? el("code", { class: "field" }, p.field) : null,
       el("span", { class: "message" }, p.message),
       p.hint ? el("div", { class: "hint" }, t("fix") + p.hint) : null);
     const target = routeOf(p);
