@@ -419,3 +419,27 @@ def test_adding_to_a_published_edition_needs_its_correction(
     assert tree_digest(studio.root / "content") == tree_digest(twin / "content")
     built = CliRunner().invoke(main, ["build", "--no-pdf", "--root", str(studio.root)])
     assert built.exit_code == 0, built.output
+
+
+def test_an_article_goes_on_the_page_asked_for(studio: Server, tmp_path: Path) -> None:
+    """A second 版: a new article and a Word upload onto it, as `--page 2` does."""
+    twin = copy_project(tmp_path / "twin")
+    for root in (studio.root, twin):
+        cli(root, "new", "edition", "--date", DAY.isoformat())
+        toml = root / "content/2022-01/edition.toml"
+        toml.write_text(toml.read_text(encoding="utf-8") + '\n[[pages]]\narticles = []\n',
+                        encoding="utf-8")
+    status, made = studio.api("POST", "editions/2022-01/articles", {"title": "二版头条", "page": 2})
+    assert status == 201
+    status, upload = studio.api("POST", "editions/2022-01/upload", docx_bytes(),
+                                headers={"X-Filename": "second.docx", "X-Page": "2"})
+    assert status == 201
+    cli(twin, "new", "article", "二版头条", "--edition", "2022-01", "--page", "2")
+    sent = tmp_path / "second.docx"
+    sent.write_bytes(docx_bytes())
+    cli(twin, "import", str(sent), "--edition", "2022-01", "--page", "2")
+    assert tree_digest(studio.root / "content") == tree_digest(twin / "content")
+    _, e = studio.api("GET", "editions/2022-01")
+    assert e["pages"][1]["articles"] == [made["slug"], upload["name"]]
+    status, _ = studio.api("POST", "editions/2022-01/articles", {"title": "x", "page": "two"})
+    assert status == 403

@@ -86,6 +86,14 @@ def failure(exc: BulletinError) -> Answer:
 Route = tuple[str, re.Pattern[str], Callable[..., Answer]]
 
 
+def _number(value: Any, field: str) -> int:
+    """A whole number the page sent (a 版), or the request is refused."""
+    try:
+        return int(str(value))
+    except ValueError:
+        raise Refused(msg("studio.bad_request"), field=field) from None
+
+
 class Job:
     """A publish or rollback running in a thread: its progress lines and its result."""
 
@@ -332,7 +340,7 @@ class Studio:
         body = request.json()
         info = self._locked(eid, body)
         created = new_article(self.root, str(body.get("title") or ""), edition=eid,
-                              page=int(body.get("page") or 1))
+                              page=_number(body.get("page") or 1, "page"))
         return Answer(201, {"slug": created.path.stem, "files": created.files,
                             "notes": self._notes(info, body, created.notes)})
 
@@ -374,7 +382,7 @@ class Studio:
                  for k in ("date", "text")}
         correction = {"correction": given}  # (a published edition's 勘误, in headers)
         info = self._locked(eid, correction)
-        page = int(request.headers.get("X-Page") or 1)
+        page = _number(request.headers.get("X-Page") or 1, "page")
         scratch = self.root / ".cache" / "studio"
         scratch.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=scratch) as tmp:
@@ -438,7 +446,7 @@ class Studio:
         made = self._computed(eid)
         tables = made[1].tables if made else {}
         ctx = Context(file=str(body.get("file") or "preview.md"),
-                      first_line=int(body.get("body_line") or 1),
+                      first_line=_number(body.get("body_line") or 1, "body_line"),
                       tables=sorted(tables),
                       table=lambda name: self._table_html(made, eid, name),
                       charts=sorted(made[1].charts) if made else (),

@@ -182,11 +182,14 @@ async function editionScreen(eid) {
     } catch (err) { pdfBox.replaceChildren(); showError(err, out); }
   } }, t("make_pdf"));
   const title = el("input", { type: "text", placeholder: t("new_article_title"), id: "new-title", "aria-label": t("new_article_title") });
+  // the 版 a new or uploaded article goes on (asked only when the edition has several)
+  const onPage = el("select", { id: "new-page", "aria-label": t("page") },
+    e.pages.map((_, i) => el("option", { value: i + 1 }, t("page_n", { n: i + 1 }))));
   const newArticle = el("button", { onclick: async () => {
     try {
       const c = correction.value();
       const made = await api("POST", "editions/" + eid + "/articles",
-        { title: title.value, page: 1, ...(c ? { correction: c } : {}) });
+        { title: title.value, page: Number(onPage.value), ...(c ? { correction: c } : {}) });
       for (const n of made.notes) toast(n);
       location.hash = "#/a/" + eid + "/" + made.slug;
     } catch (err) { showError(err, out); }
@@ -205,8 +208,8 @@ async function editionScreen(eid) {
     e.unplaced.length ? el("section", { class: "card" }, el("h2", {}, t("unplaced")),
       el("ul", {}, e.unplaced.map((s) => el("li", {}, articleLink(e, s))))) : null,
     el("section", { class: "card" }, el("h2", {}, t("new_article")),
-      el("div", { class: "actions" }, title, newArticle),
-      uploader(eid, ".docx", t("upload_word"), out, correction),
+      el("div", { class: "actions" }, e.pages.length > 1 ? onPage : null, title, newArticle),
+      uploader(eid, ".docx", t("upload_word"), out, correction, onPage),
       uploader(eid, ".xlsx,.csv", t("upload_table"), out, correction)),
     el("section", { class: "card" }, el("h2", {}, t("tables")),
       e.tables.length ? el("ul", {}, e.tables.map((n) => el("li", {}, el("a", { href: "#/t/" + eid + "/" + n }, n))))
@@ -287,7 +290,7 @@ function correctionForm(needed) {
   };
 }
 
-function uploader(eid, accept, label, out, correction) {
+function uploader(eid, accept, label, out, correction, onPage) {
   const input = el("input", { type: "file", accept, class: "upload", "aria-label": label });
   input.addEventListener("change", async () => {
     const file = input.files[0];
@@ -297,6 +300,7 @@ function uploader(eid, accept, label, out, correction) {
       const c = correction.value();
       const made = await api("POST", "editions/" + eid + "/upload", file, {
         "X-Filename": encodeURIComponent(file.name),
+        ...(onPage ? { "X-Page": onPage.value } : {}),
         ...(c ? { "X-Correction-Date": c.date, "X-Correction-Text": encodeURIComponent(c.text) } : {}),
       });
       toast(t("imported", { name: made.name }));
