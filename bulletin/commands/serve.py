@@ -466,8 +466,7 @@ def serve(
         raise BulletinError(
             msg("serve.port_busy", port=port), hint=msg("serve.port_busy_hint")
         ) from None
-    workbench = Workbench.open(root, host, server.server_address[1], preview.lang,
-                               built=lambda: preview.version)
+    workbench = Workbench.open(root, host, server.server_address[1], preview.lang)
     server.RequestHandlerClass = functools.partial(  # type: ignore[assignment]
         Handler, preview=preview, workbench=workbench
     )
