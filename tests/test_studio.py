@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from click.testing import CliRunner
@@ -240,6 +241,7 @@ def test_preview_renders_the_body_with_the_editions_tables(studio: Server) -> No
     assert "14.40%" in r["html"] and "<b>" not in r["html"]
     assert "<table" in r["html"] and "217445" in r["html"]  # the table, computed
     assert '"../editions/2021-12/' in r["html"]  # its chart, from the preview
+    assert 'href="../editions/2021-12/microcredit.csv"' in r["html"]  # its CSV too
     assert any("HTML" in p["message"] for p in r["problems"])
     chart = "```{chart} microcredit-rate\n```\n"
     status, r = studio.api("POST", "preview", {"edition": "2021-12", "body": chart})
@@ -300,6 +302,21 @@ def docx_bytes() -> bytes:
     return buffer.getvalue()
 
 
+def upload_both(
+    studio: Server, twin: Path, tmp_path: Path, data: bytes, name: str, *options: str,
+    headers: dict[str, str] | None = None,
+) -> Any:
+    """`data` uploaded as `name` into the workbench's 2022-01 and imported by the CLI into
+    its twin project (with the same `options`); the upload's answer."""
+    status, made = studio.api("POST", "editions/2022-01/upload", data,
+                              headers={"X-Filename": quote(name), **(headers or {})})
+    assert status == 201, made
+    sent = tmp_path / name
+    sent.write_bytes(data)
+    cli(twin, "import", str(sent), "--edition", "2022-01", *options)
+    return made
+
+
 def test_uploads_import_as_the_cli_does_and_bad_ones_are_refused(
     studio: Server, tmp_path: Path
 ) -> None:
@@ -307,12 +324,8 @@ def test_uploads_import_as_the_cli_does_and_bad_ones_are_refused(
     cli(studio.root, "new", "edition", "--date", DAY.isoformat())
     cli(twin, "new", "edition", "--date", DAY.isoformat())
     data = docx_bytes()
-    status, made = studio.api("POST", "editions/2022-01/upload", data,
-                              headers={"X-Filename": "%E7%9D%A2%E5%8E%BF.docx"})
-    assert status == 201 and made["kind"] == "article", made
-    sent = tmp_path / "睢县.docx"
-    sent.write_bytes(data)
-    cli(twin, "import", str(sent), "--edition", "2022-01")
+    made = upload_both(studio, twin, tmp_path, data, "睢县.docx")
+    assert made["kind"] == "article", made
     assert tree_digest(studio.root / "content") == tree_digest(twin / "content")
 
     before, beside = tree_digest(studio.root), outside(studio)
@@ -383,12 +396,8 @@ def test_a_csv_uploaded_imports_as_the_cli_imports_it(studio: Server, tmp_path: 
         cli(root, "new", "edition", "--date", DAY.isoformat())
     text = (studio.root / "data/2021-13/microcredit.csv").read_text(encoding="utf-8")
     data = text.encode("gb18030")
-    status, made = studio.api("POST", "editions/2022-01/upload", data,
-                              headers={"X-Filename": "county.csv"})
-    assert status == 201 and made["kind"] == "table", made
-    sent = tmp_path / "county.csv"
-    sent.write_bytes(data)
-    cli(twin, "import", str(sent), "--edition", "2022-01")
+    made = upload_both(studio, twin, tmp_path, data, "county.csv")
+    assert made["kind"] == "table", made
     assert tree_digest(studio.root / "data") == tree_digest(twin / "data")
     status, tb = studio.api("GET", f"tables/2022-01/{made['name']}")
     assert status == 200 and "50144" in tb["html"]
@@ -431,13 +440,9 @@ def test_an_article_goes_on_the_page_asked_for(studio: Server, tmp_path: Path) -
                         encoding="utf-8")
     status, made = studio.api("POST", "editions/2022-01/articles", {"title": "二版头条", "page": 2})
     assert status == 201
-    status, upload = studio.api("POST", "editions/2022-01/upload", docx_bytes(),
-                                headers={"X-Filename": "second.docx", "X-Page": "2"})
-    assert status == 201
     cli(twin, "new", "article", "二版头条", "--edition", "2022-01", "--page", "2")
-    sent = tmp_path / "second.docx"
-    sent.write_bytes(docx_bytes())
-    cli(twin, "import", str(sent), "--edition", "2022-01", "--page", "2")
+    upload = upload_both(studio, twin, tmp_path, docx_bytes(), "second.docx", "--page", "2",
+                         headers={"X-Page": "2"})
     assert tree_digest(studio.root / "content") == tree_digest(twin / "content")
     _, e = studio.api("GET", "editions/2022-01")
     assert e["pages"][1]["articles"] == [made["slug"], upload["name"]]

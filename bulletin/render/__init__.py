@@ -154,19 +154,24 @@ class SiteRenderer:
         )
         self.out.files[path] = html.encode("utf-8")
 
-    def table_html(self, computed: EditionTables, name: str) -> Markup:
+    def table_html(self, computed: EditionTables, name: str, base: str = "") -> Markup:
+        """A table and the charts placed after it. `base`: where the files beside the
+        edition's page (its CSV, the charts' SVGs) are, seen from where this HTML goes."""
         table = computed.tables[name]
         html = self.env.get_template("partials/table.html").render(
-            table=table, csv_href=f"{name}.csv"
+            table=table, csv_href=f"{base}{name}.csv"
         )
         after = [c for c in computed.charts.values() if c.table == name and c.place == "after"]
-        return Markup(html) + Markup("").join(self.chart_html(computed, c.name) for c in after)
+        return Markup(html) + Markup("").join(
+            self.chart_html(computed, c.name, base) for c in after
+        )
 
-    def chart_html(self, computed: EditionTables, name: str) -> Markup:
+    def chart_html(self, computed: EditionTables, name: str, base: str = "") -> Markup:
         chart = computed.charts[name]
         table = computed.tables[chart.table]
         html = self.env.get_template("partials/chart.html").render(
-            chart=chart, src=f"{name}.svg", table=table, table_href=f"index.html#table-{table.name}"
+            chart=chart, src=f"{base}{name}.svg", table=table,
+            table_href=f"{base}index.html#table-{table.name}",
         )
         return Markup(html)
 

@@ -4,7 +4,6 @@ check, and the look-ups they make (an edition, its tables, a correction to recor
 from __future__ import annotations
 
 import datetime as dt
-import re
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -91,16 +90,15 @@ class StudioBase:
     def _table_html(
         self, made: tuple[Any, Any] | None, eid: str, name: str, chart: bool = False
     ) -> str:
-        """A table (and its charts), or a chart, as the page shows it; the charts' images
-        are the preview's (served at /editions/<id>/)."""
+        """A table (and its charts), or a chart, as the page shows it; its CSV and the
+        charts' images are the preview's (served at /editions/<id>/)."""
         from bulletin.render import SiteRenderer
 
         if made is None or name not in (made[1].charts if chart else made[1].tables):
             return ""
         renderer = SiteRenderer(made[0], pdf=False)
-        html = str((renderer.chart_html if chart else renderer.table_html)(made[1], name))
-        return re.sub(r'(<(?:img|object)[^>]+(?:src|data)=")([\w-]+\.svg")',
-                      rf"\1../editions/{eid}/\2", html)
+        made_html = renderer.chart_html if chart else renderer.table_html
+        return str(made_html(made[1], name, f"../editions/{eid}/"))
 
     @property
     def made(self) -> Path:
