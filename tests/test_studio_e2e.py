@@ -142,6 +142,9 @@ def test_an_editor_makes_and_publishes_an_edition(studio: Studio, tmp_path: Path
 
         # the example article the new edition came with: its headline and text rewritten
         page.goto(studio.url + "#/a/2022-01/article-1")
+        # the same screen for another article: typed into only once it has replaced the last one
+        page.locator(".crumbs").filter(has_text="article-1").wait_for()
+        page.locator("#main:not([aria-busy])").wait_for()
         page.locator("#f-title").fill("全市召开防返贫监测推进会")
         page.locator("#f-body").fill("\n会议要求，各县（市、区）压紧压实责任，确保不发生规模性返贫。\n")
         page.locator(".preview-article h1").filter(has_text="推进会").wait_for()
@@ -262,3 +265,25 @@ def test_a_correction_is_recorded_on_a_published_edition(studio: Studio) -> None
     assert built.returncode == 0, built.stdout + built.stderr
     page_html = (studio.root / "site/editions/2021-13/index.html").read_text(encoding="utf-8")
     assert "第一段补充“扶贫小额信贷”的全称" in page_html
+
+
+def test_a_slow_screen_does_not_replace_the_one_the_editor_went_on_to(studio: Studio) -> None:
+    """An article whose data is slow to come must not cover the article opened after it, nor
+    its preview (the editor would be typing into a screen about to vanish)."""
+    with chromium() as browser:
+        tab = Tab(browser, width=1440, height=1000)
+        page = tab.page
+        held: list[Any] = []
+        page.route("**/api/articles/2021-13/xindai", lambda route: held.append(route))
+        page.goto(studio.url + "#/a/2021-13/xindai")
+        while not held:
+            page.wait_for_timeout(50)
+        page.evaluate("location.hash = '#/a/2021-13/suixian'")
+        page.locator(".crumbs").filter(has_text="suixian").wait_for()
+        page.locator("#main:not([aria-busy])").wait_for()
+        with page.expect_response("**/api/articles/2021-13/xindai"):
+            held[0].continue_()
+        page.wait_for_timeout(300)  # the slow answer's screen would have been shown by now
+        assert "suixian" in page.locator(".crumbs").inner_text()
+        assert page.locator(".crumbs").filter(has_text="xindai").count() == 0
+        tab.close()

@@ -8,6 +8,7 @@ const W = JSON.parse(document.getElementById("words").textContent);
 const CSRF = document.querySelector('meta[name="csrf"]').content;
 const main = document.getElementById("main");
 let dirty = false; // unsaved changes on the current screen
+let navigation = 0; // counts screen changes: a screen whose data arrives after the next one began is not shown
 
 function t(key, params) {
   let s = W[key] || key;
@@ -31,10 +32,15 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
-// The screen: its parts in order (lists flattened, absent parts left out).
-function show(...children) {
+// The screen: its parts in order (lists flattened, absent parts left out), unless the editor
+// has gone on to another screen while this one's data was on its way (then false).
+function show(nav, ...children) {
+  if (nav !== navigation) return false;
   main.replaceChildren(...children.flat(2).filter((c) => c !== null && c !== undefined && c !== false));
+  main.removeAttribute("aria-busy");
+  main.inert = false;
   window.scrollTo(0, 0);
+  return true;
 }
 
 async function api(method, path, body, headers) {
@@ -87,6 +93,17 @@ function problemList(problems, onClick) {
   }));
 }
 
+// A button's action: the button is disabled while it runs and the last failure shown in `out`
+// goes when it starts (an editor who fixes and retries sees only the new answer).
+function action(out, fn) {
+  return async (ev) => {
+    const button = ev.currentTarget;
+    button.disabled = true;
+    out.replaceChildren();
+    try { await fn(); } catch (err) { showError(err, out); } finally { button.disabled = false; }
+  };
+}
+
 function showError(error, where) {
   const box = where || el("div");
   box.replaceChildren(el("div", { class: "failure", role: "alert" },
@@ -116,15 +133,14 @@ function editionName(e) {
 // -- editions -----------------------------------------------------------------------------
 
 async function editionsScreen() {
+  const nav = navigation;
   const data = await api("GET", "editions");
   const day = el("input", { type: "date", value: new Date().toISOString().slice(0, 10), "aria-label": t("date") });
-  const create = el("button", { class: "primary", onclick: async () => {
-    try {
-      const made = await api("POST", "editions", { date: day.value });
-      location.hash = "#/e/" + made.id;
-    } catch (e) { showError(e, out); }
-  } }, t("new_edition"));
   const out = el("div");
+  const create = el("button", { class: "primary", onclick: action(out, async () => {
+    const made = await api("POST", "editions", { date: day.value });
+    location.hash = "#/e/" + made.id;
+  }) }, t("new_edition"));
   const rows = data.editions.map((e) => el("tr", {},
     el("td", {}, el("a", { href: "#/e/" + e.id }, editionName(e))),
     el("td", {}, e.date),
@@ -135,7 +151,7 @@ async function editionsScreen() {
            e.problems.warning ? el("span", { class: "count warning" }, t("warnings_n", { n: e.problems.warning })) : null]
         : t("none")),
     el("td", {}, el("a", { class: "button", href: "#/e/" + e.id }, t("open")))));
-  show(
+  show(nav,
     el("h1", {}, t("editions")),
     el("div", { class: "actions" }, day, create), out,
     el("table", { class: "list" },
@@ -147,6 +163,7 @@ async function editionsScreen() {
 // -- one edition --------------------------------------------------------------------------
 
 async function editionScreen(eid) {
+  const nav = navigation;
   const e = await api("GET", "editions/" + eid);
   const out = el("div");
   const number = el("input", { type: "number", min: 1, value: e.number, id: "f-number" });
@@ -158,21 +175,19 @@ async function editionScreen(eid) {
   const correction = correctionForm(e.status === "published");
   for (const input of [number, date, status]) input.addEventListener("input", () => { dirty = true; });
   const saveOut = el("div");
-  const save = el("button", { class: "primary", id: "save-edition", onclick: async () => {
+  const save = el("button", { class: "primary", id: "save-edition", onclick: action(saveOut, async () => {
     const body = {
       version: e.version, number: Number(number.value), date: date.value, status: status.value,
       pages: pages.map((p) => p.value()),
     };
     const c = correction.value();
     if (c) body.correction = c;
-    try {
-      const saved = await api("PUT", "editions/" + eid, body);
-      e.version = saved.version;
-      dirty = false;
-      toast(t("saved"));
-      route();
-    } catch (err) { showError(err, saveOut); }
-  } }, t("save"));
+    const saved = await api("PUT", "editions/" + eid, body);
+    e.version = saved.version;
+    dirty = false;
+    toast(t("saved"));
+    route();
+  }) }, t("save"));
   const pdfBox = el("span", { class: "pdf" });
   const pdf = el("button", { onclick: async () => {
     pdfBox.replaceChildren(t("making_pdf"));
@@ -185,16 +200,14 @@ async function editionScreen(eid) {
   // the 版 a new or uploaded article goes on (asked only when the edition has several)
   const onPage = el("select", { id: "new-page", "aria-label": t("page") },
     e.pages.map((_, i) => el("option", { value: i + 1 }, t("page_n", { n: i + 1 }))));
-  const newArticle = el("button", { onclick: async () => {
-    try {
-      const c = correction.value();
-      const made = await api("POST", "editions/" + eid + "/articles",
-        { title: title.value, page: Number(onPage.value), ...(c ? { correction: c } : {}) });
-      for (const n of made.notes) toast(n);
-      location.hash = "#/a/" + eid + "/" + made.slug;
-    } catch (err) { showError(err, out); }
-  } }, t("new_article"));
-  show(
+  const newArticle = el("button", { onclick: action(out, async () => {
+    const c = correction.value();
+    const made = await api("POST", "editions/" + eid + "/articles",
+      { title: title.value, page: Number(onPage.value), ...(c ? { correction: c } : {}) });
+    for (const n of made.notes) toast(n);
+    location.hash = "#/a/" + eid + "/" + made.slug;
+  }) }, t("new_article"));
+  show(nav,
     el("p", { class: "crumbs" }, el("a", { href: "#/" }, t("editions")), " › ", editionName(e)),
     el("h1", {}, editionName(e), " ", el("span", { class: "status " + e.status }, t(e.status))),
     out,
@@ -315,6 +328,7 @@ function uploader(eid, accept, label, out, correction, onPage) {
 // -- one article --------------------------------------------------------------------------
 
 async function articleScreen(eid, slug, line) {
+  const nav = navigation;
   const a = await api("GET", "articles/" + eid + "/" + slug);
   const out = el("div");
   const inputs = {};
@@ -328,7 +342,9 @@ async function articleScreen(eid, slug, line) {
   const viewProblems = el("div");
   const correction = correctionForm(a.published);
   let timer = null;
+  let asked = 0; // previews asked for: an answer to an older one is dropped
   async function refresh() {
+    const mine = ++asked;
     const head = el("header", {},
       inputs.kicker.value ? el("p", { class: "kicker" }, inputs.kicker.value) : null,
       el("h1", {}, inputs.title.value),
@@ -336,6 +352,7 @@ async function articleScreen(eid, slug, line) {
       inputs.byline.value ? el("p", { class: "byline" }, inputs.byline.value) : null);
     try {
       const r = await api("POST", "preview", { edition: eid, file: a.file, body: body.value, body_line: a.body_line });
+      if (mine !== asked) return;
       const content = el("div", { class: "body" });
       content.innerHTML = r.html; // the build's renderer: text escaped, raw HTML dropped
       view.replaceChildren(head, content);
@@ -348,21 +365,18 @@ async function articleScreen(eid, slug, line) {
     timer = setTimeout(refresh, 300);
   }
   for (const input of [...Object.values(inputs), page, body]) input.addEventListener("input", changed);
-  const save = el("button", { class: "primary", id: "save-article", onclick: async () => {
+  const save = el("button", { class: "primary", id: "save-article", onclick: action(out, async () => {
     const request = { version: a.version, body: body.value, meta: {
       kicker: inputs.kicker.value, title: inputs.title.value, subtitle: inputs.subtitle.value,
       byline: inputs.byline.value, page: Number(page.value) } };
     const c = correction.value();
     if (c) request.correction = c;
-    try {
-      const saved = await api("PUT", "articles/" + eid + "/" + slug, request);
-      a.version = saved.version;
-      dirty = false;
-      out.replaceChildren();
-      toast(t("saved"));
-    } catch (err) { showError(err, out); }
-  } }, t("save"));
-  show(
+    const saved = await api("PUT", "articles/" + eid + "/" + slug, request);
+    a.version = saved.version;
+    dirty = false;
+    toast(t("saved"));
+  }) }, t("save"));
+  if (!show(nav,
     el("p", { class: "crumbs" }, el("a", { href: "#/" }, t("editions")), " › ",
       el("a", { href: "#/e/" + eid }, eid), " › ", a.file),
     el("div", { class: "editor" },
@@ -374,7 +388,7 @@ async function articleScreen(eid, slug, line) {
         correction.node,
         out,
         el("div", { class: "actions" }, save)),
-      el("div", { class: "view" }, el("h2", {}, t("preview")), viewProblems, view)));
+      el("div", { class: "view" }, el("h2", {}, t("preview")), viewProblems, view)))) return;
   await refresh();
   if (line) goToLine(body, Number(line) - a.body_line + 1);
 }
@@ -392,6 +406,7 @@ function goToLine(area, n) {
 // -- one table ----------------------------------------------------------------------------
 
 async function tableScreen(eid, name) {
+  const nav = navigation;
   const tb = await api("GET", "tables/" + eid + "/" + name);
   const out = el("div");
   const spec = el("textarea", { id: "f-spec", class: "spec", spellcheck: "false" });
@@ -400,6 +415,7 @@ async function tableScreen(eid, name) {
   const computed = el("div", { class: "computed" });
   computed.innerHTML = tb.html; // the build's table template (autoescaped)
   async function put(body) {
+    out.replaceChildren();
     try {
       const saved = await api("PUT", "tables/" + eid + "/" + name, { version: tb.version, ...body });
       tb.version = saved.version;
@@ -410,7 +426,7 @@ async function tableScreen(eid, name) {
   }
   const save = el("button", { id: "save-table", onclick: () => put({ spec: spec.value }) }, t("save_text"));
   const form = tb.form ? specForm(tb.form, put) : null;
-  show(
+  show(nav,
     el("p", { class: "crumbs" }, el("a", { href: "#/" }, t("editions")), " › ",
       el("a", { href: "#/e/" + eid }, eid), " › ", tb.file),
     out,
@@ -457,6 +473,7 @@ function specForm(f, put) {
 // -- problems -----------------------------------------------------------------------------
 
 async function problemsScreen() {
+  const nav = navigation;
   const data = await api("GET", "problems");
   const box = el("div");
   const stamp = el("span", { class: "stamp" }, data.checked ? t("checked_at", { time: data.checked }) : t("not_checked"));
@@ -472,7 +489,7 @@ async function problemsScreen() {
     run.disabled = false;
   } }, t("run_check"));
   box.replaceChildren(data.problems ? problemList(data.problems) : "");
-  show(el("h1", {}, t("problems")), el("div", { class: "actions" }, run, stamp), box);
+  if (!show(nav, el("h1", {}, t("problems")), el("div", { class: "actions" }, run, stamp), box)) return;
   if (!data.problems) run.click();
 }
 
@@ -485,6 +502,7 @@ function badge(problems) {
 // -- publish ------------------------------------------------------------------------------
 
 async function publishScreen() {
+  const nav = navigation;
   const state = await api("GET", "publish");
   const out = el("div");
   const lines = el("pre", { class: "log", id: "publish-log" });
@@ -516,11 +534,11 @@ async function publishScreen() {
     onclick: () => { if (confirm(t("publish_confirm", { dest: state.dest }))) start("publish"); } }, t("publish"));
   const back = el("button", { id: "rollback", disabled: !state.dest,
     onclick: () => { if (confirm(t("rollback_confirm"))) start("publish/rollback"); } }, t("rollback"));
-  show(el("h1", {}, t("publish")),
+  if (!show(nav, el("h1", {}, t("publish")),
     state.dest ? el("p", {}, t("publish_to"), el("code", {}, state.dest))
       : el("div", {}, problemList(state.why || [], false), el("p", {}, t("publish_setup"))),
     el("p", { class: "note" }, t("publish_note")),
-    el("div", { class: "actions" }, publish, back), out, result, lines);
+    el("div", { class: "actions" }, publish, back), out, result, lines)) return;
   if (state.job) {
     lines.textContent = state.job.lines.join("\n");
     if (state.job.running) { publish.disabled = back.disabled = true; follow(); }
@@ -532,6 +550,9 @@ async function publishScreen() {
 // -- routing ------------------------------------------------------------------------------
 
 async function route() {
+  const nav = ++navigation;
+  main.setAttribute("aria-busy", "true"); // the screen shown is on its way out: not to be typed in
+  main.inert = true;
   const [path, query] = location.hash.slice(1).split("?");
   const parts = (path || "/").split("/").filter(Boolean).map(decodeURIComponent);
   const params = new URLSearchParams(query || "");
@@ -543,7 +564,7 @@ async function route() {
     else if (parts[0] === "publish") await publishScreen();
     else await editionsScreen();
   } catch (err) {
-    show(showError(err));
+    show(nav, showError(err));
   }
 }
 
