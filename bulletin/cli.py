@@ -138,7 +138,8 @@ def build(
         pdf=not no_pdf,
         report=None if quiet or not sys.stderr.isatty() else progress,
     )
-    Reporter(show=lambda text: click.echo(text, err=True)).report_all(result.findings)
+    said = [f for f in result.findings if not (quiet and f.severity == "info")]
+    Reporter(show=lambda text: click.echo(text, err=True)).report_all(said)
     if not quiet:
         e, f, out, s = result.editions, result.files, str(result.out), result.seconds
         w, r = sum(f.severity == "warning" for f in result.findings), result.reused

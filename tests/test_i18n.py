@@ -383,11 +383,14 @@ def test_check_warnings_and_a_clean_project(chinese: None, project: Path) -> Non
     assert "content/2024-01/first.md:6: 警告：HTML '<b>' 会原样显示为文字" in out
     assert out.splitlines()[-1] == "检查完毕：0 个错误，3 个警告。（--strict：警告也算作错误）"
     article.write_text("---\ntitle: 主题\n---\n\n正文。\n", encoding="utf-8")
-    assert run("check", "--root", str(project)) == (0, "✓ 检查完毕，没有发现问题。\n")
-    assert run("check", "--root", str(project), "--lang", "en") == (
-        0,
-        "✓ checked: no problems found.\n",
-    )
+    # clean: only the information (提示) that one short article leaves the 版 mostly empty
+    code, out = run("check", "--root", str(project))
+    assert code == 0 and out.endswith("\n✓ 检查完毕，没有发现问题。\n"), out
+    assert "content/2024-01/edition.toml: 提示：2024-01 期第1版没有排满：还空着" in out
+    assert "  → 修改建议：加一篇稿件、一张图表或图片" in out and "警告" not in out
+    code, out = run("check", "--root", str(project), "--lang", "en")
+    assert code == 0 and out.endswith("\n✓ checked: no problems found.\n"), out
+    assert "info: page 1 of 2024-01 is not full" in out and "warning" not in out
 
 
 def test_new_and_its_prompts(chinese: None, project: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -132,6 +133,24 @@ def test_a_sheet_is_filled_with_rectangular_blocks(count: int) -> None:
         assert b.rows - min(used) <= 2 and max(b.spread.values(), default=0) <= 2, b
 
 
+def test_a_sheet_with_too_little_on_it_counts_its_empty_lines() -> None:
+    """Two short articles cannot fill an A3 type area even at the largest size: the lines
+    they leave are counted (`spare`) and the 版 is under-full; a full sheet is not."""
+    short = [story("lead", 300), story("a0", 200)]
+    layout = makeup.solve(short, None, width=757.0, height=960.0, bounds=BOUNDS,
+                          grid_list=makeup.grids(757.0, BOUNDS))  # fmt: skip
+    assert layout is not None and not layout.fits
+    assert layout.size == BOUNDS.body[1]  # it went as large as it may
+    blocks_tile(layout)
+    used = sum(b.lines * b.cols for b in layout.blocks) / layout.n  # with their white space
+    assert layout.spare > 0.3 * layout.lines and used <= layout.lines
+    assert pdf.under_full(layout)
+    full = makeup.solve([story("lead", 1200)] + [story(f"a{i}", 600 + 40 * i) for i in range(4)],
+                        None, width=757.0, height=960.0, bounds=BOUNDS,
+                        grid_list=makeup.grids(757.0, BOUNDS))  # fmt: skip
+    assert full is not None and full.fits and not pdf.under_full(full)
+
+
 def test_what_does_not_fit_jumps_at_a_paragraph() -> None:
     stories = [story("lead", 3000), *(story(f"a{i}", 2500) for i in range(4))]
     grids = makeup.grids(757.0, BOUNDS)
@@ -216,6 +235,41 @@ def test_build_warns_strict_fails_and_check_reports_a_page_that_does_not_fit(
     checked = CliRunner().invoke(main, ["--lang", "en", "check", *root])
     assert "page 1 of 2021-12 does not fit on one sheet" in checked.output, checked.output
     assert re.search(r"content/2021-12/\w+\.md: warning: page 1", checked.output)
+
+
+def test_check_and_build_report_a_page_left_half_empty(sample_copy: Path) -> None:
+    """A new edition holds only its short example article: the sheet cannot be filled, and
+    both check and build say so, naming the edition, the 版, the empty lines and the remedy;
+    as information (提示), which `--strict` does not turn into a failure: the page is right."""
+    root = ["--root", str(sample_copy)]
+    made = CliRunner().invoke(main, ["--lang", "en", "new", "edition", "--date", "2022-01-07",
+                                     *root])  # fmt: skip
+    assert made.exit_code == 0, made.output
+    checked = CliRunner().invoke(main, ["--lang", "en", "check", *root])
+    found = re.search(r"content/2022-01/edition\.toml: info: page 1 of 2022-01 is not full: "
+                      r"(\d+) of its lines \((\d+)%\) are left empty", checked.output)  # fmt: skip
+    assert found, checked.output
+    assert int(found[1]) >= 3 and int(found[2]) > 50  # one short article on an A3 sheet
+    assert "add an article, a chart or a picture" in checked.output
+    assert "2021-12 is not full" not in checked.output  # the sample's 版 are full
+    assert "2021-13 is not full" not in checked.output
+    built = CliRunner().invoke(main, ["--lang", "zh", "build", "--drafts", *root])
+    assert built.exit_code == 0, built.output
+    shown = re.search(r"提示：2022-01 期第1版没有排满：还空着 \d+ 行（约占 \d+%）", built.output)
+    assert shown, built.output
+    assert "2022-01" in {p.name for p in (sample_copy / "site" / "editions").iterdir()}
+
+
+def test_strict_does_not_fail_on_a_short_page(tmp_path: Path) -> None:
+    """The bad-input corpus's base project (one short article and a table, no warnings):
+    --strict builds it, with the under-full 版 said as information."""
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "tests" / "bad_inputs" / "_base", project)
+    strict = CliRunner().invoke(main, ["--lang", "en", "build", "--strict", "--root", str(project)])
+    assert strict.exit_code == 0, strict.output
+    assert re.search(r"info: page 1 of 2024-01 is not full", strict.output), strict.output
+    assert "warning" not in strict.output
+    assert (project / "site" / "editions" / "2024-01" / "2024-01.pdf").is_file()
 
 
 # -- the editor's hints --------------------------------------------------------------------------

@@ -185,6 +185,7 @@ class Layout:
     # band comes after row `band_after` (the last row: at the foot)
     rows: list[list[tuple[int, list[str]]]] = field(default_factory=list)
     band_after: int = -1
+    spare: int = 0  # lines the content left empty, spread as white space (an under-full 版)
 
 
 @dataclass
@@ -783,7 +784,7 @@ def _place(plan: _Plan, items: list[Item], band: Band | None, bounds: Bounds) ->
                    for row in plan.rows]  # fmt: skip
     band_after = 0 if band is not None and band.at == "top" else len(plan.rows) - 1
     return Layout(grid.n, grid.c, s, plan.pitch, plan.lines, grid.gutter, blocks, band_place,
-                  rules, plan.score, plan.fits, arrangement, band_after)  # fmt: skip
+                  rules, plan.score, plan.fits, arrangement, band_after, max(0, spare))  # fmt: skip
 
 
 def _share(total: int, parts: int, i: int) -> int:

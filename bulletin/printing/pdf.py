@@ -323,6 +323,15 @@ class TypstSource:
     sheets: list[Sheet] = field(default_factory=list)
 
 
+UNDER_FULL = 0.06  # a 版 whose content leaves more of its lines empty is reported
+
+
+def under_full(layout: makeup.Layout) -> bool:
+    """Whether a 版's content leaves a noticeable part of its sheet empty: the white space is
+    spread (around headlines, between rows), but a makeup editor would add to the page."""
+    return layout.spare >= 3 and layout.spare > UNDER_FULL * layout.lines
+
+
 def bounds(site_config: Any) -> makeup.Bounds:
     """The makeup's bounds: bulletin.toml's [print], else the paper's defaults."""
     paper = site_config.paper
@@ -565,6 +574,8 @@ class _Print:
                 items, measured_band, width=width, height=height, bounds=self.bounds,
                 grid_list=grids, columns=hint,
             )  # fmt: skip
+            if layout is not None and under_full(layout):
+                findings.append(self._under_full(page.number, layout))
             if layout is None:
                 next_number = len(self.pages) + 1 + len(pending)
                 layout, rest, over = makeup.split(
@@ -595,6 +606,15 @@ class _Print:
                                       articles_of, None))  # fmt: skip
         source = self._render("edition.typ", sheets=sheets)
         return TypstSource(source, self.images.used, self.drawn.inputs, findings, sheets)
+
+    def _under_full(self, page: int, layout: makeup.Layout) -> Finding:
+        share = round(100 * layout.spare / layout.lines)
+        return Finding(
+            msg("pdf.under_full", page=page, id=self.edition.id, lines=layout.spare, share=share),
+            file=f"{self.edition.shown}/edition.toml",
+            hint=msg("pdf.under_full_fix", size=f"{layout.size:g}"),
+            level="info",  # the page is right, only short: said, never failing a build
+        )
 
     def _overflow(self, page: int, over: makeup.Overflow, to: int) -> Finding:
         article = next(a for p in self.edition.pages for a in p.articles if a.slug == over.slug)
