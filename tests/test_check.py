@@ -259,6 +259,34 @@ def test_numbers_and_dates_out_of_step_are_warnings_in_check_and_build(project: 
             "（content/2024-01），缺了第2期") in zh.output
 
 
+def test_a_total_number_out_of_step_is_a_warning(project: Path) -> None:
+    """总第N期 (total) goes up by one with each edition, across years; an edition without a
+    total is not counted against."""
+    first = project / "content/2024-01/edition.toml"
+    first.write_text(first.read_text(encoding="utf-8").replace("number = 1\n",
+                                                               "number = 1\ntotal = 40\n"))
+    for eid, number, date, total in [("2024-02", 2, "2024-02-05", 41), ("2024-03", 3, "2024-03-05",
+                                     43), ("2025-01", 1, "2025-01-05", 43),
+                                     ("2025-02", 2, "2025-02-05", None)]:  # fmt: skip
+        folder = project / "content" / eid
+        folder.mkdir(parents=True)
+        (folder / "edition.toml").write_text(
+            f"number = {number}\ndate = {date}\n" + (f"total = {total}\n" if total else "")
+            + 'status = "draft"\n\n[[pages]]\n', encoding="utf-8")  # fmt: skip
+    code, out = run("--root", str(project))
+    assert code == 0, out
+    assert [ln for ln in out.splitlines() if ": warning: " in ln] == [
+        "content/2024-03/edition.toml:3: warning: 'total': 总第43期 comes after 总第41期 "
+        "(content/2024-02): it should be 总第42期",
+        "content/2025-01/edition.toml:3: warning: 'total': 总第43期 comes after 总第43期 "
+        "(content/2024-03): it should be 总第44期",
+    ], out
+    assert "  → fix: correct total in edition.toml: one more with each edition" in out
+    zh = CliRunner().invoke(main, ["--lang", "zh", "check", "--root", str(project)])
+    assert ("content/2024-03/edition.toml:3: 警告：'total': 总第43期的前一期是总第41期"
+            "（content/2024-02），这一期应为总第42期") in zh.output, zh.output
+
+
 def test_a_draft_counts_in_the_numbering_whether_built_or_not(project: Path) -> None:
     """The numbers are checked over every edition, drafts too: a build without --drafts
     does not find 第2期 missing because 第2期 is still a draft."""

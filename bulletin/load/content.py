@@ -469,8 +469,9 @@ def check_numbers(editions: list[Edition]) -> None:
 def edition_order(editions: list[Edition]) -> list[Diagnostic]:
     """Warnings where the numbers and the dates do not go up together, year by year: an
     edition dated on or before the one numbered before it; a 第N期 that skips numbers after
-    the one before it; a year (not the archive's first) that does not start at 第1期. The
-    same number twice in a year is an error (check_numbers)."""
+    the one before it; a year (not the archive's first) that does not start at 第1期; a
+    总第N期 (total) not one more than the edition before's. The same number twice in a year
+    is an error (check_numbers)."""
     found = []
     years = sorted({e.year for e in editions})
     for year in years:
@@ -495,6 +496,14 @@ def edition_order(editions: list[Edition]) -> list[Diagnostic]:
                     "content.date_not_after", year=year, number=now,
                     date=edition.config.date.isoformat(), previous=was, shown=before.shown,
                     previous_date=before.config.date.isoformat()), msg("content.date_hint")))
+    # 总第N期 counts every edition: one more than the edition before it, when both give it
+    ordered = sorted(editions, key=lambda e: (e.year, e.config.number, e.id))
+    for before, edition in itertools.pairwise(ordered):
+        was, now = before.config.total, edition.config.total
+        if was is not None and now is not None and now != was + 1:
+            found.append(_out_of_step(edition, "total", msg(
+                "content.total_out_of_step", total=now, previous=was, shown=before.shown,
+                expected=was + 1), msg("content.total_hint")))
     return found
 
 
