@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Pt, RGBColor
 from PIL import Image
 
 from bulletin.build import build
@@ -218,6 +218,8 @@ def formatted(d: docx.document.Document, text: str, how: dict[str, object]) -> N
         run.bold = True
     if how.get("centre"):
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if how.get("red"):
+        run.font.color.rgb = RGBColor(0xE6, 0x00, 0x12)  # 红头's red
 
 
 def shaped_document(path: Path, lines: list[Line], *, wps: bool = False, tail: str = "") -> Path:
@@ -243,6 +245,7 @@ def shaped_document(path: Path, lines: list[Line], *, wps: bool = False, tail: s
 
 
 HEADLINE = {"size": 22, "bold": True, "centre": True}  # 二号, bold, centred: no style
+LETTERHEAD = ["睢县乡村振兴工作简报", "第12期", "睢县乡村振兴局编印\u3000\u30002021年12月1日"]
 SHAPES: dict[str, tuple[list[Line], dict[str, object]]] = {
     # name: (the lines before the text, what the import finds)
     "title-style": (
@@ -285,6 +288,22 @@ SHAPES: dict[str, tuple[list[Line], dict[str, object]]] = {
             "wps": True,
             "guess": "styled as a heading, and no paragraph is styled Title",
         },
+    ),
+    # a 红头 letterhead above the article: left out, and said (test_a_letterhead_is_left_out)
+    "letterhead": (
+        [
+            (LETTERHEAD[0], {"size": 36, "bold": True, "centre": True, "red": True}),
+            (LETTERHEAD[1], {"centre": True}),
+            (LETTERHEAD[2], {}),
+            (KICKER, {"size": 14, "centre": True}),
+            (TITLE, HEADLINE),
+        ],
+        {"kicker": KICKER, "guess": "bold, centred, larger than the text"},
+    ),
+    # a headline set in red is still the headline (no issue line under it: no letterhead)
+    "red-headline": (
+        [(TITLE, {**HEADLINE, "red": True})],
+        {"guess": "bold, centred, larger than the text"},
     ),
     "byline-at-the-end": (
         [(TITLE, HEADLINE)],
@@ -339,6 +358,23 @@ def test_headline_shapes_import_and_render(project: Path, sources: Path) -> None
         assert not body.xpath(".//h1 | .//h2 | .//h3 | .//h4"), slug
         assert [text(p) for p in body.xpath("./p")] == paragraphs, slug
         assert text(article).count(title) == 1, slug  # the headline once
+
+
+def test_a_letterhead_is_left_out_and_said(project: Path, sources: Path) -> None:
+    """The red letterhead over an office's document (the bulletin's name, 第N期, who made it
+    and when) is not the headline and not the body: it is left out, in one line naming it."""
+    lines, _ = SHAPES["letterhead"]
+    source = shaped_document(sources / "简报.docx", lines)
+    code, out = run(str(source), "--root", str(project), "--lang", "zh")
+    assert code == 0, out
+    said = [ln for ln in out.splitlines() if "红头" in ln]
+    named = "／".join(LETTERHEAD)
+    assert said == [f"注意：文档开头的红头（{named}）没有导入：简报的报头由程序排"], out
+    assert "第5段" in out  # the headline's paragraph, counted with the letterhead's
+    created = re.search(r"已创建 (content/2024-01/[\w-]+\.md)", out)
+    assert created, out
+    written = (project / created[1]).read_text(encoding="utf-8")
+    assert not any(line in written for line in LETTERHEAD[:2]) and "编印" not in written
 
 
 def test_a_guessed_headline_is_said_in_chinese(project: Path, sources: Path) -> None:

@@ -326,6 +326,36 @@ _SUPPLIED = re.compile(r"^(?!本版)\S.*(?:供稿|撰稿)$")
 _NOTE = re.compile(r"\s+|\[\d+\]")  # white space, footnote marks: not in Word's own text
 
 
+# a letterhead (红头) at the top of an office's document: the bureau's or the bulletin's name,
+# often red, then the lines of its issue (第N期, who made it, the date)
+_MASTHEAD = re.compile(r"(?:文件|简报|快报|专报|动态|通讯|信息|周报|月报)$")
+_ISSUE_LINE = re.compile(
+    r"第\s*[\d一二三四五六七八九十〇零百]+\s*期|\d{4}\s*年\s*\d{1,2}\s*月|编印?$|主办|印发"
+)
+LETTERHEAD_MAX = 30  # characters in a letterhead's line
+
+
+def letterhead(blocks: list[Block]) -> int:
+    """How many blocks at the start are a letterhead, not the article: a red line, or a line
+    naming a 简报/文件, with an issue line (第N期, a date, 编印) or more red under it. 0: none."""
+    if len(blocks) < 2 or blocks[0].kind not in ("p", "h"):
+        return 0
+    first = blocks[0]
+    if len(first.text) > LETTERHEAD_MAX:
+        return 0
+    n = 1
+    while n < min(len(blocks) - 1, LEAD + 1):
+        b = blocks[n]
+        if b.kind not in ("p", "h") or len(b.text) > LETTERHEAD_MAX:
+            break
+        if not ((b.shape is not None and b.shape.red) or _ISSUE_LINE.search(b.text)):
+            break
+        n += 1
+    red = first.shape is not None and first.shape.red
+    named = _MASTHEAD.search(first.text) is not None
+    return n if (red and (named or n > 1)) or (named and n > 1) else 0
+
+
 @dataclass
 class Headline:
     title: str | None = None
@@ -334,6 +364,7 @@ class Headline:
     byline: str | None = None
     at: int = 0  # the paragraph the title was taken from (1: the first)
     why: list[Message] | None = None  # why, when the title was a guess (no Title style)
+    letterhead: list[str] | None = None  # the letterhead's lines, left out
 
 
 def attach(blocks: list[Block], layout: wordxml.Layout | None) -> None:
@@ -438,6 +469,12 @@ def _guess(blocks: list[Block], body_size: int | None) -> tuple[int | None, list
 def headline(blocks: list[Block], body_size: int | None = None) -> tuple[Headline, list[Block]]:
     """The headline fields and the blocks left for the body. `body_size` (half-points, the
     size of most of the text) lets direct formatting mark the headline."""
+    top = letterhead(blocks)
+    if top:
+        head, body = headline(blocks[top:], body_size)
+        head.letterhead = [b.text for b in blocks[:top]]
+        head.at += top if head.title is not None else 0
+        return head, body
     head = Headline()
     title_at = next((i for i, b in enumerate(blocks) if _style(b) == "title"), None)
     if title_at is None:
@@ -569,6 +606,8 @@ def import_docx(
     if not blocks:
         raise BulletinError(msg("docx.empty"), file=str(file))
     head, body = headline(blocks, body_size)
+    if head.letterhead:
+        notes.append(msg("docx.letterhead", text="／".join(head.letterhead)))
     if head.title is None:
         head.title = " ".join(file.stem.split())
         notes.append(msg("docx.no_title", title=head.title))

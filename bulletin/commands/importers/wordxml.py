@@ -47,6 +47,7 @@ class Paragraph:
     size: int  # half-points of most of its text
     bold: bool  # all of its text is bold
     centred: bool
+    red: bool = False  # most of its text is red (a 红头 letterhead's colour)
 
 
 @dataclass(frozen=True)
@@ -201,6 +202,16 @@ def _style_bold(style: _Style) -> bool | None:
     return _on(style.rpr.find(f"{W}b")) if style.rpr is not None else None
 
 
+def _red(rpr: ET.Element | None) -> bool:
+    """Whether a run's own colour is a red (FF0000, C00000, E60012 …: red high, the others low)."""
+    color = rpr.find(f"{W}color") if rpr is not None else None
+    value = (color.get(f"{W}val") or "") if color is not None else ""
+    if not re.fullmatch(r"[0-9A-Fa-f]{6}", value):
+        return False
+    r, g, b = (int(value[i : i + 2], 16) for i in (0, 2, 4))
+    return r >= 0xB0 and g <= 0x60 and b <= 0x60
+
+
 def _paragraph(p: ET.Element, styles: _Styles, sizes: Counter[int]) -> Paragraph | None:
     ppr = p.find(f"{W}pPr")
     pstyle = ppr.find(f"{W}pStyle") if ppr is not None else None
@@ -210,7 +221,7 @@ def _paragraph(p: ET.Element, styles: _Styles, sizes: Counter[int]) -> Paragraph
     para_size = styles.first(chain, _style_size)
     para_bold = styles.first(chain, _style_bold)
     shares: Counter[int] = Counter()
-    text, bold = "", True
+    text, bold, red = "", True, 0
     for run in _runs(p):
         shown = re.sub(r"\s+", "", _run_text(run))
         if not shown:
@@ -227,9 +238,11 @@ def _paragraph(p: ET.Element, styles: _Styles, sizes: Counter[int]) -> Paragraph
         else:
             bold = False
         shares[size or styles.default_size or DEFAULT_SIZE] += len(shown)
+        red += len(shown) if _red(rpr) else 0
         text += shown
     if not text:
         return None
     sizes.update(shares)
     kind = chain[0].kind if chain else None
-    return Paragraph(text, kind, shares.most_common(1)[0][0], bold, align == "center")
+    return Paragraph(text, kind, shares.most_common(1)[0][0], bold, align == "center",
+                     2 * red > len(text))
