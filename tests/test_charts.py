@@ -126,7 +126,7 @@ def test_caption_and_alt_name_highest_lowest_and_reference(sample_chart) -> None
     assert "柘城县最高（24.40%）" in chart.caption
     assert "梁园区最低（6.32%）" in chart.caption
     assert "合计为14.40%" in chart.caption
-    assert "5个县(市、区)高于合计" in chart.caption  # 柘城 示范 睢阳 永城 睢县
+    assert "5个县（市、区）高于合计" in chart.caption  # 柘城 示范 睢阳 永城 睢县
     assert chart.alt.startswith("条形图：各县（市、区）脱贫人口小额信贷余额获贷率。")
     listed = "，".join(f"{c}{table.cite(c, '余额获贷率')}" for c in RANKED)
     assert f"按余额获贷率从高到低：{listed}。" in chart.alt
@@ -410,7 +410,7 @@ def test_stacked_bars_caption_and_alt_give_every_value_in_order(stacked) -> None
         f"{low}最低（{d.totals.texts[-1]}）；目标为30000，"
     )
     above = sum(1 for v in d.totals.values if v > 30000)
-    assert chart.caption.endswith(f"{above}个县(市、区)高于目标。")
+    assert chart.caption.endswith(f"{above}个县（市、区）高于目标。")
     rows = "；".join(
         f"{c}：已脱贫户数{table.cite(c, '已脱贫户数')}，监测户数{table.cite(c, '监测户数')}，"
         f"合计{t}"

@@ -15,6 +15,7 @@ from bulletin.charts.draw import rc_params
 from bulletin.charts.fonts import DEFAULT_FONTS, check_glyphs, installed_families
 from bulletin.charts.kinds import KINDS, ChartKind
 from bulletin.diagnostics.errors import DataError, msg
+from bulletin.render import punctuation
 
 if TYPE_CHECKING:
     from bulletin.charts.data import ChartData
@@ -169,7 +170,10 @@ def _make(
         thousands=form.thousands,
     )
     title = spec.title or f"{table.title}（{'、'.join(spec.columns)}）"
-    caption, alt = kind.words(spec, data, title, table.columns[0].label)
+    # the key column's name in the prose with the prose's punctuation: 5个县（市、区）高于合计
+    # even when the county's sheet heads the column 县(市、区) (the table shows it as sent)
+    key = punctuation.convert(table.columns[0].label)
+    caption, alt = kind.words(spec, data, title, key)
     return Chart(
         spec.name,
         table.name,
