@@ -398,7 +398,9 @@ class _Measure:
             return self.memo[key]
         rows, k, short = self._text(index, item, cols)
         pitch = self.pitch_pt
-        wide = sum(math.ceil((h + 0.5 * pitch) / pitch) for h in item.story.wide)
+        # each part across the block (a table, a chart in the text) with a line of white
+        # around it, so that its title does not sit on the text's last line
+        wide = sum(math.ceil((h + pitch) / pitch - 1e-9) for h in item.story.wide)
         result = (rows, k, self.head_lines(item.story, cols, lead), wide, short)
         self.memo[key] = result
         return result
