@@ -7,7 +7,8 @@ For each edition of bench/generate.py's `varied` corpus (3–9 articles, 2,000�
 characters, A3 and A4, with and without the 通报表 and chart): whether it fit one sheet
 (else how many sheets, with the jump), the base grid, body size and line pitch chosen, the
 white space at the foot of its text columns (read back from the PDF: lines between a
-column's last line and its frame), and the time to measure, lay out and typeset it. The
+column's last line and its frame), the lines its first sheet leaves empty (and whether the
+build reports that sheet as not full), and the time to measure, lay out and typeset it. The
 table goes to standard output in Markdown (bench/results.md keeps a run).
 """
 
@@ -51,6 +52,7 @@ def run(count: int, seed: int) -> list[dict[str, object]]:
                 "table": bool(edition.pages[0].config.tables), "sheets": len(printed.sheets),
                 "n": first.n, "c": first.c, "size": first.size, "pitch": first.pitch,
                 "foot_max": max(feet), "foot_mean": statistics.mean(feet),
+                "spare": first.spare, "lines": first.lines, "under": pdf.under_full(first),
                 "seconds": seconds,
             })  # fmt: skip
     return rows
@@ -63,17 +65,19 @@ def main() -> None:
     args = parser.parse_args()
     rows = run(args.count, args.seed)
     print("| # | paper | articles | characters | table | sheets | grid (n × c) | body | pitch "
-          "| column foot, max / mean (lines) | seconds |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          "| column foot, max / mean (lines) | sheet 1 empty (lines of) | seconds |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for i, r in enumerate(rows):
+        empty = f"{r['spare']} of {r['lines']}" + (" (reported)" if r["under"] else "")
         print(f"| {i} | {r['paper']} | {r['articles']} | {r['chars']} | "
               f"{'yes' if r['table'] else 'no'} | {r['sheets']} | {r['n']} × {r['c']} | "
               f"{r['size']} pt | {r['pitch']:.2f} | {r['foot_max']:.1f} / {r['foot_mean']:.2f} | "
-              f"{r['seconds']:.2f} |")  # fmt: skip
+              f"{empty} | {r['seconds']:.2f} |")  # fmt: skip
     fits = [r for r in rows if r["sheets"] == 1]
     print(f"\n{len(fits)} of {len(rows)} on one sheet; column feet over all: max "
           f"{max(float(r['foot_max']) for r in rows):.1f} lines; median time "
-          f"{statistics.median(float(r['seconds']) for r in rows):.2f} s")
+          f"{statistics.median(float(r['seconds']) for r in rows):.2f} s; "
+          f"{sum(bool(r['under']) for r in rows)} reported as not full")
 
 
 if __name__ == "__main__":
