@@ -27,7 +27,7 @@ from bulletin.commands.serve import Handler, Preview
 from bulletin.studio.app import Workbench
 from bulletin.studio.edits import with_front_matter
 
-from .conftest import copy_project, tree_digest
+from .conftest import ROOT, copy_project, tree_digest
 
 DAY = dt.date(2022, 1, 7)
 
@@ -112,10 +112,21 @@ def test_the_page_and_its_headers(studio: Server) -> None:
     assert headers["Content-Security-Policy"].startswith("default-src 'self'")
     assert headers["X-Frame-Options"] == "DENY" and headers["Cache-Control"] == "no-store"
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", text)  # nothing from elsewhere
-    for asset in ("studio.js", "studio.css"):
-        status, body, headers = studio.request("GET", "/_studio/" + asset)
-        assert status == 200 and body and "Content-Security-Policy" in headers
-        assert not re.search(rb"https?://", body)
+    assert '<script type="module" src="studio.js">' in text
+    scripts = {"studio.js"}
+    seen: set[str] = set()
+    while scripts - seen:  # the page's script and every module it imports, served from here
+        name = sorted(scripts - seen)[0]
+        seen.add(name)
+        status, body, headers = studio.request("GET", "/_studio/" + name)
+        assert status == 200 and body and "Content-Security-Policy" in headers, name
+        assert headers["Content-Type"].startswith("text/javascript"), name  # (modules need it)
+        assert not re.search(rb"https?://", body), name
+        scripts |= {m.decode() for m in re.findall(rb'from "\./([\w-]+\.js)"', body)}
+    shipped = {p.name for p in (ROOT / "bulletin/theme/studio").glob("*.js")}
+    assert seen == shipped  # no module left unused, none missing
+    status, body, headers = studio.request("GET", "/_studio/studio.css")
+    assert status == 200 and body and not re.search(rb"https?://", body)
 
 
 def test_a_foreign_host_is_refused_dns_rebinding_included(studio: Server) -> None:
