@@ -300,10 +300,15 @@ SHAPES: dict[str, tuple[list[Line], dict[str, object]]] = {
         ],
         {"kicker": KICKER, "guess": "bold, centred, larger than the text"},
     ),
-    # a headline set in red is still the headline (no issue line under it: no letterhead)
+    # a headline set in red is still the headline (no issue line under it: no letterhead),
+    # and so is one with a date under it (a dateline is not 第N期 or 编印)
     "red-headline": (
         [(TITLE, {**HEADLINE, "red": True})],
         {"guess": "bold, centred, larger than the text"},
+    ),
+    "red-headline-dated": (
+        [(TITLE, {**HEADLINE, "red": True}), ("2021年12月1日", {"centre": True})],
+        {"guess": "bold, centred, larger than the text", "body": ["2021年12月1日", *TEXT]},
     ),
     "byline-at-the-end": (
         [(TITLE, HEADLINE)],

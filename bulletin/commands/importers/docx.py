@@ -329,15 +329,16 @@ _NOTE = re.compile(r"\s+|\[\d+\]")  # white space, footnote marks: not in Word's
 # a letterhead (红头) at the top of an office's document: the bureau's or the bulletin's name,
 # often red, then the lines of its issue (第N期, who made it, the date)
 _MASTHEAD = re.compile(r"(?:文件|简报|快报|专报|动态|通讯|信息|周报|月报)$")
-_ISSUE_LINE = re.compile(
-    r"第\s*[\d一二三四五六七八九十〇零百]+\s*期|\d{4}\s*年\s*\d{1,2}\s*月|编印?$|主办|印发"
-)
+_ISSUE = r"第\s*[\d一二三四五六七八九十〇零百]+\s*期|编印|编$|主办|印发"
+_ISSUE_LINE = re.compile(rf"{_ISSUE}|\d{{4}}\s*年\s*\d{{1,2}}\s*月")
+_ISSUE_STRONG = re.compile(_ISSUE)  # (a date alone may be an article's dateline)
 LETTERHEAD_MAX = 30  # characters in a letterhead's line
 
 
 def letterhead(blocks: list[Block]) -> int:
-    """How many blocks at the start are a letterhead, not the article: a red line, or a line
-    naming a 简报/文件, with an issue line (第N期, a date, 编印) or more red under it. 0: none."""
+    """How many blocks at the start are a letterhead, not the article: a line naming a
+    简报/文件 with an issue line (第N期, 编印, a date) or more red under it; or a red line with
+    第N期 or 编印 under it (a red headline with only a date under it is an article's). 0: none."""
     if len(blocks) < 2 or blocks[0].kind not in ("p", "h"):
         return 0
     first = blocks[0]
@@ -353,7 +354,8 @@ def letterhead(blocks: list[Block]) -> int:
         n += 1
     red = first.shape is not None and first.shape.red
     named = _MASTHEAD.search(first.text) is not None
-    return n if (red and (named or n > 1)) or (named and n > 1) else 0
+    issue = any(_ISSUE_STRONG.search(b.text) for b in blocks[1:n])
+    return n if (red and (named or issue)) or (named and n > 1) else 0
 
 
 @dataclass
