@@ -177,12 +177,25 @@ class Checker:
 
     def print_fit(self, site: Site, computed: Mapping[str, EditionTables]) -> None:
         """Whether every 版 fits its sheet in the print edition (laid out as the build lays it
-        out, not typeset). Only for a project without errors: the makeup needs all of it."""
+        out, not typeset). Only for a project without errors: the makeup needs all of it.
+        A published edition whose files are as bulletin.lock has them is left out: it was laid
+        out, and what did not fit was reported, when it was built (its PDF is history, and
+        laying out a large archive's every sheet would take the check most of a minute)."""
         if any(i.severity == "error" for i in self.issues):
             return
+        from bulletin.build import lock
         from bulletin.printing.pdf import print_findings
 
+        try:
+            locked = lock.read_lock(site.root, site.inputs)
+        except BulletinError:
+            locked = {}  # (reported by the lock's check)
         for edition in site.editions:
+            was = locked.get(edition.id)
+            if edition.published and was is not None and was.files == lock.file_hashes(
+                site, edition
+            ):
+                continue
             tables = computed[edition.id]
             found = self.guard(print_findings, site, edition, tables.tables, tables.charts)
             self.issues.extend(found or ())
