@@ -23,15 +23,17 @@ The rules, for one line of text (a mark never pairs across lines):
 
 Never changed: code (inline and fenced), URLs and e-mail addresses, link targets, HTML,
 Markdown's own syntax (an image's `!`, a footnote's `[^1]:`, backslash escapes), front-matter
-keys, TOML and YAML quoting, and anything that is not an article or an edition.toml (the
-tables' data is the data as reported).
+keys, TOML and YAML quoting, a table spec's names, data headers and formulas (only the texts
+it prints are text: `SPEC_FIELDS`), and anything that is not an article, an edition.toml or
+a table spec (the tables' data is the data as reported).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -76,7 +78,7 @@ def latin(c: str) -> bool:
 @dataclass(frozen=True)
 class Mark:
     """One half-width mark in Chinese text: where (1-based line and column, in characters),
-    what it is and what it becomes; `field` names the front-matter or edition.toml key."""
+    what it is and what it becomes; `field` names the front-matter or TOML key."""
 
     line: int
     column: int
@@ -379,20 +381,43 @@ def article_marks(text: str) -> list[Mark]:
 
 # edition.toml's text: the banner, the credit, a correction, the distribution's names
 EDITION_FIELDS = ("banner", "credit", "text", "report_to", "copy_to", "issue_to")
-TOML_VALUE = re.compile(
-    rf"(?:^|(?<=[\s{{,]))({'|'.join(EDITION_FIELDS)})\s*=\s*"
-    r"(\"(?:[^\"\\]|\\.)*\"|'[^']*')"
-)
+# a table spec's text, printed on the page and in the PDF: the table's and a chart's title, a
+# column's header and its group's, the key column's header, the source note, the totals row's
+# name, the rank's headers, a chart's reference line. Never a name (expressions and cite()
+# use it), a data file's header (`source`, `key`: they must match the file), a formula or a
+# setting.
+SPEC_FIELDS = (
+    "title", "label", "group", "key_label", "source_note", "total_label", "change_label",
+    "reference_label",
+)  # fmt: skip
+TOML_SKIPPED = re.compile(r"\"(?:[^\"\\]|\\.)*\"|'[^']*'|#.*")  # a string, or the comment
 
 
-def edition_marks(text: str) -> list[Mark]:
-    """The marks to change in an edition.toml's text values (one-line strings; never a key,
-    a comment, or TOML's quotes and escapes)."""
+@functools.cache
+def _toml_value(fields: tuple[str, ...]) -> re.Pattern[str]:
+    """`key = "value"` for one of `fields`, matched as the whole key: at the line's start or
+    after a space, `{`, `,` or a dotted key's `.` (so `label` is never the end of
+    `key_label`), and then `=` (so never `labels`)."""
+    return re.compile(
+        rf"(?:^|(?<=[\s{{,.]))({'|'.join(fields)})\s*=\s*"
+        r"(\"(?:[^\"\\]|\\.)*\"|'[^']*')"
+    )
+
+
+def toml_marks(text: str, fields: tuple[str, ...]) -> list[Mark]:
+    """The marks to change in a TOML file's values of `fields` (one-line strings; never a
+    key, a comment, another key's value, or TOML's quotes and escapes)."""
+    pattern = _toml_value(fields)
     found: list[Mark] = []
     for i, line in enumerate(split_lines(text.removeprefix("\ufeff"))):
         if line.lstrip().startswith("#"):
             continue
-        for m in TOML_VALUE.finditer(line):
+        skipped: list[tuple[int, int]] | None = None
+        for m in pattern.finditer(line):
+            if skipped is None:
+                skipped = [s.span() for s in TOML_SKIPPED.finditer(line)]
+            if any(a <= m.start() < b for a, b in skipped):
+                continue  # (`key = "…"` inside another value or a comment is not a key)
             start, end = m.start(2) + 1, m.end(2) - 1
             free = [start <= j < end for j in range(len(line))]
             if m.group(2).startswith('"'):
@@ -405,8 +430,38 @@ def edition_marks(text: str) -> list[Mark]:
     return found
 
 
+def edition_marks(text: str) -> list[Mark]:
+    """The marks to change in an edition.toml's text values."""
+    return toml_marks(text, EDITION_FIELDS)
+
+
+def spec_marks(text: str) -> list[Mark]:
+    """The marks to change in a table spec's printed texts (never its names or formulas)."""
+    return toml_marks(text, SPEC_FIELDS)
+
+
+def is_spec(path: Path) -> bool:
+    """Whether a file is a table spec: data/<edition id>/<table>.toml."""
+    return path.suffix == ".toml" and path.parent.parent.name == "data"
+
+
+def table_specs(root: Path, edition: str) -> list[Path]:
+    """An edition's table specs in the project at `root`: not hidden (as the lock's inputs),
+    and never one that links out of the project (the compute stage refuses it unread)."""
+    from bulletin.load.content import inside, resolved
+
+    return sorted(
+        p
+        for p in (root / "data" / edition).glob("*.toml")
+        if not p.name.startswith(".") and p.is_file() and inside(resolved(root), p)
+    )
+
+
 def file_marks(path: Path, text: str) -> list[Mark]:
-    """The marks of an article (.md) or an edition.toml; other files have none."""
+    """The marks of an article (.md), an edition.toml or a table spec (data/<id>/*.toml);
+    other files have none."""
+    if is_spec(path):
+        return spec_marks(text)
     if path.name == "edition.toml":
         return edition_marks(text)
     if path.suffix == ".md":
@@ -518,7 +573,8 @@ def article_findings(article: Article) -> list[Diagnostic]:
 
 
 def edition_findings(edition: Edition, *, published: bool = False) -> list[Diagnostic]:
-    """The lint of one edition: its edition.toml and its articles, a warning per line.
+    """The lint of one edition: its edition.toml, its articles and its table specs
+    (data/<id>/*.toml: the texts they print), a warning per line.
 
     A published edition is locked, and stays as it was published: the build says nothing of
     it (nothing there can change without a correction, and `--strict` must not fail on
@@ -532,6 +588,10 @@ def edition_findings(edition: Edition, *, published: bool = False) -> list[Diagn
     for article in edition.articles:
         text = read_text(article.path)
         marked.append((article.shown, article_marks(text) if text is not None else []))
+    for spec in table_specs(edition.path.parent.parent, edition.id):
+        text = read_text(spec)
+        marks = spec_marks(text) if text is not None else []
+        marked.append((f"data/{edition.id}/{spec.name}", marks))
     marked = [(shown, marks) for shown, marks in marked if marks]
     if not edition.published:
         return [d for shown, marks in marked for d in findings(shown, marks)]
@@ -555,25 +615,33 @@ def edition_findings(edition: Edition, *, published: bool = False) -> list[Diagn
     ]
 
 
-def toml_unchanged(old: str, new: str) -> bool:
-    """Whether a fixed edition.toml reads as the old one did, but for its text's marks."""
+def toml_unchanged(old: str, new: str, fields: Collection[str] | None = None) -> bool:
+    """Whether a fixed TOML file (an edition.toml, a table spec) reads as the old one did,
+    but for its text's marks; with `fields`, only the values of those keys may differ at all
+    (a spec's names, data headers and formulas are read as they are, to the character)."""
     try:
         before = tomllib.loads(old.removeprefix("\ufeff"))
         after = tomllib.loads(new.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError:
         return False
-    return same_values(before, after)
+    return same_values(before, after, fields)
 
 
-def same_values(before: Any, after: Any) -> bool:
+def same_values(
+    before: Any, after: Any, fields: Collection[str] | None = None, key: str | None = None
+) -> bool:
     """Whether two values read from a file (TOML, front matter) are the same but for the
-    full-width punctuation of their texts."""
+    full-width punctuation of their texts (with `fields`: only the texts under those keys)."""
     if isinstance(before, dict) and isinstance(after, dict):
         return before.keys() == after.keys() and all(
-            same_values(before[k], after[k]) for k in before
+            same_values(before[k], after[k], fields, k) for k in before
         )
     if isinstance(before, list) and isinstance(after, list):
-        return len(before) == len(after) and all(map(same_values, before, after))
+        return len(before) == len(after) and all(
+            same_values(b, a, fields, key) for b, a in zip(before, after, strict=True)
+        )
     if isinstance(before, str) and isinstance(after, str):
+        if fields is not None and key not in fields:
+            return before == after
         return only_punctuation_changed(before, after)
     return bool(before == after)
