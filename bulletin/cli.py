@@ -255,9 +255,10 @@ def check(root: Path, strict: bool) -> None:
 def fix(paths: tuple[Path, ...], root: Path, write: bool, include_published: bool) -> None:
     """Make half-width punctuation in Chinese text full-width (，；：（）？！“”).
 
-    Shows the changes as a diff; --write makes them. PATH: articles, edition.toml files or
-    edition folders (default: every edition under content/). Code, URLs, numbers, Latin
-    text and the tables' data are never changed.
+    Shows the changes as a diff; --write makes them. PATH: articles, edition.toml files, table
+    specs (data/<id>/*.toml: the texts they print) or edition folders (default: every edition
+    under content/, with its specs). Code, URLs, numbers, Latin text, a spec's names and
+    formulas and the tables' data are never changed.
     """
     from bulletin.commands.fix import plan
     from bulletin.commands.fix import write as write_files

@@ -4,10 +4,12 @@ Without `--write` it only shows what it would change, as a unified diff; with `-
 changes the files, each replaced in one step (a file is never left half written). What
 changes is what the lint of `bulletin check` and `bulletin build` reports: both ask
 bulletin/render/punctuation.py, the one place that decides what is Chinese context. Only
-articles (front-matter values and body) and edition.toml's text values are touched; never
-code, URLs, numbers, Latin text, keys, or the tables' data. Each change is one character for
-one character; a fixed file is read back before it is written, and must read as it did but
-for its punctuation. Running it again changes nothing.
+articles (front-matter values and body), edition.toml's text values and the texts a table
+spec prints (data/<id>/*.toml: titles, headers, notes) are touched; never code, URLs,
+numbers, Latin text, keys, a spec's names, data headers and formulas, or the tables' data.
+Each change is one character for one character; a fixed file is read back before it is
+written, and must read as it did but for its punctuation (a TOML file: but for the
+punctuation of the values it may change). Running it again changes nothing.
 
 A published edition is locked (bulletin.lock): a change to it stops the next build unless
 the edition records a correction (勘误). So published editions are left as they are unless
@@ -71,14 +73,19 @@ class Fixes:
 
 
 def _texts(folder: Path) -> list[Path]:
-    """An edition folder's files bulletin fix reads: edition.toml and the articles."""
+    """An edition folder's files bulletin fix reads: edition.toml, the articles and, for
+    content/<id>/, the edition's table specs (data/<id>/*.toml), as the lint reads them."""
     found = [folder / "edition.toml"] if (folder / "edition.toml").is_file() else []
-    return found + sorted(p for p in folder.glob("*.md") if not p.name.startswith("."))
+    found += sorted(p for p in folder.glob("*.md") if not p.name.startswith("."))
+    if folder.parent.name == "content":
+        found += punctuation.table_specs(folder.parent.parent, folder.name)
+    return found
 
 
 def targets(root: Path, paths: Sequence[Path]) -> list[Path]:
-    """The files to look at: those named (an article, an edition.toml, an edition's folder,
-    or a folder of editions such as content/), or every edition's under content/."""
+    """The files to look at: those named (an article, an edition.toml, a table spec, an
+    edition's folder, or a folder of editions such as content/), or every edition's under
+    content/. A data file (CSV, Excel) is never one."""
     if not paths or any(p.resolve() == root.resolve() for p in paths):
         content = root / "content"
         if not content.is_dir():
@@ -88,14 +95,15 @@ def targets(root: Path, paths: Sequence[Path]) -> list[Path]:
         paths = [content, *(p for p in paths if p.resolve() != root.resolve())]
     found: list[Path] = []
     for path in paths:
+        where = Path(os.path.abspath(path))  # (`.` and `..` named: content/<id>, data/<id>)
         if path.is_dir():
             folders = (
-                [path]
-                if (path / "edition.toml").is_file()
-                else sorted(p for p in path.iterdir() if (p / "edition.toml").is_file())
+                [where]
+                if (where / "edition.toml").is_file()
+                else sorted(p for p in where.iterdir() if (p / "edition.toml").is_file())
             )
             found += [f for folder in folders for f in _texts(folder)]
-        elif path.name == "edition.toml" or path.suffix == ".md":
+        elif path.name == "edition.toml" or path.suffix == ".md" or punctuation.is_spec(where):
             found.append(path)
         else:
             raise BulletinError(
@@ -105,15 +113,19 @@ def targets(root: Path, paths: Sequence[Path]) -> list[Path]:
 
 
 def _edition_of(path: Path) -> tuple[str | None, bool]:
-    """(edition id, published) of the folder a file is in (None: not an edition's)."""
-    toml = path.parent / "edition.toml"
+    """(edition id, published) of the folder a file is in, or of a table spec's edition
+    (content/<id>/ for data/<id>/x.toml); None: not an edition's."""
+    folder = path.parent
+    if punctuation.is_spec(path):
+        folder = path.parent.parent.parent / "content" / path.parent.name
+    toml = folder / "edition.toml"
     if not toml.is_file():
         return None, False
     try:
         status = tomllib.loads(toml.read_bytes().decode("utf-8-sig")).get("status")
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         status = None
-    return path.parent.name, status == "published"
+    return folder.name, status == "published"
 
 
 def _shown(root: Path, path: Path) -> str:
@@ -172,11 +184,14 @@ def plan(root: Path, paths: Sequence[Path] = (), *, include_published: bool = Fa
 
 def _reads_the_same(path: Path, old: str, new: str) -> bool:
     """Whether the fixed text is the old one but for punctuation, and reads as it did: the
-    same settings, the same front matter but for the punctuation of its text."""
+    same settings, the same front matter but for the punctuation of its text; a TOML file's
+    values the same to the character but for those of its text fields."""
     if not punctuation.only_punctuation_changed(old, new):
         return False
-    if path.name == "edition.toml":
-        return punctuation.toml_unchanged(old, new) or not _toml_reads(old)
+    spec = punctuation.is_spec(path)
+    if spec or path.name == "edition.toml":
+        fields = punctuation.SPEC_FIELDS if spec else punctuation.EDITION_FIELDS
+        return punctuation.toml_unchanged(old, new, fields) or not _toml_reads(old)
     from bulletin.load.config import split_front_matter
 
     try:
