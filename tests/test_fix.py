@@ -23,7 +23,7 @@ from bulletin.commands.check import check
 from bulletin.diagnostics.errors import Diagnostic, Finding, msg
 from bulletin.load.config import split_front_matter
 from bulletin.render import punctuation
-from bulletin.render.punctuation import article_marks, convert, edition_marks
+from bulletin.render.punctuation import article_marks, convert, edition_marks, spec_marks
 
 from .conftest import tree_digest
 
@@ -231,7 +231,7 @@ def test_a_file_fix_cannot_change_is_refused(tmp_path: Path) -> None:
     data.write_text("县,户数\n睢县,10\n", encoding="utf-8")
     code, _, err = fix(str(data), "--root", str(tmp_path))
     assert code == 1
-    assert "is not an article (.md) or an edition.toml" in err
+    assert "is not an article (.md), an edition.toml or a table spec" in err
 
 
 # -- the lint: check and build -----------------------------------------------------------------
@@ -365,3 +365,211 @@ def test_front_matter_block_and_folded_values() -> None:
     meta, _, _ = split_front_matter(punctuation.apply(text, marks), "a.md")
     assert meta.title.strip() == "主题，副题" and meta.kicker == "引题（一） 续行，完"
     assert meta.byline == "记者，张三"
+
+
+# -- table specs: the texts they print, never their names, headers in the data or formulas -----
+
+SPEC = """\
+# 小额信贷通报表(注释,不改)
+title = "县(市、区)小额信贷通报表(2021年)"
+source = "xindai.csv"
+key = "县(市、区)"
+key_label = "县(市、区)"
+source_note = "资料来源:市乡村振兴局"
+
+[rank]
+by = "获贷率(当年)"
+order = "desc"
+ties = "min"
+name = "排名(当年)"
+change_label = "排名变化(较上期)"
+
+[[columns]]
+source = "脱贫户数"
+role = "count"
+
+[[columns]]
+source = "当年新增户数"
+role = "count"
+
+[[columns]]
+name = "获贷率(当年)"
+expr = "当年新增户数 / 脱贫户数"
+type = "percent"
+decimals = 2
+label = "获贷率(%)"  # 表头(注释,不改)
+
+[[charts]]
+name = "xindai-rate"
+type = "rank_bar"
+columns = ["获贷率(当年)"]
+reference = "total"
+title = "各县(市、区)获贷率"
+"""
+SPEC_FIXED = {  # line: as fixed (the other lines stay as they are)
+    2: 'title = "县（市、区）小额信贷通报表（2021年）"',
+    5: 'key_label = "县（市、区）"',
+    6: 'source_note = "资料来源：市乡村振兴局"',
+    13: 'change_label = "排名变化（较上期）"',
+    28: 'label = "获贷率（%）"  # 表头(注释,不改)',
+    35: 'title = "各县（市、区）获贷率"',
+}
+
+
+def spec_project(root: Path, status: str = "draft") -> Path:
+    """draft_project with a table (县(市、区) as the data file's header) on its page."""
+    project = draft_project(root, status)
+    toml = project / "content/2024-02/edition.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8") + 'tables = ["xindai"]\n', encoding="utf-8"
+    )
+    data = project / "data/2024-02"
+    data.mkdir(parents=True)
+    (data / "xindai.csv").write_text(
+        "县(市、区),脱贫户数,当年新增户数\n睢县,100,12\n柘城县,200,30\n宁陵县,150,15\n",
+        encoding="utf-8",
+    )
+    (data / "xindai.toml").write_text(SPEC, encoding="utf-8")
+    return project
+
+
+def test_spec_marks_are_the_printed_texts_only() -> None:
+    assert sorted({m.line for m in spec_marks(SPEC)}) == sorted(SPEC_FIXED)
+    text = (
+        'total_label = "合计(全市)"\ngroup = "获贷率(当年)"\nreference_label = "全市(平均)"\n'
+        'name = "获贷率(当年)"\nsource = "县(市、区)"\nby = "获贷率(当年)"\n'
+        'expr = "户数(当年) / 户数"\nchecks = "获贷率(当年)"\nsheet = "表(一)"\n'
+        'columns = ["获贷率(当年)"]\nlabels = "不是(设置)"\n'
+        'x = { name = "名(称)", label = "标(签)" }\nrank.label = "排名(当年)"\n'
+        'note = "说明 label = \\"不是(项)\\""  # title = "注(释)"\n'
+    )
+    assert [(m.line, m.column, m.field) for m in spec_marks(text)] == [
+        (1, 18, "total_label"), (1, 21, "total_label"), (2, 13, "group"), (2, 16, "group"),
+        (3, 22, "reference_label"), (3, 25, "reference_label"),
+        (12, 32, "label"), (12, 34, "label"), (13, 17, "label"), (13, 20, "label"),
+    ]  # fmt: skip
+    # a whole key: key_label's end is not label, and key is never key_label
+    assert [m.field for m in spec_marks('key = "县(市)"\nkey_label = "县(市)"\n')] == [
+        "key_label",
+        "key_label",
+    ]
+
+
+def test_check_and_build_report_a_specs_printed_texts_with_line_and_column(
+    tmp_path: Path,
+) -> None:
+    project = spec_project(tmp_path)
+    result = CliRunner().invoke(main, ["check", "--root", str(project)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert (
+        "data/2024-02/xindai.toml:2:11: warning: 'title': half-width punctuation in Chinese "
+        "text: '(' → '（' (column 11, 23); ')' → '）' (column 15, 29)" in lines
+    )
+    assert (
+        "data/2024-02/xindai.toml:6:20: warning: 'source_note': half-width punctuation in "
+        "Chinese text: ':' → '：' (column 20)" in lines
+    )
+    assert (
+        "data/2024-02/xindai.toml:28:13: warning: 'label': half-width punctuation in Chinese "
+        "text: '(' → '（' (column 13); ')' → '）' (column 15)" in lines
+    )
+    spec = sorted(
+        int(line.split(":")[1]) for line in lines if line.startswith("data/2024-02/xindai.toml:")
+    )
+    assert spec == sorted(SPEC_FIXED)  # never key's line 4, the rank's name, a column's name
+    assert "data/2024-02/xindai.csv" not in result.output
+    built = CliRunner().invoke(
+        main, ["build", "--root", str(project), "--drafts", "--no-pdf", "-q"]
+    )
+    assert built.exit_code == 0, built.output
+    assert "data/2024-02/xindai.toml:5:15: warning: 'key_label':" in built.stderr
+
+
+def test_fix_changes_only_a_specs_printed_texts_and_the_table_still_loads(
+    tmp_path: Path,
+) -> None:
+    project = spec_project(tmp_path)
+    spec, data = project / "data/2024-02/xindai.toml", project / "data/2024-02/xindai.csv"
+    csv = data.read_bytes()
+    code, diff, err = fix("--root", str(project))
+    assert code == 0, err
+    assert "--- a/data/2024-02/xindai.toml\n" in diff and "xindai.csv" not in diff
+    code, out, err = fix("--root", str(project), "--write")
+    assert code == 0, err
+    assert "changed data/2024-02/xindai.toml: 13 mark(s)" in out.splitlines()
+    lines = spec.read_text(encoding="utf-8").splitlines()
+    for n, line in enumerate(SPEC.splitlines(), start=1):
+        assert lines[n - 1] == SPEC_FIXED.get(n, line), n
+    old, new = tomllib.loads(SPEC), tomllib.loads(spec.read_text(encoding="utf-8"))
+    assert (new["key"], new["source"], new["rank"]["by"], new["rank"]["name"]) == (
+        "县(市、区)", "xindai.csv", "获贷率(当年)", "排名(当年)"
+    )  # fmt: skip
+    assert [c.get("name") for c in new["columns"]] == [c.get("name") for c in old["columns"]]
+    assert new["charts"][0]["columns"] == ["获贷率(当年)"]
+    assert data.read_bytes() == csv  # the data as reported
+    report = check(project)
+    assert not report.failed(strict=True), [str(d) for d in report.diagnostics]
+    assert not [d for d in report.diagnostics if d.message.id.startswith("punctuation.")]
+    before = tree_digest(project)
+    code, out, err = fix("--root", str(project), "--write")
+    assert (code, out) == (0, "") and "no half-width punctuation" in err
+    assert tree_digest(project) == before
+
+
+def test_a_spec_named_on_the_command_line_and_never_its_data(tmp_path: Path) -> None:
+    project = spec_project(tmp_path)
+    spec = project / "data/2024-02/xindai.toml"
+    code, out, err = fix(str(spec), "--root", str(project), "--write")
+    assert (code, out) == (0, "changed data/2024-02/xindai.toml: 13 mark(s)\n"), err
+    code, _, err = fix(str(project / "data/2024-02/xindai.csv"), "--root", str(project))
+    assert code == 1 and "is not an article (.md), an edition.toml or a table spec" in err
+    code, out, err = fix(str(project / "content/2024-02"), "--root", str(project), "--write")
+    assert code == 0, err
+    assert "changed data/2024-02/xindai.toml" not in out  # (fixed: nothing left)
+
+
+def test_a_fix_that_would_change_a_specs_name_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name is text to TOML too: the fix reads the spec back, and only the printed texts
+    may differ (by their punctuation)."""
+    project = spec_project(tmp_path)
+    spec = project / "data/2024-02/xindai.toml"
+    before = spec.read_bytes()
+    real, name, changed = punctuation.apply, 'name = "排名(当年)"', 'name = "排名（当年）"'
+    monkeypatch.setattr(
+        punctuation, "apply", lambda text, marks: real(text, marks).replace(name, changed)
+    )
+    code, _, err = fix(str(spec), "--root", str(project), "--write")
+    assert code == 1
+    assert "data/2024-02/xindai.toml: error: the fixed file would not read as it did" in err
+    assert spec.read_bytes() == before
+
+
+def test_a_published_editions_spec_is_left_alone_and_one_note(sample_copy: Path) -> None:
+    """The sample's 2021-13 is published: its spec, given printed texts with half-width
+    marks, is counted in check's one note and skipped by fix, unless included."""
+    spec = sample_copy / "data/2021-13/microcredit.toml"
+    text = spec.read_text(encoding="utf-8")
+    assert 'key = "县(市、区)"' in text
+    spec.write_text(
+        text.replace('key = "县(市、区)"', 'key = "县(市、区)"\nkey_label = "县(市、区)"', 1),
+        encoding="utf-8",
+    )
+    line = spec.read_text(encoding="utf-8").splitlines().index('key_label = "县(市、区)"') + 1
+    notes = [d for d in check(sample_copy).diagnostics if d.message.id.startswith("punctuation.")]
+    assert [(d.severity, d.file, d.line, d.column) for d in notes] == [
+        ("info", "data/2021-13/microcredit.toml", line, 15)
+    ]
+    before = tree_digest(sample_copy)
+    for args in ([], [str(spec)]):
+        code, out, err = fix(*args, "--root", str(sample_copy), "--write")
+        assert (code, out) == (0, ""), err
+        assert "edition 2021-13 is published and locked: 1 file(s) left as published" in err
+    assert tree_digest(sample_copy) == before
+    code, out, err = fix("--root", str(sample_copy), "--include-published", "--write")
+    assert (code, out) == (0, "changed data/2021-13/microcredit.toml: 2 mark(s)\n"), err
+    fixed = spec.read_text(encoding="utf-8")
+    assert 'key = "县(市、区)"\nkey_label = "县（市、区）"' in fixed
+    assert not [d for d in check(sample_copy).diagnostics if d.message.id.startswith("punct")]
