@@ -22,10 +22,11 @@ from bulletin.cli import main
 from bulletin.commands.check import check
 from bulletin.diagnostics.errors import Diagnostic, Finding, msg
 from bulletin.load.config import split_front_matter
+from bulletin.load.content import load_site
 from bulletin.render import punctuation
 from bulletin.render.punctuation import article_marks, convert, edition_marks, spec_marks
 
-from .conftest import tree_digest
+from .conftest import MINIMAL_ARTICLE, MINIMAL_TOML, charts_by_edition, tree_digest
 
 FIXTURES = Path(__file__).parent / "fixtures" / "punctuation"
 
@@ -573,3 +574,41 @@ def test_a_published_editions_spec_is_left_alone_and_one_note(sample_copy: Path)
     fixed = spec.read_text(encoding="utf-8")
     assert 'key = "县(市、区)"\nkey_label = "县（市、区）"' in fixed
     assert not [d for d in check(sample_copy).diagnostics if d.message.id.startswith("punct")]
+
+
+def test_a_fixed_total_label_still_names_the_totals_row(tmp_path: Path) -> None:
+    """total_label is printed, and also names the totals row: in a line chart's `rows`, and
+    (the chart drawing the editions before) in an earlier edition whose spec kept 合计(全市)
+    because it is published. Both find the row in either width, so the fix breaks neither."""
+    (tmp_path / "bulletin.toml").write_text(MINIMAL_TOML, encoding="utf-8")
+    for n, status in ((1, "published"), (2, "draft")):
+        edition, data = tmp_path / f"content/2024-0{n}", tmp_path / f"data/2024-0{n}"
+        edition.mkdir(parents=True)
+        data.mkdir(parents=True)
+        (edition / "edition.toml").write_text(
+            f'number = {n}\ndate = 2024-0{n}-05\nstatus = "{status}"\n\n'
+            '[[pages]]\narticles = ["first"]\ntables = ["xd"]\n',
+            encoding="utf-8",
+        )
+        (edition / "first.md").write_text(MINIMAL_ARTICLE, encoding="utf-8")
+        (data / "xd.csv").write_text(
+            f"县(市、区),户数,新增\n睢县,100,1{n}\n柘城县,200,3{n}\n", encoding="utf-8"
+        )
+        (data / "xd.toml").write_text(
+            'title = "通报表"\nsource = "xd.csv"\nkey = "县(市、区)"\n'
+            'total_label = "合计(全市)"\n\n[[columns]]\nsource = "户数"\nrole = "count"\n\n'
+            '[[columns]]\nsource = "新增"\nrole = "count"\n\n[[charts]]\nname = "xd-line"\n'
+            'type = "line"\ncolumns = ["新增"]\nreference = "total"\n'
+            'rows = ["睢县", "合计(全市)"]\n',
+            encoding="utf-8",
+        )
+    code, out, err = fix("--root", str(tmp_path), "--write")
+    assert (code, out) == (0, "changed data/2024-02/xd.toml: 2 mark(s)\n"), err
+    assert 'total_label = "合计（全市）"' in (tmp_path / "data/2024-02/xd.toml").read_text("utf-8")
+    assert not check(tmp_path).failed(strict=True)
+    site = load_site(tmp_path, drafts=True, cache=False)
+    chart = charts_by_edition(site)["2024-02"]["xd-line"]
+    assert [(s.name, s.values) for s in chart.data.series] == [  # type: ignore[attr-defined]
+        ("睢县", (11.0, 12.0)),
+        ("合计（全市）", (42.0, 44.0)),
+    ]

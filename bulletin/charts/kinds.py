@@ -62,7 +62,7 @@ from bulletin.charts.draw import (
 )
 from bulletin.charts.words import change, extremes, marks, ordered
 from bulletin.compute.columnkinds import KINDS as COLUMN_KINDS
-from bulletin.compute.sheets import parse_number
+from bulletin.compute.sheets import normalize, parse_number
 from bulletin.diagnostics.errors import DataError, Message, msg
 from bulletin.kinds import Registered
 
@@ -404,14 +404,16 @@ class Line(ChartKind):
         column = spec.columns[0]
         counties = list(source.rows)
         rows = list(spec.rows) if spec.rows else list(counties)
+        # the totals row: 合计, or its label in either width (合计(全市), 合计（全市）)
+        totals = {"合计", normalize(table.total_label)} if source.total else set()
         for r in rows:
-            if r not in counties and not (source.total and r in (table.total_label, "合计")):
+            if r not in counties and normalize(r) not in totals:
                 raise DataError(
                     msg("charts.no_row", chart=spec.name, row=r),
                     **source.at("rows"),
                     hint=msg("charts.rows", names=", ".join([*counties, table.total_label])),
                 )
-        rows = [table.total_label if r == "合计" and r not in counties else r for r in rows]
+        rows = [r if r in counties else table.total_label for r in rows]
         if spec.reference == "total" and source.total and table.total_label not in rows:
             rows.append(table.total_label)
         editions = [*source.history, (source.label, table)]

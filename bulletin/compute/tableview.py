@@ -152,7 +152,9 @@ class ComputedTable:
         want = clean_text(row)
         if (want, self.columns[0].key) in self._text:
             return want
-        if want in ("合计", "总计", normalize(self.total_label)) and any(
+        # the totals row by its label, full- or half-width (合计(全市) and 合计（全市）, as the
+        # data's row is found): a line chart names it by its own edition's total_label
+        if normalize(want) in ("合计", "总计", normalize(self.total_label)) and any(
                 r.is_total for r in self.body):
             return self.total_label
         rows = [r.key for r in self.body]
