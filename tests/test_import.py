@@ -544,6 +544,7 @@ def test_a_legacy_csv_becomes_a_table_spec(project: Path, sources: Path) -> None
     assert code == 0, out
     spec = (project / "data/2024-01/county.toml").read_text(encoding="utf-8")
     assert 'source = "county.csv"' in spec and 'key = "县(市、区)"' in spec
+    assert 'key_label = "县（市、区）"' in spec  # the header as printed: full-width
     assert (project / "data/2024-01/county.csv").read_bytes() == (sources / "县区.csv").read_bytes()
     built = CliRunner().invoke(main, ["build", "--no-pdf", "--root", str(project)])
     assert built.exit_code == 0, built.output

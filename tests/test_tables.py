@@ -163,7 +163,7 @@ def test_strict_in_the_spec(tmp_path: Path) -> None:
 def test_sample_header_and_columns(sample: ComputedTable) -> None:
     top, sub = sample.header_rows
     assert [(c.text, c.colspan, c.rowspan, c.scope) for c in top] == [
-        ("县(市、区)", 1, 2, "col"), ("享受政策的已脱贫户数", 1, 2, "col"),
+        ("县（市、区）", 1, 2, "col"), ("享受政策的已脱贫户数", 1, 2, "col"),
         ("享受政策的监测户数", 1, 2, "col"), ("目前总贷款余额户数", 1, 2, "col"),
         ("当年新增户数", 1, 2, "col"), ("获贷率", 2, 1, "colgroup"), ("排名", 1, 2, "col")]
     assert [c.text for c in sub] == ["当年新增", "贷款余额"]
@@ -176,7 +176,7 @@ def test_csv_download_is_the_displayed_table_in_utf8_with_bom(sample: ComputedTa
     data = sample.to_csv_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0] == ["县(市、区)", "享受政策的已脱贫户数", "享受政策的监测户数",
+    assert rows[0] == ["县（市、区）", "享受政策的已脱贫户数", "享受政策的监测户数",
                        "目前总贷款余额户数", "当年新增户数", "获贷率/当年新增", "获贷率/贷款余额",
                        "排名"]
     assert rows[1:] == [r.cells for r in sample.body]

@@ -20,6 +20,7 @@ from bulletin.commands.new import Created, find_edition, published_note, toml_st
 from bulletin.compute.sheets import Sheet, SheetRow, clean_text, parse_number_or_none, read_sheet
 from bulletin.diagnostics.errors import BulletinError, DataError, msg
 from bulletin.load.config import SLUG
+from bulletin.render import punctuation
 
 COUNTY = re.compile(r"^.{1,10}(县|区|市|旗|镇|乡|街道|合计|总计)$")
 RATE_WORDS = ("率", "比例", "占比", "比重", "%", "％")
@@ -128,7 +129,11 @@ def spec_text(
     out += [f"title = {toml_string(title)}", f"source = {toml_string(source)}"]
     if sheet_name is not None:
         out.append(f"sheet = {toml_string(sheet_name)}")
-    out += [f"key = {toml_string(key)}", ""]
+    out.append(f"key = {toml_string(key)}")
+    printed = punctuation.convert(key)  # the header as printed: 县(市、区) → 县（市、区）
+    if printed != key:  # (key itself must match the sheet's header, so stays as it is)
+        out.append(f"key_label = {toml_string(printed)}")
+    out.append("")
     seen: dict[str, int] = {}
     for header in sheet.header:
         seen[header] = seen.get(header, 0) + 1
