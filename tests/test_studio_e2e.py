@@ -276,8 +276,11 @@ def test_a_slow_screen_does_not_replace_the_one_the_editor_went_on_to(studio: St
         held: list[Any] = []
         page.route("**/api/articles/2021-13/xindai", lambda route: held.append(route))
         page.goto(studio.url + "#/a/2021-13/xindai")
-        while not held:
+        for _ in range(600):  # (30 s at most)
+            if held:
+                break
             page.wait_for_timeout(50)
+        assert held, "the article's data was never asked for"
         page.evaluate("location.hash = '#/a/2021-13/suixian'")
         page.locator(".crumbs").filter(has_text="suixian").wait_for()
         page.locator("#main:not([aria-busy])").wait_for()
