@@ -240,6 +240,40 @@ def test_edition_page_in_chromium(browser: Any, served: str) -> None:
     tab.close()
 
 
+# each paragraph's characters grouped by the line they are on: how many on its last line
+LAST_LINES = """() => [...document.querySelectorAll('.body p, .chart figcaption p')].map((el) => {
+  const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  const lines = new Map();
+  for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+    for (let i = 0; i < n.length; i++) {
+      if (/\\s/.test(n.data[i])) continue;
+      const r = document.createRange();
+      r.setStart(n, i); r.setEnd(n, i + 1);
+      const box = r.getBoundingClientRect();
+      if (box.width) lines.set(Math.round(box.top), (lines.get(Math.round(box.top)) || 0) + 1);
+    }
+  }
+  const tops = [...lines.keys()].sort((a, b) => a - b);
+  return [el.textContent.slice(0, 20), tops.length, tops.length ? lines.get(tops.at(-1)) : 0];
+})"""
+
+
+@pytest.mark.parametrize("width", [390, 1440])
+def test_no_paragraph_ends_on_a_lone_character(browser: Any, served: str, width: int) -> None:
+    """Chinese typography: no paragraph of an edition's pages (articles, chart captions)
+    ends on a line of one or two characters (孤字), on a phone or a desktop."""
+    tab = Tab(browser, width=width)
+    short = []
+    for page in ("editions/2021-12/", "editions/2021-13/", "editions/2021-12/caizheng.html",
+                 "editions/2021-13/xindai.html"):  # fmt: skip
+        tab.page.goto(served + page, wait_until="networkidle")
+        paragraphs = tab.page.evaluate(LAST_LINES)
+        assert sum(1 for _, lines, _ in paragraphs if lines > 1) >= 3, page
+        short += [(page, text) for text, lines, last in paragraphs if lines > 1 and last <= 2]
+    assert short == []
+    tab.close()
+
+
 def test_chinese_search_through_nginx(browser: Any, served: str) -> None:
     tab = Tab(browser, width=1000)
     tab.page.goto(served + "search/index.html")
