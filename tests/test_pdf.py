@@ -256,6 +256,38 @@ def test_each_sample_edition_is_one_full_sheet(
         at = text.index(para)
 
 
+def short_lines(printed: pdf.Printed) -> list[tuple[str, int, int]]:
+    """(block, column, baseline) of every line of body text no wider than two characters,
+    read from the PDF's word boxes: in justified text only a paragraph's last line can be."""
+    boxes = words(printed.pdf)
+    found = []
+    for f in printed.frames:
+        inside = boxes[f["page"] - 1][3]
+        for i, (x0, x1) in enumerate(f["columns"]):
+            lines: dict[int, list[tuple[float, ...]]] = {}
+            for b in inside:
+                if x0 - 1 <= b[0] and b[2] <= x1 + 1 and f["top"] - 2 <= b[1] <= f["bottom"]:
+                    lines.setdefault(round(b[3]), []).append(b)
+            for y, line in lines.items():
+                if max(b[2] for b in line) - min(b[0] for b in line) <= 2.2 * f["size"]:
+                    found.append((f["id"], i, y))
+    return found
+
+
+def test_no_paragraph_ends_on_a_lone_character(
+    sample: tuple[Site, Edition, dict[str, Any], dict[str, Any]], sample_print: pdf.Printed
+) -> None:
+    """孤字: a paragraph's last line holds three characters at least (its last ones are kept
+    together, so the line before gives one up), in both sample editions."""
+    site, _, tables, charts = sample
+    assert short_lines(sample_print) == []
+    nxt = edition_of(site, "2021-13")
+    other = pdf.build_print(site, nxt, tables[nxt.id], root=site.root,
+                            charts=charts.get(nxt.id))  # fmt: skip
+    assert short_lines(other) == []
+    assert "\u2060" not in text_of(other.pdf)  # (the PDF's text is the text: nothing added)
+
+
 def test_measures_kept_between_builds_change_no_byte(
     sample: tuple[Site, Edition, dict[str, Any], dict[str, Any]], tmp_path: Path
 ) -> None:
