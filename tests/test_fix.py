@@ -1,4 +1,4 @@
-"""Half-width punctuation in Chinese text: the rules (bulletin/render/punctuation.py), the
+"""Half-width punctuation in Chinese text: the rules (bulletin/punctuation.py), the
 lint that `check` and `build` report, and `bulletin fix`, which changes what the lint finds.
 
 The golden test: tests/fixtures/punctuation/mixed.md (Chinese, numbers, English, URLs, code,
@@ -18,13 +18,13 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bulletin import punctuation
 from bulletin.cli import main
 from bulletin.commands.check import check
 from bulletin.diagnostics.errors import Diagnostic, Finding, msg
 from bulletin.load.config import split_front_matter
 from bulletin.load.content import load_site
-from bulletin.render import punctuation
-from bulletin.render.punctuation import article_marks, convert, edition_marks, spec_marks
+from bulletin.punctuation import article_marks, convert, edition_marks, spec_marks
 
 from .conftest import MINIMAL_ARTICLE, MINIMAL_TOML, charts_by_edition, tree_digest
 

@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 import lxml.html
 import pytest
 
-from bulletin.render.punctuation import convert
+from bulletin.punctuation import convert
 
 from .conftest import ROOT
 

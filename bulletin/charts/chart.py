@@ -10,12 +10,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from bulletin import punctuation
 from bulletin.charts.data import Format, Source
 from bulletin.charts.draw import rc_params
 from bulletin.charts.fonts import DEFAULT_FONTS, check_glyphs, installed_families
 from bulletin.charts.kinds import KINDS, ChartKind
 from bulletin.diagnostics.errors import DataError, msg
-from bulletin.render import punctuation
 
 if TYPE_CHECKING:
     from bulletin.charts.data import ChartData

@@ -138,7 +138,7 @@ class Checker:
         """Half-width punctuation in Chinese text, as the build reports it (and `bulletin
         fix` changes it): each edition's (a published one's as a note), and the articles
         of editions that did not load."""
-        from bulletin.render.punctuation import article_findings, edition_findings
+        from bulletin.punctuation import article_findings, edition_findings
 
         for edition in site.editions:
             self.issues += edition_findings(edition, published=True)

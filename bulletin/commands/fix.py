@@ -3,7 +3,7 @@
 Without `--write` it only shows what it would change, as a unified diff; with `--write` it
 changes the files, each replaced in one step (a file is never left half written). What
 changes is what the lint of `bulletin check` and `bulletin build` reports: both ask
-bulletin/render/punctuation.py, the one place that decides what is Chinese context. Only
+bulletin/punctuation.py, the one place that decides what is Chinese context. Only
 articles (front-matter values and body), edition.toml's text values and the texts a table
 spec prints (data/<id>/*.toml: titles, headers, notes) are touched; never code, URLs,
 numbers, Latin text, keys, a spec's names, data headers and formulas, or the tables' data.
@@ -27,10 +27,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bulletin import punctuation
 from bulletin.diagnostics.errors import BulletinError, ConfigError, Diagnostic, Message, msg
 from bulletin.diagnostics.reasons import os_reason
-from bulletin.render import punctuation
-from bulletin.render.punctuation import Mark
+from bulletin.punctuation import Mark
 
 
 @dataclass

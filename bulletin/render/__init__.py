@@ -24,9 +24,9 @@ from bulletin.compute import EditionTables
 from bulletin.diagnostics.errors import Finding
 from bulletin.index.archive import by_year, newest, timestamp
 from bulletin.load.content import Article, Edition, Site
+from bulletin.punctuation import edition_findings
 from bulletin.render.images import ImageStore
 from bulletin.render.markdown import Context, make_html_renderer, render_html
-from bulletin.render.punctuation import edition_findings
 
 WEEKDAYS = "一二三四五六日"
 THEME = resources.files("bulletin") / "theme"

@@ -16,11 +16,11 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from bulletin import punctuation
 from bulletin.commands.new import Created, find_edition, published_note, toml_string
 from bulletin.compute.sheets import Sheet, SheetRow, clean_text, parse_number_or_none, read_sheet
 from bulletin.diagnostics.errors import BulletinError, DataError, msg
 from bulletin.load.config import SLUG
-from bulletin.render import punctuation
 
 COUNTY = re.compile(r"^.{1,10}(县|区|市|旗|镇|乡|街道|合计|总计)$")
 RATE_WORDS = ("率", "比例", "占比", "比重", "%", "％")
