@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import difflib
 import os
-import shutil
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bulletin import punctuation
+from bulletin.commands import atomic_write
 from bulletin.diagnostics.errors import BulletinError, ConfigError, Diagnostic, Message, msg
 from bulletin.diagnostics.reasons import os_reason
 from bulletin.punctuation import Mark
@@ -216,13 +216,4 @@ def _toml_reads(text: str) -> bool:
 def write(files: Iterable[FileFix]) -> None:
     """Write each fixed file in one step: a temporary file beside it, then renamed over it."""
     for fix in files:
-        tmp = fix.path.with_name(f".{fix.path.name}.fix.tmp")
-        try:
-            with open(tmp, "wb") as out:
-                out.write(fix.new.encode("utf-8"))
-                out.flush()
-                os.fsync(out.fileno())
-            shutil.copymode(fix.path, tmp)
-            os.replace(tmp, fix.path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        atomic_write(fix.path, fix.new.encode("utf-8"))

@@ -13,15 +13,14 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import json
-import os
 import re
-import shutil
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from bulletin.commands import atomic_write
 from bulletin.diagnostics.errors import BulletinError, ConfigError, Message, msg
 from bulletin.load.config import SLUG, EditionConfig, load_edition_config, split_front_matter
 
@@ -468,12 +467,5 @@ def add_correction(root: Path, edition: str, text: str, day: dt.date | None = No
         raise ConfigError(msg("new.empty_correction"), field="text")
     info = find_edition(root, edition)
     toml = info.path / "edition.toml"
-    new = corrected(info, toml.read_bytes(), text, day)
-    temp = toml.with_name(f".edition.toml.{os.getpid()}.tmp")
-    try:
-        temp.write_bytes(new)
-        shutil.copymode(toml, temp)
-        os.replace(temp, toml)  # (never half written)
-    finally:
-        temp.unlink(missing_ok=True)
+    atomic_write(toml, corrected(info, toml.read_bytes(), text, day))
     return Created(toml, f"content/{info.id}/edition.toml")

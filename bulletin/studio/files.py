@@ -9,12 +9,11 @@ only paths inside the project, below the folders the workbench edits, are allowe
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from bulletin.commands import atomic_write
 from bulletin.diagnostics.errors import BulletinError, msg
 
 ABSENT = "absent"  # the version of a file that does not exist
@@ -90,25 +89,6 @@ class ProjectFiles:
                         hint=msg("studio.stale_hint"))
         atomic_write(path, data)
         return version_of(data)
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """`data` into `path` at once: a reader sees the old file or the new, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        else:
-            os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def check_name(name: str, what: str) -> str:
