@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 import time
@@ -172,20 +173,26 @@ def new() -> None:
     """Start the next edition, add an article to one, or record a correction (勘误)."""
 
 
+def _date(what: str) -> Callable[[F], F]:
+    """--date YYYY-MM-DD, given to the command as a date (None: not given)."""
+    return click.option(
+        "--date",
+        "day",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        callback=lambda ctx, param, value: value.date() if value is not None else None,
+        help=f"{what}, YYYY-MM-DD (default: today).",
+    )
+
+
 @new.command("edition")
 @ROOT
-@click.option(
-    "--date",
-    "day",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="The edition's date, YYYY-MM-DD (default: today).",
-)
-def new_edition(root: Path, day: object) -> None:
+@_date("The edition's date")
+def new_edition(root: Path, day: dt.date | None) -> None:
     """Create content/YYYY-NN/: the next 第N期 (总第N期), a draft with an example article."""
     from bulletin.commands.new import new_edition as make
 
-    created = make(root, day.date() if day is not None else None)  # type: ignore[attr-defined]
+    created = make(root, day)
     _report_created(created)
     click.echo(msg("cli.next", shown=str(created.shown)).show())
 
@@ -207,20 +214,12 @@ def new_article(title: str, root: Path, edition: str | None, slug: str | None, p
 @click.argument("text")
 @ROOT
 @click.option("--edition", required=True, help="The published edition's id, such as 2021-12.")
-@click.option(
-    "--date",
-    "day",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="The correction's date, YYYY-MM-DD (default: today).",
-)
-def new_correction(text: str, root: Path, edition: str, day: object) -> None:
+@_date("The correction's date")
+def new_correction(text: str, root: Path, edition: str, day: dt.date | None) -> None:
     """Record a correction (勘误) TEXT of a published edition in its edition.toml."""
-    import datetime as dt
-
     from bulletin.commands.new import add_correction
 
-    when = day.date() if day is not None else dt.date.today()  # type: ignore[attr-defined]
+    when = day or dt.date.today()
     made = add_correction(root, edition, text, when)
     done = msg("cli.correction_recorded", edition=edition, date=str(when), file=made.shown)
     click.echo(done.show())
